@@ -1,0 +1,105 @@
+/** Turning the bytes a person gives us into training text, or into a clear reason why not. */
+import type { TextOptions } from './config';
+
+export const MAX_CORPUS_BYTES = 50 * 1024 * 1024; // 50 MB: larger files are refused before reading
+
+export type CorpusErrorCode = 'empty' | 'too-large' | 'binary' | 'not-utf8' | 'too-short';
+
+export class CorpusError extends Error {
+  constructor(
+    readonly code: CorpusErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CorpusError';
+  }
+}
+
+/** Magic numbers of common binary formats people drop by mistake. */
+const SIGNATURES: [string, number[]][] = [
+  ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
+  ['a JPEG image', [0xff, 0xd8, 0xff]],
+  ['a GIF image', [0x47, 0x49, 0x46, 0x38]],
+  ['a PDF document', [0x25, 0x50, 0x44, 0x46]],
+  ['a ZIP archive (or an Office document)', [0x50, 0x4b, 0x03, 0x04]],
+  ['a gzip archive', [0x1f, 0x8b]],
+  ['a WebAssembly module', [0x00, 0x61, 0x73, 0x6d]],
+];
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Refuses a file by its size alone, before any of it is read. */
+export function checkSize(size: number, name: string): void {
+  if (size === 0) throw new CorpusError('empty', `"${name}" is empty: there is nothing to learn from.`);
+  if (size > MAX_CORPUS_BYTES) {
+    throw new CorpusError(
+      'too-large',
+      `"${name}" is ${formatBytes(size)}; the limit is ${formatBytes(MAX_CORPUS_BYTES)}. Try a smaller extract.`,
+    );
+  }
+}
+
+function detectBinary(bytes: Uint8Array): string | null {
+  for (const [kind, sig] of SIGNATURES) {
+    if (sig.every((b, i) => bytes[i] === b)) return kind;
+  }
+  const head = bytes.subarray(0, 65536);
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) return 'a binary file (it contains NUL bytes)';
+    if (b < 8 || (b > 13 && b < 32 && b !== 27)) control++;
+  }
+  return control > head.length * 0.1 ? 'a binary file (it is mostly control bytes)' : null;
+}
+
+/**
+ * Decodes UTF-8 bytes into text, strictly: empty, binary and non-UTF-8 input each throw a
+ * CorpusError with a message for the page. Strips a BOM and normalises line endings to \n.
+ */
+export function decodeCorpus(bytes: Uint8Array, name: string): string {
+  checkSize(bytes.length, name);
+  const binary = detectBinary(bytes);
+  if (binary) throw new CorpusError('binary', `"${name}" looks like ${binary}, not text.`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new CorpusError(
+      'not-utf8',
+      `"${name}" is not valid UTF-8 text. Re-save it as UTF-8 (most editors offer this) and try again.`,
+    );
+  }
+  text = text.replace(/\r\n?/g, '\n');
+  if (text.trim().length === 0) {
+    throw new CorpusError('empty', `"${name}" holds only white space: there is nothing to learn from.`);
+  }
+  return text;
+}
+
+/** Applies the tutorials' text options. */
+export function applyTextOptions(text: string, options: TextOptions): string {
+  let out = options.lowercase ? text.toLowerCase() : text;
+  if (options.asciiOnly) out = out.replace(/[^\x20-\x7e\n\t]/g, '');
+  return out;
+}
+
+/** The fewest characters a text needs so both the training and validation parts hold a row. */
+export function minCorpusLength(seqLen: number, valFraction: number): number {
+  return Math.ceil((seqLen + 1) / Math.min(valFraction, 1 - valFraction));
+}
+
+export function checkLength(length: number, seqLen: number, valFraction: number, name: string): void {
+  const need = minCorpusLength(seqLen, valFraction);
+  if (length < need) {
+    throw new CorpusError(
+      'too-short',
+      `"${name}" has ${length} characters; with sequence length ${seqLen} and ` +
+        `${Math.round(valFraction * 100)}% held out for validation it needs at least ${need}. ` +
+        'Give it more text or shorten the sequence length.',
+    );
+  }
+}

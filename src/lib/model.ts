@@ -1,0 +1,130 @@
+/**
+ * The char model: embedding -> LSTM x layers -> dense logits, as plain tf.Variables laid out
+ * exactly like Keras/tfjs-layers weights (gate order i, f, c, o; kernel [in, 4U]; recurrent kernel
+ * [U, 4U]; bias [4U]). Training uses the hand-written forward below; export can rebuild a stock
+ * tf.sequential from the same arrays.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from './config';
+
+export interface LstmWeights {
+  kernel: tf.Variable; // [inputDim, 4 * units]
+  recurrentKernel: tf.Variable; // [units, 4 * units]
+  bias: tf.Variable; // [4 * units]
+}
+
+export interface CharModel {
+  config: ModelConfig;
+  embedding: tf.Variable; // [vocabSize, embedDim]
+  lstm: LstmWeights[];
+  denseKernel: tf.Variable; // [units, vocabSize]
+  denseBias: tf.Variable; // [vocabSize]
+}
+
+/** Per layer, the recurrent state carried between calls. */
+export interface LstmState {
+  h: tf.Tensor2D[]; // [batch, units] per layer
+  c: tf.Tensor2D[]; // [batch, units] per layer
+}
+
+/** Keras-style names, in a fixed order: the order of weights in checkpoints and exports. */
+export function namedWeights(model: CharModel): [string, tf.Variable][] {
+  const named: [string, tf.Variable][] = [['embedding/embeddings', model.embedding]];
+  model.lstm.forEach((w, i) => {
+    named.push([`lstm_${i + 1}/kernel`, w.kernel]);
+    named.push([`lstm_${i + 1}/recurrent_kernel`, w.recurrentKernel]);
+    named.push([`lstm_${i + 1}/bias`, w.bias]);
+  });
+  named.push(['dense/kernel', model.denseKernel], ['dense/bias', model.denseBias]);
+  return named;
+}
+
+export function modelVariables(model: CharModel): tf.Variable[] {
+  return namedWeights(model).map(([, v]) => v);
+}
+
+/** Biases zero except the forget gate's, which starts at 1 (Keras' unitForgetBias). */
+function lstmBias(units: number): tf.Tensor1D {
+  return tf.concat([tf.zeros([units]), tf.ones([units]), tf.zeros([units * 2])]);
+}
+
+/** Fresh weights: Glorot-uniform kernels, orthogonal recurrent kernels, seeded. */
+export function createModel(config: ModelConfig, seed: number): CharModel {
+  const { vocabSize: V, embedDim: E, units: U, layers } = config;
+  const glorot = (shape: number[], s: number) =>
+    tf.variable(tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor);
+  const lstm = Array.from({ length: layers }, (_, i) => ({
+    kernel: glorot([i === 0 ? E : U, 4 * U], 10 + i),
+    recurrentKernel: tf.variable(tf.initializers.orthogonal({ seed: seed + 20 + i }).apply([U, 4 * U]) as tf.Tensor),
+    bias: tf.variable(lstmBias(U)),
+  }));
+  return {
+    config: { ...config },
+    embedding: tf.variable(tf.randomUniform([V, E], -0.05, 0.05, 'float32', seed)),
+    lstm,
+    denseKernel: glorot([U, V], 30),
+    denseBias: tf.variable(tf.zeros([V])),
+  };
+}
+
+export function disposeModel(model: CharModel): void {
+  for (const v of modelVariables(model)) v.dispose();
+}
+
+export function zeroState(model: CharModel, batch: number): LstmState {
+  const zeros = () => model.lstm.map(() => tf.zeros([batch, model.config.units]) as tf.Tensor2D);
+  return { h: zeros(), c: zeros() };
+}
+
+/**
+ * One LSTM layer over a whole sequence. The input projection for all timesteps is one matMul
+ * hoisted out of the recurrence; each timestep then does one [B,U]x[U,4U] matMul.
+ * x: [B, T, In] -> out: [B, T, U], plus the final h and c ([B, U]).
+ */
+function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tensor2D) {
+  const [B, T, In] = x.shape;
+  const U = h0.shape[1];
+  const projected = tf.add(tf.matMul(tf.reshape(x, [B * T, In]), w.kernel), w.bias);
+  const steps = tf.unstack(tf.reshape(projected, [B, T, 4 * U]), 1) as tf.Tensor2D[];
+  let h = h0;
+  let c = c0;
+  const outs: tf.Tensor2D[] = [];
+  for (const xt of steps) {
+    const z = tf.add(xt, tf.matMul(h, w.recurrentKernel));
+    const [i, f, g, o] = tf.split(z, 4, 1);
+    c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+    h = tf.mul(tf.sigmoid(o), tf.tanh(c));
+    outs.push(h);
+  }
+  return { out: tf.stack(outs, 1) as tf.Tensor3D, h, c };
+}
+
+export interface ForwardOptions {
+  state?: LstmState; // initial state; zeros when absent
+  dropoutSeed?: number; // set only when training: enables dropout between layers
+}
+
+/**
+ * ids: [B, T] int32 -> logits [B * T, vocabSize] (row b*T + t predicts the id after ids[b, t]),
+ * and the final state of every layer. Call inside tf.tidy.
+ */
+export function forward(model: CharModel, ids: tf.Tensor2D, opts: ForwardOptions = {}) {
+  const { vocabSize: V, embedDim: E, units: U, dropout } = model.config;
+  const [B, T] = ids.shape;
+  // Embedding as a one-hot matMul: same numbers as a gather, and its gradient is a plain matMul
+  // on every backend (tf.gather's gradient is slow on CPU/WebGL and missing on WASM).
+  const oneHot = tf.oneHot(tf.reshape(ids, [B * T]), V);
+  let x = tf.reshape(tf.matMul(oneHot, model.embedding), [B, T, E]) as tf.Tensor3D;
+  const state = opts.state ?? zeroState(model, B);
+  const h: tf.Tensor2D[] = [];
+  const c: tf.Tensor2D[] = [];
+  model.lstm.forEach((w, l) => {
+    const layer = lstmLayer(x, w, state.h[l], state.c[l]);
+    x = layer.out;
+    if (opts.dropoutSeed !== undefined && dropout > 0) x = tf.dropout(x, dropout, undefined, opts.dropoutSeed + l);
+    h.push(layer.h);
+    c.push(layer.c);
+  });
+  const logits = tf.add(tf.matMul(tf.reshape(x, [B * T, U]), model.denseKernel), model.denseBias) as tf.Tensor2D;
+  return { logits, state: { h, c } };
+}

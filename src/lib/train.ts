@@ -1,0 +1,60 @@
+/** Loss, gradient clipping and the training step. */
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerName } from './config';
+import type { Batch } from './batching';
+import { forward, modelVariables, type CharModel } from './model';
+
+export const LN2 = Math.log(2);
+
+/** Mean softmax cross-entropy in nats over every position of the batch. Call inside tf.tidy. */
+export function batchLoss(model: CharModel, batch: Batch, dropoutSeed?: number): tf.Scalar {
+  const ids = tf.tensor2d(batch.inputs, [batch.batchSize, batch.seqLen], 'int32');
+  const { logits } = forward(model, ids, { dropoutSeed });
+  const targets = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), model.config.vocabSize);
+  return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
+}
+
+/**
+ * Rescales every gradient by min(1, maxNorm / globalNorm), as torch.nn.utils.clip_grad_norm_.
+ * Stays on the device: no readback. Returns the scaled grads and the norm before clipping.
+ */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number) {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  const clipped: tf.NamedTensorMap = {};
+  for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
+  return { grads: clipped, norm };
+}
+
+/**
+ * Optimizers with an explicit epsilon: tfjs-backend-webgl reports float precision 16 and would
+ * otherwise pick 1e-4, training differently from the other backends.
+ */
+export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  return name === 'adam'
+    ? tf.train.adam(learningRate, 0.9, 0.999, 1e-7)
+    : tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+}
+
+/** One step: forward, backward, clip, update. Returns the loss (nats) before the update. */
+export function trainStep(
+  model: CharModel,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  clipNorm: number,
+  dropoutSeed: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, dropoutSeed), modelVariables(model));
+    optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm).grads);
+    return value;
+  });
+}
+
+/** Mean loss in bits per character over the given batches, without dropout or updates. */
+export async function estimateBpc(model: CharModel, batches: Batch[]): Promise<number> {
+  const total = tf.tidy(() => tf.addN(batches.map((b) => batchLoss(model, b))));
+  const [sum] = await total.data();
+  total.dispose();
+  return sum / batches.length / LN2;
+}

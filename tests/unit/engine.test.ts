@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { useCpu } from './setup-tf';
+import { randomBatch, splitTrainVal, evalBatches } from '../../src/lib/batching';
+import { createModel, disposeModel, forward, namedWeights } from '../../src/lib/model';
+import { Rng } from '../../src/lib/rng';
+import { LN2, clipByGlobalNorm, createOptimizer, estimateBpc, trainStep } from '../../src/lib/train';
+import { buildVocab, encode } from '../../src/lib/vocab';
+
+beforeAll(useCpu);
+
+const TOY = 'the cat sat on the mat. the cat ate the rat. '.repeat(40);
+const tiny = (vocabSize: number) => ({ vocabSize, embedDim: 8, units: 16, layers: 1, dropout: 0 });
+
+describe('gradient clipping by global norm', () => {
+  it('rescales to the max norm when above it and leaves small gradients alone', () => {
+    tf.tidy(() => {
+      const grads = { a: tf.tensor1d([3, 0]), b: tf.tensor1d([0, 4]) }; // global norm 5
+      const big = clipByGlobalNorm(grads, 1);
+      expect(big.norm.dataSync()[0]).toBeCloseTo(5);
+      expect(Array.from(big.grads.a.dataSync())).toEqual([expect.closeTo(0.6), 0]);
+      expect(Array.from(big.grads.b.dataSync())).toEqual([0, expect.closeTo(0.8)]);
+      const small = clipByGlobalNorm(grads, 10);
+      expect(Array.from(small.grads.b.dataSync())).toEqual([0, expect.closeTo(4)]);
+    });
+  });
+});
+
+describe('model', () => {
+  it('maps ids [B, T] to logits [B*T, V] and per-layer states [B, U]', () => {
+    const model = createModel({ ...tiny(11), layers: 2 }, 1);
+    tf.tidy(() => {
+      const out = forward(model, tf.zeros([3, 5], 'int32') as tf.Tensor2D);
+      expect(out.logits.shape).toEqual([15, 11]);
+      expect(out.state.h.map((h) => h.shape)).toEqual([[3, 16], [3, 16]]);
+    });
+    expect(namedWeights(model).map(([n, v]) => `${n}:${v.shape}`)).toEqual([
+      'embedding/embeddings:11,8',
+      'lstm_1/kernel:8,64', 'lstm_1/recurrent_kernel:16,64', 'lstm_1/bias:64',
+      'lstm_2/kernel:16,64', 'lstm_2/recurrent_kernel:16,64', 'lstm_2/bias:64',
+      'dense/kernel:16,11', 'dense/bias:11',
+    ]);
+    disposeModel(model);
+  });
+
+  it('starts near log2(V) bits per character and a few Adam steps lower the loss', async () => {
+    const { vocab } = buildVocab(TOY);
+    const { train, val } = splitTrainVal(encode(vocab, TOY), 0.1);
+    const model = createModel(tiny(vocab.chars.length), 3);
+    const optimizer = createOptimizer('adam', 0.02);
+    const valBatches = evalBatches(val, 16, 4, 2);
+    const before = await estimateBpc(model, valBatches);
+    expect(before).toBeGreaterThan(Math.log2(vocab.chars.length) - 0.5);
+    const rng = new Rng(5);
+    const losses: number[] = [];
+    for (let s = 0; s < 40; s++) {
+      const loss = trainStep(model, optimizer, randomBatch(train, 16, 8, rng), 5, s);
+      losses.push((await loss.data())[0] / LN2);
+      loss.dispose();
+    }
+    const after = await estimateBpc(model, valBatches);
+    expect(after).toBeLessThan(before - 1);
+    expect(losses.at(-1)!).toBeLessThan(losses[0] - 1);
+    optimizer.dispose();
+    disposeModel(model);
+  });
+
+  it('does not grow the tensor count across training steps (dropout and 2 layers on)', async () => {
+    const { vocab } = buildVocab(TOY);
+    const ids = encode(vocab, TOY);
+    const model = createModel({ ...tiny(vocab.chars.length), layers: 2, dropout: 0.2 }, 4);
+    const optimizer = createOptimizer('rmsprop', 0.01);
+    const rng = new Rng(1);
+    const step = (s: number) => trainStep(model, optimizer, randomBatch(ids, 8, 4, rng), 5, s).dispose();
+    step(0); // the first step creates the optimizer's slot variables
+    const afterOne = tf.memory().numTensors;
+    for (let s = 1; s < 6; s++) step(s);
+    expect(tf.memory().numTensors).toBe(afterOne);
+    optimizer.dispose();
+    disposeModel(model);
+  });
+});
