@@ -121,7 +121,9 @@ export function forward(model: CharModel, ids: tf.Tensor2D, opts: ForwardOptions
   model.lstm.forEach((w, l) => {
     const layer = lstmLayer(x, w, state.h[l], state.c[l]);
     x = layer.out;
-    if (opts.dropoutSeed !== undefined && dropout > 0) x = tf.dropout(x, dropout, undefined, opts.dropoutSeed + l);
+    if (opts.dropoutSeed !== undefined && dropout > 0) {
+      x = tf.dropout(x, dropout, undefined, opts.dropoutSeed + l) as tf.Tensor3D;
+    }
     h.push(layer.h);
     c.push(layer.c);
   });

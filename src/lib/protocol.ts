@@ -1,0 +1,70 @@
+/**
+ * The typed messages between the page and the training worker. Requests carry an id that the
+ * worker echoes on the events they cause; any failure comes back as an `error` event.
+ */
+import type { BackendChoice, BackendName, Settings } from './config';
+import type { SampleSpec } from './stream';
+
+export type Request =
+  | { type: 'init'; id: number; backend: BackendChoice } // pick (or force) a backend
+  | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer } // bytes are transferred
+  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec } // a fresh model on the loaded corpus
+  | { type: 'pause'; id: number }
+  | { type: 'resume'; id: number }
+  | { type: 'stop'; id: number } // ends the run; the model stays for sampling
+  | { type: 'sample'; id: number; prime: string; temperatures: number[]; length: number };
+
+/** What the worker says about the WebGPU adapter when it uses one. */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean; // a software adapter (e.g. SwiftShader): correct but slow
+}
+
+export interface CorpusStats {
+  name: string;
+  bytes: number;
+  chars: number; // Unicode code points
+  distinct: number; // distinct characters
+  mappedToUnknown: number; // distinct characters beyond the vocabulary cap, shown as one symbol
+  preview: string; // the first few hundred characters
+}
+
+export type RunStatus = 'idle' | 'training' | 'paused' | 'stopped' | 'finished';
+
+export interface RunInfo {
+  vocabSize: number;
+  parameters: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  trainChars: number;
+  valChars: number;
+  charsPerStep: number; // targets per step: batch size x sequence length
+}
+
+export interface Progress {
+  step: number;
+  epoch: number; // fractional: steps / stepsPerEpoch
+  points: [step: number, bpc: number][]; // raw training loss of each step since the last event
+  charsPerSec: number; // targets trained per second, recent average
+  elapsedMs: number; // training time, pauses excluded
+  etaMs: number; // to the chosen number of epochs
+  tensors: number; // tf.memory().numTensors, to show it stays flat
+}
+
+export type WorkerEvent =
+  | { type: 'ready'; id: number; backend: BackendName; adapter: AdapterSummary | null; tried: string[] }
+  | { type: 'corpus'; id: number; stats: CorpusStats }
+  | { type: 'run-started'; id: number; info: RunInfo }
+  | { type: 'status'; status: RunStatus }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'val'; step: number; valBpc: number; trainBpc: number }
+  | { type: 'sample-start'; sampleId: number; temperatures: number[]; prime: string }
+  | { type: 'sample-chunk'; sampleId: number; chunks: string[] } // new text per temperature
+  | { type: 'sample-end'; sampleId: number; charsPerSec: number }
+  | { type: 'error'; id: number | null; code: string; message: string };
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { useCpu } from './setup-tf';
+import { defaultSettings, type Settings } from '../../src/lib/config';
+import type { Request, WorkerEvent } from '../../src/lib/protocol';
+import { WorkerHandler } from '../../src/worker/handler';
+
+beforeAll(useCpu);
+
+const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
+const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
+
+function tinySettings(epochs = 1): Settings {
+  const s = defaultSettings();
+  s.model = { embedDim: 4, units: 8, layers: 1, dropout: 0 };
+  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600 });
+  return s;
+}
+
+function setup() {
+  const events: WorkerEvent[] = [];
+  const handler = new WorkerHandler(
+    (e) => events.push(e),
+    async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'] }),
+  );
+  let id = 0;
+  const send = (req: Record<string, unknown>) => handler.handle({ id: ++id, ...req } as Request);
+  const of = <T extends WorkerEvent['type']>(type: T) =>
+    events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 2000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pred()).toBe(true);
+  };
+  return { events, send, of, until };
+}
+
+describe('WorkerHandler', () => {
+  it('reports the backend, then corpus stats', async () => {
+    const { send, of } = setup();
+    await send({ type: 'init', backend: 'auto' });
+    expect(of('ready')[0]).toMatchObject({ backend: 'cpu', id: 1 });
+    await send({ type: 'load-corpus', name: 'dickens.txt', bytes: bytes(TEXT) });
+    expect(of('corpus')[0].stats).toMatchObject({ name: 'dickens.txt', chars: TEXT.length, distinct: 16 });
+  });
+
+  it('answers bad input with a specific error and keeps the previous corpus', async () => {
+    const { send, of, until } = setup();
+    await send({ type: 'load-corpus', name: 'good.txt', bytes: bytes(TEXT) });
+    await send({ type: 'load-corpus', name: 'empty.txt', bytes: new ArrayBuffer(0) });
+    await send({ type: 'load-corpus', name: 'l1.txt', bytes: new Uint8Array([0x63, 0xe9, 0x20, 0x61]).buffer });
+    await send({ type: 'train', settings: { ...tinySettings(), train: { ...tinySettings().train, batchSize: 0 } }, sample: { prime: 'It', temperatures: [0.5], length: 5 } });
+    expect(of('error').map((e) => [e.id, e.code])).toEqual([[2, 'empty'], [3, 'not-utf8'], [4, 'settings']]);
+    // The good corpus is still loaded: training on it works.
+    await send({ type: 'train', settings: tinySettings(0.05), sample: { prime: 'It', temperatures: [0.5], length: 5 } });
+    await until(() => of('status').some((s) => s.status === 'finished'));
+    expect(of('run-started')[0].info.vocabSize).toBe(16);
+  });
+
+  it('refuses a text too short for one batch and a sample before any model', async () => {
+    const { send, of } = setup();
+    await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('tiny text') });
+    await send({ type: 'train', settings: tinySettings(), sample: { prime: '', temperatures: [1], length: 5 } });
+    await send({ type: 'sample', prime: 'x', temperatures: [1], length: 5 });
+    expect(of('error').map((e) => e.code)).toEqual(['too-short', 'no-model']);
+  });
+
+  it('trains, pauses, resumes, stops, then samples on demand with no tensor growth', async () => {
+    const { send, of, until, events } = setup();
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It was', temperatures: [0.2, 1], length: 10 } });
+    await until(() => of('progress').length >= 2);
+    await send({ type: 'pause' });
+    const pausedAt = of('progress').at(-1)!.progress.step;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(of('progress').at(-1)!.progress.step).toBeLessThanOrEqual(pausedAt + 1);
+    await send({ type: 'resume' });
+    await until(() => of('progress').at(-1)!.progress.step > pausedAt + 3);
+    await send({ type: 'stop' });
+    await until(() => of('sample-end').length >= 1);
+    expect(of('status').map((s) => s.status)).toEqual(['training', 'paused', 'training', 'stopped']);
+    expect(of('val')[0].step).toBe(0);
+    const tensors = tf.memory().numTensors;
+    events.length = 0;
+    await send({ type: 'sample', prime: 'It was', temperatures: [0, 0.5, 1, 1.2], length: 30 });
+    const text = of('sample-chunk').reduce((acc, e) => acc.map((s, i) => s + e.chunks[i]), ['', '', '', '']);
+    expect(text.map((t) => t.length)).toEqual([30, 30, 30, 30]);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
