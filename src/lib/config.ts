@@ -4,6 +4,8 @@ export type OptimizerName = 'adam' | 'rmsprop';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
+export const DEFAULT_TEMPERATURES = [0.2, 0.5, 1.0, 1.2]; // the Keras tutorials' set
+
 /** Architecture. Everything needed to rebuild the model's variables, stored with every checkpoint. */
 export interface ModelConfig {
   vocabSize: number; // rows of the embedding and of the softmax; grows when new characters arrive

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
+import { Rng } from './rng';
 
 export interface LstmWeights {
   kernel: tf.Variable; // [inputDim, 4 * units]
@@ -48,6 +49,33 @@ function lstmBias(units: number): tf.Tensor1D {
   return tf.concat([tf.zeros([units]), tf.ones([units]), tf.zeros([units * 2])]);
 }
 
+/**
+ * A [n, 4n] recurrent kernel made of four n x n orthogonal blocks (one per gate), seeded.
+ * Modified Gram-Schmidt on Gaussian rows in plain JS: tfjs' orthogonal initializer is slow at
+ * these sizes (it warns above 2,000 elements).
+ */
+export function orthogonalGates(n: number, seed: number): tf.Tensor2D {
+  const rng = new Rng(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const out = new Float32Array(n * 4 * n);
+  for (let gate = 0; gate < 4; gate++) {
+    const rows: Float64Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = Float64Array.from({ length: n }, gaussian);
+      for (const q of rows) {
+        let dot = 0;
+        for (let k = 0; k < n; k++) dot += v[k] * q[k];
+        for (let k = 0; k < n; k++) v[k] -= dot * q[k];
+      }
+      const norm = Math.hypot(...v);
+      for (let k = 0; k < n; k++) v[k] /= norm;
+      rows.push(v);
+      for (let k = 0; k < n; k++) out[i * 4 * n + gate * n + k] = v[k];
+    }
+  }
+  return tf.tensor2d(out, [n, 4 * n]);
+}
+
 /** Fresh weights: Glorot-uniform kernels, orthogonal recurrent kernels, seeded. */
 export function createModel(config: ModelConfig, seed: number): CharModel {
   const { vocabSize: V, embedDim: E, units: U, layers } = config;
@@ -55,7 +83,7 @@ export function createModel(config: ModelConfig, seed: number): CharModel {
     tf.variable(tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor);
   const lstm = Array.from({ length: layers }, (_, i) => ({
     kernel: glorot([i === 0 ? E : U, 4 * U], 10 + i),
-    recurrentKernel: tf.variable(tf.initializers.orthogonal({ seed: seed + 20 + i }).apply([U, 4 * U]) as tf.Tensor),
+    recurrentKernel: tf.variable(orthogonalGates(U, seed + 20 + i)),
     bias: tf.variable(lstmBias(U)),
   }));
   return {

@@ -11,7 +11,6 @@ export interface SampleSpec {
   length: number; // characters to generate per stream
 }
 
-export const DEFAULT_TEMPERATURES = [0.2, 0.5, 1.0, 1.2]; // the Keras tutorials' set
 const FLUSH_MS = 50; // at most ~20 chunk messages per second
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
 import { randomBatch, splitTrainVal, evalBatches } from '../../src/lib/batching';
-import { createModel, disposeModel, forward, namedWeights } from '../../src/lib/model';
+import { createModel, disposeModel, forward, namedWeights, orthogonalGates } from '../../src/lib/model';
 import { Rng } from '../../src/lib/rng';
 import { LN2, clipByGlobalNorm, createOptimizer, estimateBpc, trainStep } from '../../src/lib/train';
 import { buildVocab, encode } from '../../src/lib/vocab';
@@ -27,6 +27,18 @@ describe('gradient clipping by global norm', () => {
 });
 
 describe('model', () => {
+  it('initialises each gate block of the recurrent kernel as an orthogonal matrix', () => {
+    tf.tidy(() => {
+      const w = orthogonalGates(6, 1);
+      expect(w.shape).toEqual([6, 24]);
+      for (const block of tf.split(w, 4, 1)) {
+        const eye = tf.matMul(block, block, false, true).arraySync() as number[][];
+        eye.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(i === j ? 1 : 0, 4)));
+      }
+      expect(orthogonalGates(6, 1).arraySync()).toEqual(w.arraySync());
+    });
+  });
+
   it('maps ids [B, T] to logits [B*T, V] and per-layer states [B, U]', () => {
     const model = createModel({ ...tiny(11), layers: 2 }, 1);
     tf.tidy(() => {

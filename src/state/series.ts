@@ -1,0 +1,50 @@
+/** Loss-curve data for the chart: aligned columns, as uPlot wants them. Pure, unit-tested. */
+import type { Progress } from '../lib/protocol';
+
+export const SMOOTHING = 0.9; // weight of the past in the smoothed curve (TensorBoard's debiased EMA)
+
+/** Columns: step, raw train bpc, smoothed train bpc, validation bpc (null where not measured). */
+export type ChartData = [number[], (number | null)[], (number | null)[], (number | null)[]];
+
+export function emptySeries(): ChartData {
+  return [[], [], [], []];
+}
+
+/**
+ * Returns new columns with the steps' raw and smoothed training loss appended. The smoothed value
+ * is a zero-started EMA divided by (1 - w^n), so early points are not pulled toward the first one.
+ */
+export function appendTraining(data: ChartData, points: Progress['points']): ChartData {
+  const [x, raw, smooth, val] = data.map((c) => c.slice()) as ChartData;
+  let n = raw.filter((v) => v !== null).length;
+  let ema = n > 0 ? lastNumber(smooth)! * (1 - SMOOTHING ** n) : 0;
+  for (const [step, bpc] of points) {
+    n++;
+    ema = SMOOTHING * ema + (1 - SMOOTHING) * bpc;
+    x.push(step);
+    raw.push(bpc);
+    smooth.push(ema / (1 - SMOOTHING ** n));
+    val.push(null);
+  }
+  return [x, raw, smooth, val];
+}
+
+/** Returns new columns with a validation measurement at `step` (merged into that step's row). */
+export function appendValidation(data: ChartData, step: number, bpc: number): ChartData {
+  const [x, raw, smooth, val] = data.map((c) => c.slice()) as ChartData;
+  const at = x.lastIndexOf(step);
+  if (at >= 0) {
+    val[at] = bpc;
+  } else {
+    x.push(step);
+    raw.push(null);
+    smooth.push(null);
+    val.push(bpc);
+  }
+  return [x, raw, smooth, val];
+}
+
+function lastNumber(column: (number | null)[]): number | null {
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] !== null) return column[i];
+  return null;
+}

@@ -1,0 +1,202 @@
+/**
+ * The page's view of the training worker: owns the Worker, sends typed requests, and turns the
+ * worker's events into rune state for the components. One instance per page.
+ */
+import { DEFAULT_TEMPERATURES, defaultSettings, type BackendChoice, type BackendName } from '../lib/config';
+import { CorpusError, checkSize } from '../lib/corpus';
+import type { AdapterSummary, CorpusStats, Progress, Request, RunInfo, RunStatus, WorkerEvent } from '../lib/protocol';
+import { appendTraining, appendValidation, emptySeries, type ChartData } from './series';
+import { defaultPrime } from './samples';
+
+type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
+export type Notice = { kind: 'error' | 'info'; text: string };
+
+export class Session {
+  settings = $state(defaultSettings());
+  backendChoice = $state<BackendChoice>('auto');
+  prime = $state('');
+  temperatures = $state([...DEFAULT_TEMPERATURES]);
+  sampleLength = $state(300); // characters per temperature for on-demand samples
+
+  #backend = $state<BackendName | null>(null);
+  #adapter = $state<AdapterSummary | null>(null);
+  #tried = $state.raw<string[]>([]);
+  #corpus = $state.raw<CorpusStats | null>(null);
+  #loading = $state(false);
+  #status = $state<RunStatus>('idle');
+  #info = $state.raw<RunInfo | null>(null);
+  #progress = $state.raw<Progress | null>(null);
+  #chart = $state.raw<ChartData>(emptySeries());
+  #lastVal = $state.raw<{ step: number; valBpc: number; trainBpc: number } | null>(null);
+  #samples = $state.raw<{ temperatures: number[]; texts: string[]; running: boolean; charsPerSec: number }>({
+    temperatures: [...DEFAULT_TEMPERATURES], texts: [], running: false, charsPerSec: 0,
+  });
+  #notice = $state<Notice | null>(null);
+  #crashed = $state(false);
+
+  #worker: Worker | null = null;
+  #nextId = 0;
+  #lastCorpus: { name: string; bytes: ArrayBuffer } | null = null; // re-sent after a restart
+
+  get backend() { return this.#backend; }
+  get adapter() { return this.#adapter; }
+  get tried() { return this.#tried; }
+  get corpus() { return this.#corpus; }
+  get loading() { return this.#loading; }
+  get status() { return this.#status; }
+  get info() { return this.#info; }
+  get progress() { return this.#progress; }
+  get chart() { return this.#chart; }
+  get lastVal() { return this.#lastVal; }
+  get samples() { return this.#samples; }
+  get notice() { return this.#notice; }
+  get crashed() { return this.#crashed; }
+  get busy() { return this.#status === 'training' || this.#status === 'paused'; }
+  get hasModel() { return this.#info !== null; }
+
+  /** Starts (or restarts) the worker and asks it to pick a backend. */
+  start(): void {
+    this.#worker?.terminate();
+    this.#crashed = false;
+    this.#status = 'idle';
+    this.#info = null;
+    const worker = new Worker(new URL('../worker/train.worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (e: MessageEvent<WorkerEvent>) => this.#onEvent(e.data);
+    worker.onerror = (e) => this.#onCrash(e.message || 'the worker stopped unexpectedly');
+    worker.onmessageerror = () => this.#onCrash('a message could not be read');
+    this.#worker = worker;
+    this.#send({ type: 'init', backend: this.backendChoice });
+    if (this.#lastCorpus) this.#sendCorpus(this.#lastCorpus.name, this.#lastCorpus.bytes);
+  }
+
+  setBackend(choice: BackendChoice): void {
+    this.backendChoice = choice;
+    this.#backend = null;
+    this.#send({ type: 'init', backend: choice });
+  }
+
+  /** Reads a file without blocking the page and hands the bytes to the worker to validate. */
+  async loadFile(file: File): Promise<void> {
+    try {
+      checkSize(file.size, file.name);
+    } catch (error) {
+      this.#notice = { kind: 'error', text: (error as CorpusError).message };
+      return;
+    }
+    this.#loading = true;
+    try {
+      this.#sendCorpus(file.name, await file.arrayBuffer());
+    } catch {
+      this.#loading = false;
+      this.#notice = { kind: 'error', text: `"${file.name}" could not be read. Is it a folder? Drop a single text file.` };
+    }
+  }
+
+  loadText(name: string, text: string): void {
+    this.#loading = true;
+    this.#sendCorpus(name, new TextEncoder().encode(text).buffer as ArrayBuffer);
+  }
+
+  async loadUrl(name: string, url: string): Promise<void> {
+    this.#loading = true;
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      this.#sendCorpus(name, await response.arrayBuffer());
+    } catch (error) {
+      this.#loading = false;
+      this.#notice = { kind: 'error', text: `The sample "${name}" could not be loaded (${String(error)}).` };
+    }
+  }
+
+  train(): void {
+    this.#chart = emptySeries();
+    this.#progress = null;
+    this.#lastVal = null;
+    const settings = $state.snapshot(this.settings);
+    this.#send({ type: 'train', settings, sample: this.#sampleSpec(160) });
+  }
+
+  pause(): void { this.#send({ type: 'pause' }); }
+  resume(): void { this.#send({ type: 'resume' }); }
+  stop(): void { this.#send({ type: 'stop' }); }
+
+  sample(): void {
+    this.#send({ type: 'sample', ...this.#sampleSpec(this.sampleLength) });
+  }
+
+  say(notice: Notice | null): void {
+    this.#notice = notice;
+  }
+
+  #sampleSpec(length: number) {
+    return { prime: this.prime, temperatures: $state.snapshot(this.temperatures), length };
+  }
+
+  #sendCorpus(name: string, bytes: ArrayBuffer): void {
+    this.#lastCorpus = { name, bytes };
+    const copy = bytes.slice(0); // the copy is transferred; ours stays for a restart
+    this.#send({ type: 'load-corpus', name, bytes: copy }, [copy]);
+  }
+
+  #send(body: Body<Request>, transfer: Transferable[] = []): void {
+    if (!this.#worker || this.#crashed) return;
+    this.#worker.postMessage({ ...body, id: ++this.#nextId } as Request, transfer);
+  }
+
+  #onCrash(reason: string): void {
+    this.#crashed = true;
+    this.#status = 'stopped';
+    this.#notice = { kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` };
+  }
+
+  #onEvent(e: WorkerEvent): void {
+    switch (e.type) {
+      case 'ready':
+        this.#backend = e.backend;
+        this.#adapter = e.adapter;
+        this.#tried = e.tried;
+        break;
+      case 'corpus':
+        this.#loading = false;
+        if (!this.#corpus || this.prime === defaultPrime(this.#corpus.preview)) this.prime = defaultPrime(e.stats.preview);
+        this.#corpus = e.stats;
+        this.#notice = e.stats.mappedToUnknown > 0 ? { kind: 'info', text: unknownNotice(e.stats) } : null;
+        break;
+      case 'run-started':
+        this.#info = e.info;
+        break;
+      case 'status':
+        this.#status = e.status;
+        break;
+      case 'progress':
+        this.#progress = e.progress;
+        this.#chart = appendTraining(this.#chart, e.progress.points);
+        break;
+      case 'val':
+        this.#lastVal = e;
+        this.#chart = appendValidation(this.#chart, e.step, e.valBpc);
+        break;
+      case 'sample-start':
+        this.#samples = { temperatures: e.temperatures, texts: e.temperatures.map(() => ''), running: true, charsPerSec: 0 };
+        break;
+      case 'sample-chunk':
+        this.#samples = { ...this.#samples, texts: this.#samples.texts.map((t, i) => t + (e.chunks[i] ?? '')) };
+        break;
+      case 'sample-end':
+        this.#samples = { ...this.#samples, running: false, charsPerSec: e.charsPerSec };
+        break;
+      case 'error':
+        this.#loading = false;
+        this.#notice = { kind: 'error', text: e.message };
+        break;
+      default:
+        return e satisfies never;
+    }
+  }
+}
+
+function unknownNotice(stats: CorpusStats): string {
+  return `This text has ${stats.distinct.toLocaleString()} distinct characters. The most frequent keep their own symbol; ` +
+    `${stats.mappedToUnknown.toLocaleString()} rare ones share one "unknown" symbol (�).`;
+}
