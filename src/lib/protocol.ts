@@ -7,7 +7,7 @@ import type { SampleSpec } from './stream';
 
 export type Request =
   | { type: 'init'; id: number; backend: BackendChoice } // pick (or force) a backend
-  | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer } // bytes are transferred
+  | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number } // bytes are transferred; the text must fit one row of each split
   | { type: 'train'; id: number; settings: Settings; sample: SampleSpec } // a fresh model on the loaded corpus
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }

@@ -34,6 +34,9 @@ export class TrainingRun {
   #elapsedMs = 0;
   #stepMs: number[] = []; // recent step durations, for chars/s
   #resume: (() => void) | null = null;
+  #pauseRequested = false;
+  #points: Progress['points'] = []; // steps not yet reported
+  #lastProgress = 0;
   #sampleSpec: SampleSpec;
   #pendingSample: { spec: SampleSpec; sampleId: number } | null = null;
   #sampleCounter = 0;
@@ -87,28 +90,31 @@ export class TrainingRun {
   async train(): Promise<void> {
     this.#setStatus('training');
     await this.#evaluate();
-    let points: Progress['points'] = [];
-    let lastEmit = 0;
     let lastSample = performance.now();
     while (this.#step < this.info.totalSteps && !this.#stopped()) {
       await yieldToEvents();
-      if (this.#status === 'paused') await new Promise<void>((r) => (this.#resume = r));
+      if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
-      points.push([this.#step + 1, await this.#oneStep()]);
+      this.#points.push([this.#step + 1, await this.#oneStep()]);
       if (this.#step % this.#settings.train.evalEvery === 0) await this.#evaluate();
-      if (performance.now() - lastEmit >= PROGRESS_EVERY_MS || this.#step === this.info.totalSteps) {
-        this.#emitProgress(points);
-        points = [];
-        lastEmit = performance.now();
-      }
+      if (performance.now() - this.#lastProgress >= PROGRESS_EVERY_MS) this.#flushProgress();
       if (this.#pendingSample || performance.now() - lastSample >= this.#settings.train.sampleEverySec * 1000) {
         await this.#runPendingSample();
         lastSample = performance.now();
       }
     }
+    this.#flushProgress();
     if (this.#step % this.#settings.train.evalEvery !== 0) await this.#evaluate();
     if (!this.#stopped()) this.#setStatus('finished');
     await this.#runPendingSample();
+  }
+
+  /** Pauses between two steps, so that once "paused" is reported no step is in flight. */
+  async #pauseHere(): Promise<void> {
+    this.#pauseRequested = false;
+    this.#flushProgress();
+    this.#setStatus('paused');
+    await new Promise<void>((resolve) => (this.#resume = resolve));
   }
 
   /** One training step; returns its loss in bits per character. */
@@ -135,26 +141,29 @@ export class TrainingRun {
     this.#emit({ type: 'val', step: this.#step, valBpc, trainBpc });
   }
 
-  #emitProgress(points: Progress['points']): void {
+  #flushProgress(): void {
     const meanMs = this.#stepMs.reduce((a, b) => a + b, 0) / Math.max(1, this.#stepMs.length);
     const perStepMs = this.#elapsedMs / Math.max(1, this.#step);
     const progress: Progress = {
       step: this.#step,
       epoch: this.#step / this.info.stepsPerEpoch,
-      points,
+      points: this.#points,
       charsPerSec: meanMs > 0 ? (this.info.charsPerStep * 1000) / meanMs : 0,
       elapsedMs: this.#elapsedMs,
       etaMs: (this.info.totalSteps - this.#step) * perStepMs,
       tensors: tf.memory().numTensors,
     };
+    this.#points = [];
+    this.#lastProgress = performance.now();
     this.#emit({ type: 'progress', progress });
   }
 
   pause(): void {
-    if (this.#status === 'training') this.#setStatus('paused');
+    if (this.#status === 'training') this.#pauseRequested = true;
   }
 
   resume(): void {
+    this.#pauseRequested = false;
     if (this.#status !== 'paused') return;
     this.#setStatus('training');
     this.#resume?.();

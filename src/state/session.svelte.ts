@@ -136,7 +136,8 @@ export class Session {
   #sendCorpus(name: string, bytes: ArrayBuffer): void {
     this.#lastCorpus = { name, bytes };
     const copy = bytes.slice(0); // the copy is transferred; ours stays for a restart
-    this.#send({ type: 'load-corpus', name, bytes: copy }, [copy]);
+    const { seqLen, valFraction } = this.settings.train;
+    this.#send({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]);
   }
 
   #send(body: Body<Request>, transfer: Transferable[] = []): void {

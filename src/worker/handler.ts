@@ -3,7 +3,7 @@
  * answered; every exception becomes an `error` event and the worker keeps going.
  */
 import { validateSettings, type BackendChoice, type BackendName } from '../lib/config';
-import { CorpusError, decodeCorpus } from '../lib/corpus';
+import { CorpusError, checkLength, decodeCorpus } from '../lib/corpus';
 import { assertNever, type AdapterSummary, type Request, type WorkerEvent } from '../lib/protocol';
 import { TrainingRun } from '../lib/run';
 import type { SampleSpec } from '../lib/stream';
@@ -60,7 +60,7 @@ export class WorkerHandler {
       case 'init':
         return this.#init(req.id, req.backend);
       case 'load-corpus':
-        return this.#loadCorpus(req.id, req.name, req.bytes);
+        return this.#loadCorpus(req);
       case 'train':
         return this.#train(req);
       case 'pause':
@@ -91,11 +91,13 @@ export class WorkerHandler {
     this.post({ type: 'ready', id, ...report });
   }
 
-  #loadCorpus(id: number, name: string, bytes: ArrayBuffer): void {
+  /** Validates fully before replacing the current corpus, so a bad file changes nothing. */
+  #loadCorpus({ id, name, bytes, seqLen, valFraction }: Extract<Request, { type: 'load-corpus' }>): void {
     const text = decodeCorpus(new Uint8Array(bytes), name);
-    const { distinct, mappedToUnknown } = buildVocab(text);
     let chars = 0;
     for (const _ of text) chars++;
+    checkLength(chars, seqLen, valFraction, name);
+    const { distinct, mappedToUnknown } = buildVocab(text);
     this.#corpus = { name, text };
     const preview = text.slice(0, PREVIEW_CHARS);
     this.post({ type: 'corpus', id, stats: { name, bytes: bytes.byteLength, chars, distinct, mappedToUnknown, preview } });

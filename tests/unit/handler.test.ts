@@ -24,7 +24,8 @@ function setup() {
     async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'] }),
   );
   let id = 0;
-  const send = (req: Record<string, unknown>) => handler.handle({ id: ++id, ...req } as Request);
+  const send = (req: Record<string, unknown>) =>
+    handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
   const of = <T extends WorkerEvent['type']>(type: T) =>
     events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
   const until = async (pred: () => boolean) => {
@@ -56,12 +57,17 @@ describe('WorkerHandler', () => {
     expect(of('run-started')[0].info.vocabSize).toBe(16);
   });
 
-  it('refuses a text too short for one batch and a sample before any model', async () => {
+  it('refuses a text too short for one row at load, then at train if settings grew', async () => {
     const { send, of } = setup();
     await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('tiny text') });
     await send({ type: 'train', settings: tinySettings(), sample: { prime: '', temperatures: [1], length: 5 } });
     await send({ type: 'sample', prime: 'x', temperatures: [1], length: 5 });
-    expect(of('error').map((e) => e.code)).toEqual(['too-short', 'no-model']);
+    expect(of('error').map((e) => e.code)).toEqual(['too-short', 'no-corpus', 'no-model']);
+    await send({ type: 'load-corpus', name: 'ok.txt', bytes: bytes(TEXT) });
+    const long = tinySettings();
+    long.train.seqLen = 1000;
+    await send({ type: 'train', settings: long, sample: { prime: '', temperatures: [1], length: 5 } });
+    expect(of('error').at(-1)).toMatchObject({ code: 'too-short', message: expect.stringMatching(/needs at least 10010/) });
   });
 
   it('trains, pauses, resumes, stops, then samples on demand with no tensor growth', async () => {
@@ -70,9 +76,10 @@ describe('WorkerHandler', () => {
     await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It was', temperatures: [0.2, 1], length: 10 } });
     await until(() => of('progress').length >= 2);
     await send({ type: 'pause' });
+    await until(() => of('status').at(-1)!.status === 'paused');
     const pausedAt = of('progress').at(-1)!.progress.step;
     await new Promise((r) => setTimeout(r, 100));
-    expect(of('progress').at(-1)!.progress.step).toBeLessThanOrEqual(pausedAt + 1);
+    expect(of('progress').at(-1)!.progress.step).toBe(pausedAt);
     await send({ type: 'resume' });
     await until(() => of('progress').at(-1)!.progress.step > pausedAt + 3);
     await send({ type: 'stop' });

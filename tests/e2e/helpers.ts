@@ -1,0 +1,34 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Opens the app and waits until the worker reports a backend and the default sample is loaded. */
+export async function openApp(page: Page, path = ''): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await expect(page.getByTestId('backend')).not.toHaveText('Starting…');
+  await expect(page.getByTestId('corpus-name')).toContainText('Lincoln');
+  expect(errors).toEqual([]);
+}
+
+/** A model small enough for Chromium's software WebGPU adapter: a few steps per second. */
+export async function chooseTinyModel(page: Page): Promise<void> {
+  const values: Record<string, number> = {
+    units: 32, embedDim: 16, seqLen: 16, batchSize: 8, evalEvery: 4, sampleEverySec: 4,
+  };
+  for (const [id, value] of Object.entries(values)) await page.locator(`#${id}`).fill(String(value));
+}
+
+export async function number(page: Page, testId: string): Promise<number> {
+  return Number.parseFloat((await page.getByTestId(testId).textContent()) ?? 'NaN');
+}
+
+/** Drops files on the page through a real DataTransfer, as a drag from the desktop would. */
+export async function dropFiles(page: Page, files: { name: string; text?: string; bytes?: number[] }[]): Promise<void> {
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([f.bytes ? new Uint8Array(f.bytes) : (f.text ?? '')], f.name));
+    return dt;
+  }, files);
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: transfer });
+}

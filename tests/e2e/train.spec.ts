@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+import { chooseTinyModel, number, openApp } from './helpers';
+
+test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({ page }, testInfo) => {
+  await openApp(page);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  await expect(page.getByTestId('adapter')).toContainText('software fallback adapter');
+  await expect(page.getByTestId('backend-notice')).toContainText('software adapter');
+
+  await chooseTinyModel(page);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('status')).toHaveText('training');
+
+  // The first validation estimate is taken before any step: near log2(alphabet) bits/char.
+  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
+  const firstVal = await number(page, 'val-bpc');
+  expect(firstVal).toBeGreaterThan(5);
+
+  // Samples stream in while training (the prime is shown first, then generated characters).
+  const prime = await page.locator('#prime').inputValue();
+  await expect.poll(async () => ((await page.getByTestId('sample-1').textContent()) ?? '').length).toBeGreaterThan(prime.length + 20);
+
+  await expect.poll(() => number(page, 'step'), { timeout: 150_000 }).toBeGreaterThanOrEqual(40);
+  const tensors = await number(page, 'tensors');
+  expect(await number(page, 'val-bpc')).toBeLessThan(firstVal - 1);
+  expect(await number(page, 'chars-per-sec')).toBeGreaterThan(0);
+  const shot = testInfo.outputPath('mid-training.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('mid-training', { path: shot, contentType: 'image/png' });
+
+  await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(60);
+  expect(await number(page, 'tensors')).toBe(tensors); // no leak across steps and samples
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  const pausedAt = await number(page, 'step');
+  await page.waitForTimeout(2000);
+  expect(await number(page, 'step')).toBe(pausedAt);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(() => number(page, 'step')).toBeGreaterThan(pausedAt);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('status')).toHaveText('stopped');
+
+  // Sample again without training, at a new temperature and from a new prime.
+  await page.locator('#prime').fill('The Union ');
+  await page.locator('#temp-0').fill('0');
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  await expect(page.getByText('T = 0', { exact: true })).toBeVisible();
+  await expect.poll(async () => (await page.getByTestId('sample-0').textContent())?.length ?? 0).toBeGreaterThan(100);
+  await expect(page.getByTestId('sample-0')).toContainText('The Union ');
+  await expect(page.getByTestId('status')).toHaveText('stopped');
+});
