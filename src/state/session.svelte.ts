@@ -162,7 +162,8 @@ export class Session {
         this.#loading = false;
         if (!this.#corpus || this.prime === defaultPrime(this.#corpus.preview)) this.prime = defaultPrime(e.stats.preview);
         this.#corpus = e.stats;
-        this.#notice = e.stats.mappedToUnknown > 0 ? { kind: 'info', text: unknownNotice(e.stats) } : null;
+        if (e.stats.mappedToUnknown > 0) this.#notice = { kind: 'info', text: unknownNotice(e.stats) };
+        else if (this.#notice?.kind === 'error') this.#notice = null; // a good text resolves the last error
         break;
       case 'run-started':
         this.#info = e.info;
