@@ -76,23 +76,38 @@ export function orthogonalGates(n: number, seed: number): tf.Tensor2D {
   return tf.tensor2d(out, [n, 4 * n]);
 }
 
-/** Fresh weights: Glorot-uniform kernels, orthogonal recurrent kernels, seeded. */
+let modelCount = 0;
+
+/**
+ * Fresh weights: Glorot-uniform kernels, orthogonal recurrent kernels, seeded. Variables get
+ * explicit, non-numeric names in `namedWeights` order, so gradient maps (and the optimizer slots
+ * that follow their order) keep that order: tfjs' default names are integers, which JS objects
+ * would sort by value.
+ */
 export function createModel(config: ModelConfig, seed: number): CharModel {
   const { vocabSize: V, embedDim: E, units: U, layers } = config;
-  const glorot = (shape: number[], s: number) =>
-    tf.variable(tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor);
+  const prefix = `inkling${++modelCount}`;
+  const v = (name: string, init: () => tf.Tensor) => tf.tidy(() => tf.variable(init(), true, `${prefix}/${name}`));
+  const glorot = (shape: number[], s: number) => tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor;
+  const embedding = v('embedding/embeddings', () => tf.randomUniform([V, E], -0.05, 0.05, 'float32', seed));
   const lstm = Array.from({ length: layers }, (_, i) => ({
-    kernel: glorot([i === 0 ? E : U, 4 * U], 10 + i),
-    recurrentKernel: tf.variable(orthogonalGates(U, seed + 20 + i)),
-    bias: tf.variable(lstmBias(U)),
+    kernel: v(`lstm_${i + 1}/kernel`, () => glorot([i === 0 ? E : U, 4 * U], 10 + i)),
+    recurrentKernel: v(`lstm_${i + 1}/recurrent_kernel`, () => orthogonalGates(U, seed + 20 + i)),
+    bias: v(`lstm_${i + 1}/bias`, () => lstmBias(U)),
   }));
-  return {
-    config: { ...config },
-    embedding: tf.variable(tf.randomUniform([V, E], -0.05, 0.05, 'float32', seed)),
-    lstm,
-    denseKernel: glorot([U, V], 30),
-    denseBias: tf.variable(tf.zeros([V])),
-  };
+  const denseKernel = v('dense/kernel', () => glorot([U, V], 30));
+  const denseBias = v('dense/bias', () => tf.zeros([V]));
+  return { config: { ...config }, embedding, lstm, denseKernel, denseBias };
+}
+
+/** Overwrites every weight, in `namedWeights` order, from flat float32 arrays. */
+export function assignWeights(model: CharModel, values: Float32Array[]): void {
+  const named = namedWeights(model);
+  if (values.length !== named.length) throw new Error(`expected ${named.length} weight arrays, got ${values.length}`);
+  named.forEach(([name, variable], i) => {
+    if (values[i].length !== variable.size) throw new Error(`${name}: expected ${variable.size} values, got ${values[i].length}`);
+    tf.tidy(() => variable.assign(tf.tensor(values[i], variable.shape)));
+  });
 }
 
 export function disposeModel(model: CharModel): void {

@@ -92,3 +92,11 @@ describe('model', () => {
     disposeModel(model);
   });
 });
+
+describe('model lifecycle', () => {
+  it('creating and disposing a model leaves no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    disposeModel(createModel(tiny(7), 1));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
