@@ -110,6 +110,27 @@ export function assignWeights(model: CharModel, values: Float32Array[]): void {
   });
 }
 
+/**
+ * A model with `vocabSize` rows where `model` has fewer: existing embedding and softmax rows are
+ * kept, new characters get fresh small rows. The old model is disposed.
+ */
+export function extendVocabulary(model: CharModel, vocabSize: number, seed: number): CharModel {
+  const old = model.config.vocabSize;
+  const bigger = createModel({ ...model.config, vocabSize }, seed);
+  const kept = namedWeights(model);
+  namedWeights(bigger).forEach(([name, fresh], i) =>
+    tf.tidy(() => {
+      const v = kept[i][1];
+      if (name === 'embedding/embeddings') fresh.assign(tf.concat([v, tf.slice(fresh, [old, 0], [-1, -1])], 0));
+      else if (name === 'dense/kernel') fresh.assign(tf.concat([v, tf.slice(fresh, [0, old], [-1, -1])], 1));
+      else if (name === 'dense/bias') fresh.assign(tf.concat([v, tf.fill([vocabSize - old], -5)])); // new characters start unlikely
+      else fresh.assign(v);
+    }),
+  );
+  disposeModel(model);
+  return bigger;
+}
+
 export function disposeModel(model: CharModel): void {
   for (const v of modelVariables(model)) v.dispose();
 }

@@ -4,11 +4,20 @@
  */
 import type { BackendChoice, BackendName, Settings } from './config';
 import type { SampleSpec } from './stream';
+import type { History } from './checkpoint';
+import type { CorpusRef } from './run-state';
+import type { RunSummary } from './store';
 
 export type Request =
   | { type: 'init'; id: number; backend: BackendChoice } // pick (or force) a backend
   | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number } // bytes are transferred; the text must fit one row of each split
-  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec } // a fresh model on the loaded corpus
+  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean } // resume: go on with the open run
+  | { type: 'list-runs'; id: number }
+  | { type: 'open-run'; id: number; runId: string } // load a saved run: sample from it, or resume it
+  | { type: 'rename-run'; id: number; runId: string; name: string }
+  | { type: 'delete-run'; id: number; runId: string }
+  | { type: 'export-run'; id: number; runId: string }
+  | { type: 'import-run'; id: number; name: string; bytes: ArrayBuffer } // bytes are transferred
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
   | { type: 'stop'; id: number } // ends the run; the model stays for sampling
@@ -29,11 +38,13 @@ export interface CorpusStats {
   distinct: number; // distinct characters
   mappedToUnknown: number; // distinct characters beyond the vocabulary cap, shown as one symbol
   preview: string; // the first few hundred characters
+  hash: string; // SHA-256 of the text: how saved runs recognise their corpus
 }
 
 export type RunStatus = 'idle' | 'training' | 'paused' | 'stopped' | 'finished';
 
 export interface RunInfo {
+  runId: string;
   vocabSize: number;
   parameters: number;
   stepsPerEpoch: number;
@@ -63,7 +74,24 @@ export type WorkerEvent =
   | { type: 'sample-start'; sampleId: number; temperatures: number[]; prime: string }
   | { type: 'sample-chunk'; sampleId: number; chunks: string[] } // new text per temperature
   | { type: 'sample-end'; sampleId: number; charsPerSec: number }
+  | { type: 'storage'; available: boolean; reason: string | null } // whether checkpoints can be saved
+  | { type: 'runs'; id: number | null; runs: RunSummary[] }
+  | { type: 'run-opened'; id: number; opened: OpenedRun }
+  | { type: 'saved'; runId: string; step: number; bytes: number; stallMs: number; writeMs: number; at: number }
+  | { type: 'save-failed'; message: string }
+  | { type: 'export'; id: number; fileName: string; bytes: ArrayBuffer } // bytes are transferred
   | { type: 'error'; id: number | null; code: string; message: string };
+
+/** A saved run loaded into the worker: enough for the page to show it and to offer resuming. */
+export interface OpenedRun {
+  runId: string;
+  name: string;
+  settings: Settings;
+  step: number;
+  history: History;
+  corpus: CorpusRef;
+  corpusLoaded: boolean; // the loaded text is the run's own (same hash)
+}
 
 export function assertNever(value: never): never {
   throw new Error(`Unexpected message: ${JSON.stringify(value)}`);

@@ -1,17 +1,19 @@
 /**
- * One training run on one corpus: owns the model, optimizer, data split and RNG, and runs the
- * step loop with pause, resume and stop checked between steps. Talks only through `emit`.
+ * The training loop of one run on one text: steps with pause, resume and stop checked between
+ * them, estimateLoss at a fixed interval, streamed samples, and autosave through a hook.
+ * Talks to the page only through `emit`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from './batching';
 import type { Settings } from './config';
-import { applyTextOptions, checkLength } from './corpus';
-import { createModel, disposeModel, modelVariables, type CharModel } from './model';
+import { checkLength } from './corpus';
+import { modelVariables } from './model';
 import type { Progress, RunInfo, RunStatus, WorkerEvent } from './protocol';
 import { Rng } from './rng';
+import type { RunState } from './run-state';
 import { streamSample, type SampleSpec } from './stream';
-import { LN2, createOptimizer, estimateBpc, trainStep } from './train';
-import { buildVocab, encode, type Vocab } from './vocab';
+import { LN2, estimateBpc, trainStep } from './train';
+import { encode } from './vocab';
 
 const PROGRESS_EVERY_MS = 200; // at most ~5 progress events per second
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
@@ -19,20 +21,21 @@ const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples sho
 /** Lets queued messages (pause, stop, sample) in before the next step. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+export interface RunHooks {
+  emit: (e: WorkerEvent) => void;
+  /** Called every `autosaveSec` of training and on pause, stop and finish. */
+  save?: (reason: 'interval' | 'pause' | 'stop' | 'finish') => Promise<void>;
+  autosaveSec?: number; // seconds of training between autosaves
+}
+
 export class TrainingRun {
-  readonly model: CharModel;
-  readonly vocab: Vocab;
   readonly info: RunInfo;
-  #settings: Settings;
-  #optimizer: tf.Optimizer;
-  #rng: Rng;
   #split: Split;
   #evalSets: { train: Batch[]; val: Batch[] };
-  #emit: (e: WorkerEvent) => void;
   #status: RunStatus = 'idle';
-  #step = 0;
   #elapsedMs = 0;
   #stepMs: number[] = []; // recent step durations, for chars/s
+  #stepsDone = 0; // steps in this session (a resumed run starts at its saved step)
   #resume: (() => void) | null = null;
   #pauseRequested = false;
   #points: Progress['points'] = []; // steps not yet reported
@@ -41,31 +44,30 @@ export class TrainingRun {
   #pendingSample: { spec: SampleSpec; sampleId: number } | null = null;
   #sampleCounter = 0;
   #sampleGeneration = 0; // bumped by every sample request; a running sample of an older one stops
+  #disposed = false;
 
   /** Throws a CorpusError when the text is too short for these settings. */
-  constructor(name: string, rawText: string, settings: Settings, sample: SampleSpec, emit: (e: WorkerEvent) => void) {
-    const text = applyTextOptions(rawText, settings.text);
-    const { seqLen: T, batchSize: B, valFraction, evalBatches: nEval, seed } = settings.train;
-    this.vocab = buildVocab(text).vocab;
-    const ids = encode(this.vocab, text);
-    checkLength(ids.length, T, valFraction, name);
+  constructor(
+    readonly state: RunState,
+    text: string,
+    private readonly settings: Settings,
+    sample: SampleSpec,
+    private readonly hooks: RunHooks,
+  ) {
+    const { seqLen: T, batchSize: B, valFraction, evalBatches: nEval, epochs } = settings.train;
+    const ids = encode(state.vocab, text);
+    checkLength(ids.length, T, valFraction, state.corpus.name);
     this.#split = splitTrainVal(ids, valFraction);
-    this.#evalSets = {
-      train: evalBatches(this.#split.train, T, B, nEval),
-      val: evalBatches(this.#split.val, T, B, nEval),
-    };
-    this.#settings = settings;
+    this.#evalSets = { train: evalBatches(this.#split.train, T, B, nEval), val: evalBatches(this.#split.val, T, B, nEval) };
     this.#sampleSpec = sample;
-    this.#emit = emit;
-    this.#rng = new Rng(seed);
-    this.model = createModel({ ...settings.model, vocabSize: this.vocab.chars.length }, seed);
-    this.#optimizer = createOptimizer(settings.train.optimizer, settings.train.learningRate);
     const perEpoch = stepsPerEpoch(this.#split.train.length, T, B);
+    const planned = Math.max(1, Math.round(perEpoch * epochs));
     this.info = {
-      vocabSize: this.vocab.chars.length,
-      parameters: modelVariables(this.model).reduce((n, v) => n + v.size, 0),
+      runId: state.runId,
+      vocabSize: state.vocab.chars.length,
+      parameters: modelVariables(state.model).reduce((n, v) => n + v.size, 0),
       stepsPerEpoch: perEpoch,
-      totalSteps: Math.max(1, Math.round(perEpoch * settings.train.epochs)),
+      totalSteps: state.step < planned ? planned : state.step + planned, // resuming past the plan: go on
       trainChars: this.#split.train.length,
       valChars: this.#split.val.length,
       charsPerStep: B * T,
@@ -83,29 +85,35 @@ export class TrainingRun {
 
   #setStatus(status: RunStatus): void {
     this.#status = status;
-    this.#emit({ type: 'status', status });
+    this.hooks.emit({ type: 'status', status });
   }
 
   /** Runs steps until the chosen epochs are done or stop() is called. */
   async train(): Promise<void> {
     this.#setStatus('training');
-    await this.#evaluate();
+    if (this.state.history.val.length === 0) await this.#evaluate();
     let lastSample = performance.now();
-    while (this.#step < this.info.totalSteps && !this.#stopped()) {
+    let lastSave = this.#elapsedMs;
+    while (this.state.step < this.info.totalSteps && !this.#stopped()) {
       await yieldToEvents();
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
-      this.#points.push([this.#step + 1, await this.#oneStep()]);
-      if (this.#step % this.#settings.train.evalEvery === 0) await this.#evaluate();
+      this.#points.push([this.state.step + 1, await this.#oneStep()]);
+      if (this.state.step % this.settings.train.evalEvery === 0) await this.#evaluate();
       if (performance.now() - this.#lastProgress >= PROGRESS_EVERY_MS) this.#flushProgress();
-      if (this.#pendingSample || performance.now() - lastSample >= this.#settings.train.sampleEverySec * 1000) {
+      if (this.#pendingSample || performance.now() - lastSample >= this.settings.train.sampleEverySec * 1000) {
         await this.#runPendingSample();
         lastSample = performance.now();
       }
+      if (this.#elapsedMs - lastSave >= (this.hooks.autosaveSec ?? 30) * 1000) {
+        await this.hooks.save?.('interval');
+        lastSave = this.#elapsedMs;
+      }
     }
     this.#flushProgress();
-    if (this.#step % this.#settings.train.evalEvery !== 0) await this.#evaluate();
+    if (this.state.step % this.settings.train.evalEvery !== 0) await this.#evaluate();
     if (!this.#stopped()) this.#setStatus('finished');
+    await this.hooks.save?.(this.#stopped() ? 'stop' : 'finish');
     await this.#runPendingSample();
   }
 
@@ -114,48 +122,53 @@ export class TrainingRun {
     this.#pauseRequested = false;
     this.#flushProgress();
     this.#setStatus('paused');
-    await new Promise<void>((resolve) => (this.#resume = resolve));
+    await this.hooks.save?.('pause');
+    if (this.#status === 'paused') await new Promise<void>((resolve) => (this.#resume = resolve));
   }
 
   /** One training step; returns its loss in bits per character. */
   async #oneStep(): Promise<number> {
-    const { seqLen, batchSize, clipNorm } = this.#settings.train;
+    const { seqLen, batchSize, clipNorm } = this.settings.train;
+    const { model, optimizer, rng } = this.state;
     const started = performance.now();
-    const batch = randomBatch(this.#split.train, seqLen, batchSize, this.#rng);
-    const loss = trainStep(this.model, this.#optimizer, batch, clipNorm, this.#rng.int(2 ** 31));
+    const batch = randomBatch(this.#split.train, seqLen, batchSize, rng);
+    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31));
     const [nats] = await loss.data();
     loss.dispose();
     const ms = performance.now() - started;
     this.#elapsedMs += ms;
     this.#stepMs = [...this.#stepMs.slice(-19), ms];
-    this.#step++;
+    this.state.step++;
+    this.#stepsDone++;
+    this.state.history.train.push([this.state.step, nats / LN2]);
     return nats / LN2;
   }
 
   /** nanoGPT's estimateLoss: fixed batches of both splits, no dropout. */
   async #evaluate(): Promise<void> {
     const started = performance.now();
-    const valBpc = await estimateBpc(this.model, this.#evalSets.val);
-    const trainBpc = await estimateBpc(this.model, this.#evalSets.train);
+    const valBpc = await estimateBpc(this.state.model, this.#evalSets.val);
+    const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train);
     this.#elapsedMs += performance.now() - started;
-    this.#emit({ type: 'val', step: this.#step, valBpc, trainBpc });
+    this.state.recordEstimate(this.state.step, valBpc, trainBpc);
+    this.hooks.emit({ type: 'val', step: this.state.step, valBpc, trainBpc });
   }
 
   #flushProgress(): void {
     const meanMs = this.#stepMs.reduce((a, b) => a + b, 0) / Math.max(1, this.#stepMs.length);
-    const perStepMs = this.#elapsedMs / Math.max(1, this.#step);
+    const perStepMs = this.#elapsedMs / Math.max(1, this.#stepsDone); // evaluation time included
     const progress: Progress = {
-      step: this.#step,
-      epoch: this.#step / this.info.stepsPerEpoch,
+      step: this.state.step,
+      epoch: this.state.step / this.info.stepsPerEpoch,
       points: this.#points,
       charsPerSec: meanMs > 0 ? (this.info.charsPerStep * 1000) / meanMs : 0,
       elapsedMs: this.#elapsedMs,
-      etaMs: (this.info.totalSteps - this.#step) * perStepMs,
+      etaMs: (this.info.totalSteps - this.state.step) * perStepMs,
       tensors: tf.memory().numTensors,
     };
     this.#points = [];
     this.#lastProgress = performance.now();
-    this.#emit({ type: 'progress', progress });
+    this.hooks.emit({ type: 'progress', progress });
   }
 
   pause(): void {
@@ -186,23 +199,17 @@ export class TrainingRun {
   }
 
   async #runPendingSample(): Promise<void> {
-    const job = this.#pendingSample ?? {
-      spec: { ...this.#sampleSpec, length: AUTO_SAMPLE_LENGTH },
-      sampleId: ++this.#sampleCounter,
-    };
+    const job = this.#pendingSample ?? { spec: { ...this.#sampleSpec, length: AUTO_SAMPLE_LENGTH }, sampleId: ++this.#sampleCounter };
     this.#pendingSample = null;
-    const rng = new Rng(this.#rng.int(2 ** 31));
+    const rng = new Rng(this.state.rng.int(2 ** 31));
     const generation = this.#sampleGeneration;
     const superseded = () => this.#sampleGeneration !== generation || this.#disposed;
-    await streamSample(this.model, this.vocab, job.spec, job.sampleId, rng, this.#emit, superseded);
+    await streamSample(this.state.model, this.state.vocab, job.spec, job.sampleId, rng, this.hooks.emit, superseded);
   }
 
-  #disposed = false;
-
+  /** Ends the loop; the state (model, optimizer) belongs to the caller. */
   dispose(): void {
     this.stop();
     this.#disposed = true;
-    this.#optimizer.dispose();
-    disposeModel(this.model);
   }
 }

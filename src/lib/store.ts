@@ -104,11 +104,26 @@ export class CheckpointStore {
     await this.save(checkpoint, key);
   }
 
-  /** Deletes the run's pointer and every record of it, damaged or not. */
+  /** Deletes the run's pointer and every record of it, damaged or not, and its text if unshared. */
   async delete(runId: string): Promise<void> {
+    const hash = (await this.list()).find((r) => r.runId === runId)?.corpusHash;
     await del(`run/${runId}`, this.db);
     for (const key of (await keys(this.db)).map(String)) {
       if (key.startsWith(`ckpt/${runId}/`)) await del(key, this.db);
     }
+    if (hash && !(await this.list()).some((r) => r.corpusHash === hash)) await del(`corpus/${hash}`, this.db);
+  }
+
+  /**
+   * Keeps a run's text (once per distinct text) so a reload can resume without asking for the
+   * file again. It stays in this browser's storage like the weights.
+   */
+  async putCorpus(hash: string, name: string, text: string): Promise<void> {
+    if ((await get(`corpus/${hash}`, this.db)) === undefined) await set(`corpus/${hash}`, { name, text }, this.db);
+  }
+
+  async getCorpus(hash: string): Promise<{ name: string; text: string } | null> {
+    const found = await get(`corpus/${hash}`, this.db);
+    return typeof found?.text === 'string' && typeof found?.name === 'string' ? found : null;
   }
 }

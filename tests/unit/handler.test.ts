@@ -1,8 +1,11 @@
+import 'fake-indexeddb/auto';
+import { createStore } from 'idb-keyval';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
 import { defaultSettings, type Settings } from '../../src/lib/config';
 import type { Request, WorkerEvent } from '../../src/lib/protocol';
+import { CheckpointStore } from '../../src/lib/store';
 import { WorkerHandler } from '../../src/worker/handler';
 
 beforeAll(useCpu);
@@ -17,11 +20,15 @@ function tinySettings(epochs = 1): Settings {
   return s;
 }
 
-function setup() {
+let dbCount = 0;
+
+function setup(makeStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c')), autosaveSec = 30) {
   const events: WorkerEvent[] = [];
   const handler = new WorkerHandler(
     (e) => events.push(e),
     async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'] }),
+    makeStore,
+    autosaveSec,
   );
   let id = 0;
   const send = (req: Record<string, unknown>) =>
@@ -32,7 +39,7 @@ function setup() {
     for (let i = 0; i < 2000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(pred()).toBe(true);
   };
-  return { events, send, of, until };
+  return { events, send, of, until, handler };
 }
 
 describe('WorkerHandler', () => {
@@ -49,10 +56,10 @@ describe('WorkerHandler', () => {
     await send({ type: 'load-corpus', name: 'good.txt', bytes: bytes(TEXT) });
     await send({ type: 'load-corpus', name: 'empty.txt', bytes: new ArrayBuffer(0) });
     await send({ type: 'load-corpus', name: 'l1.txt', bytes: new Uint8Array([0x63, 0xe9, 0x20, 0x61]).buffer });
-    await send({ type: 'train', settings: { ...tinySettings(), train: { ...tinySettings().train, batchSize: 0 } }, sample: { prime: 'It', temperatures: [0.5], length: 5 } });
+    await send({ type: 'train', settings: { ...tinySettings(), train: { ...tinySettings().train, batchSize: 0 } }, sample: { prime: 'It', temperatures: [0.5], length: 5 }, resume: false });
     expect(of('error').map((e) => [e.id, e.code])).toEqual([[2, 'empty'], [3, 'not-utf8'], [4, 'settings']]);
     // The good corpus is still loaded: training on it works.
-    await send({ type: 'train', settings: tinySettings(0.05), sample: { prime: 'It', temperatures: [0.5], length: 5 } });
+    await send({ type: 'train', settings: tinySettings(0.05), sample: { prime: 'It', temperatures: [0.5], length: 5 }, resume: false });
     await until(() => of('status').some((s) => s.status === 'finished'));
     expect(of('run-started')[0].info.vocabSize).toBe(16);
   });
@@ -60,20 +67,20 @@ describe('WorkerHandler', () => {
   it('refuses a text too short for one row at load, then at train if settings grew', async () => {
     const { send, of } = setup();
     await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('tiny text') });
-    await send({ type: 'train', settings: tinySettings(), sample: { prime: '', temperatures: [1], length: 5 } });
+    await send({ type: 'train', settings: tinySettings(), sample: { prime: '', temperatures: [1], length: 5 }, resume: false });
     await send({ type: 'sample', prime: 'x', temperatures: [1], length: 5 });
     expect(of('error').map((e) => e.code)).toEqual(['too-short', 'no-corpus', 'no-model']);
     await send({ type: 'load-corpus', name: 'ok.txt', bytes: bytes(TEXT) });
     const long = tinySettings();
     long.train.seqLen = 1000;
-    await send({ type: 'train', settings: long, sample: { prime: '', temperatures: [1], length: 5 } });
+    await send({ type: 'train', settings: long, sample: { prime: '', temperatures: [1], length: 5 }, resume: false });
     expect(of('error').at(-1)).toMatchObject({ code: 'too-short', message: expect.stringMatching(/needs at least 10010/) });
   });
 
   it('trains, pauses, resumes, stops, then samples on demand with no tensor growth', async () => {
     const { send, of, until, events } = setup();
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It was', temperatures: [0.2, 1], length: 10 } });
+    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It was', temperatures: [0.2, 1], length: 10 }, resume: false });
     await until(() => of('progress').length >= 2);
     await send({ type: 'pause' });
     await until(() => of('status').at(-1)!.status === 'paused');

@@ -1,0 +1,126 @@
+/**
+ * Everything a checkpoint captures about a run: model, optimizer, vocabulary, RNG, step, loss
+ * history and best-validation weights. Made fresh, or restored from a checkpoint on any backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CHECKPOINT_VERSION, type Checkpoint, type History, type NamedArray } from './checkpoint';
+import type { Settings } from './config';
+import { assignWeights, createModel, disposeModel, extendVocabulary, namedWeights, type CharModel } from './model';
+import { Rng } from './rng';
+import { createOptimizer } from './train';
+import { makeVocab, type Vocab } from './vocab';
+
+export interface CorpusRef {
+  name: string;
+  hash: string; // SHA-256 of the decoded text, hex
+  chars: number;
+}
+
+export class RunState {
+  name: string;
+  bestValBpc: number | null = null;
+  bestStep: number | null = null;
+  step = 0;
+  history: History = { train: [], val: [] };
+  #best: tf.Tensor[] | null = null; // device copies of the best-validation weights
+
+  private constructor(
+    readonly runId: string,
+    readonly createdAt: number,
+    public corpus: CorpusRef,
+    public vocab: Vocab,
+    public model: CharModel,
+    public optimizer: tf.Optimizer,
+    readonly rng: Rng,
+    public settings: Settings,
+  ) {
+    this.name = `${corpus.name} · ${settings.model.layers}×${settings.model.units}`;
+  }
+
+  static fresh(corpus: CorpusRef, vocab: Vocab, settings: Settings): RunState {
+    const model = createModel({ ...settings.model, vocabSize: vocab.chars.length }, settings.train.seed);
+    const optimizer = createOptimizer(settings.train.optimizer, settings.train.learningRate);
+    const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    return new RunState(runId, Date.now(), corpus, vocab, model, optimizer, new Rng(settings.train.seed), settings);
+  }
+
+  /** Rebuilds the run on the current backend from a decoded checkpoint. */
+  static async fromCheckpoint(c: Checkpoint): Promise<RunState> {
+    const { meta } = c;
+    const model = createModel(meta.model, meta.settings.train.seed);
+    assignWeights(model, c.weights.map((w) => w.values));
+    const optimizer = createOptimizer(meta.settings.train.optimizer, meta.settings.train.learningRate);
+    if (c.optimizer.length > 0) {
+      const tensors = c.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
+      await optimizer.setWeights(tensors);
+      tf.dispose(tensors.map((t) => t.tensor));
+    }
+    const rng = new Rng(0);
+    rng.state = meta.rngState;
+    const state = new RunState(meta.runId, meta.createdAt, meta.corpus, makeVocab(meta.vocab), model, optimizer, rng, meta.settings);
+    Object.assign(state, { name: meta.name, step: meta.step, history: meta.history, bestValBpc: meta.bestValBpc, bestStep: meta.bestStep });
+    if (c.best.length > 0) state.#best = c.best.map((b) => tf.tensor(b.values, b.shape));
+    return state;
+  }
+
+  /**
+   * Continues on another text (fine-tuning): characters it has not seen get new embedding and
+   * softmax rows; the optimizer restarts when the shapes change. Returns how many were added.
+   */
+  adoptCorpus(corpus: CorpusRef, text: string): number {
+    const known = new Set(this.vocab.chars);
+    const added = [...new Set(text)].filter((c) => !known.has(c)).sort();
+    if (added.length > 0) {
+      this.vocab = makeVocab([...this.vocab.chars, ...added]);
+      this.model = extendVocabulary(this.model, this.vocab.chars.length, this.settings.train.seed + this.step);
+      this.optimizer.dispose();
+      this.optimizer = createOptimizer(this.settings.train.optimizer, this.settings.train.learningRate);
+      this.#dropBest();
+    }
+    this.corpus = corpus;
+    return added.length;
+  }
+
+  /** Records an estimate; keeps a copy of the weights when validation loss is the best so far. */
+  recordEstimate(step: number, valBpc: number, trainBpc: number): void {
+    this.history.val.push([step, valBpc, trainBpc]);
+    if (this.bestValBpc !== null && valBpc >= this.bestValBpc) return;
+    this.bestValBpc = valBpc;
+    this.bestStep = step;
+    this.#dropBest();
+    this.#best = namedWeights(this.model).map(([, v]) => tf.clone(v));
+  }
+
+  #dropBest(): void {
+    if (this.#best) tf.dispose(this.#best);
+    this.#best = null;
+  }
+
+  /** Reads every tensor back from the device into a checkpoint. */
+  async toCheckpoint(backend: string): Promise<Checkpoint> {
+    const read = async (name: string, t: tf.Tensor): Promise<NamedArray> => ({
+      name, shape: t.shape.slice(), values: Float32Array.from(await t.data()),
+    });
+    const named = namedWeights(this.model);
+    const weights = await Promise.all(named.map(([name, v]) => read(name, v)));
+    const best = this.#best ? await Promise.all(this.#best.map((t, i) => read(named[i][0], t))) : [];
+    const slots = await this.optimizer.getWeights();
+    const optimizer = await Promise.all(slots.map((s) => read(s.name, s.tensor)));
+    tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor)); // a fresh scalar each call
+    const now = Date.now();
+    const meta = {
+      format: 'inkling-checkpoint' as const, version: CHECKPOINT_VERSION, runId: this.runId, name: this.name,
+      model: this.model.config, settings: this.settings, vocab: this.vocab.chars, step: this.step,
+      rngState: this.rng.state, bestValBpc: this.bestValBpc, bestStep: this.bestStep, history: this.history,
+      corpus: this.corpus, backend, createdAt: this.createdAt, updatedAt: now,
+      tensors: { weights: [], best: [], optimizer: [] },
+    };
+    return { meta, weights, best, optimizer };
+  }
+
+  dispose(): void {
+    this.#dropBest();
+    this.optimizer.dispose();
+    disposeModel(this.model);
+  }
+}

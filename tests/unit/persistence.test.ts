@@ -1,0 +1,143 @@
+import 'fake-indexeddb/auto';
+import { createStore } from 'idb-keyval';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { useCpu } from './setup-tf';
+import { randomBatch } from '../../src/lib/batching';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/lib/checkpoint';
+import { defaultSettings, type Settings } from '../../src/lib/config';
+import type { Request, WorkerEvent } from '../../src/lib/protocol';
+import { Rng } from '../../src/lib/rng';
+import { RunState } from '../../src/lib/run-state';
+import { CheckpointStore } from '../../src/lib/store';
+import { trainStep } from '../../src/lib/train';
+import { buildVocab, encode } from '../../src/lib/vocab';
+import { WorkerHandler } from '../../src/worker/handler';
+
+beforeAll(useCpu);
+
+const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
+const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
+
+function tiny(epochs = 50): Settings {
+  const s = defaultSettings();
+  s.model = { embedDim: 4, units: 8, layers: 1, dropout: 0 };
+  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600 });
+  return s;
+}
+
+let dbs = 0;
+function harness(makeStore: () => CheckpointStore, autosaveSec = 0.02) {
+  const events: WorkerEvent[] = [];
+  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: [] }), makeStore, autosaveSec);
+  let id = 0;
+  const send = (req: Record<string, unknown>) =>
+    handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
+  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 3000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pred()).toBe(true);
+  };
+  const train = (resume = false) => send({ type: 'train', settings: tiny(), sample: { prime: 'It', temperatures: [1], length: 4 }, resume });
+  return { events, handler, send, of, until, train };
+}
+
+describe('RunState checkpoints', () => {
+  it('round-trip exactly: weights, optimizer moments and RNG, so training continues identically', async () => {
+    const settings = tiny();
+    const { vocab } = buildVocab(TEXT);
+    const ids = encode(vocab, TEXT);
+    const a = RunState.fresh({ name: 't', hash: 'h', chars: TEXT.length }, vocab, settings);
+    for (let i = 0; i < 3; i++) trainStep(a.model, a.optimizer, randomBatch(ids, 8, 4, a.rng), 5, i).dispose();
+    a.step = 3;
+    a.recordEstimate(3, 4.2, 4.3);
+    const saved = decodeCheckpoint(encodeCheckpoint(await a.toCheckpoint('cpu')));
+    const b = await RunState.fromCheckpoint(saved);
+    const again = await b.toCheckpoint('cpu');
+    expect(again.weights).toEqual(saved.weights);
+    expect(again.optimizer.map((o) => o.values)).toEqual(saved.optimizer.map((o) => o.values));
+    expect(again.best).toEqual(saved.best);
+    expect(b.rng.state).toBe(a.rng.state);
+    // The next step, same batch, gives the same loss and the same weights on both.
+    const batch = randomBatch(ids, 8, 4, new Rng(99));
+    const la = trainStep(a.model, a.optimizer, batch, 5, 7);
+    const lb = trainStep(b.model, b.optimizer, batch, 5, 7);
+    expect(lb.dataSync()[0]).toBeCloseTo(la.dataSync()[0], 6);
+    expect(Array.from(b.model.denseKernel.dataSync())).toEqual(Array.from(a.model.denseKernel.dataSync()));
+    tf.dispose([la, lb]);
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('autosave, reload and resume', () => {
+  it('autosaves while training; after a "reload" the run resumes from its step with its text and chart', async () => {
+    const db = createStore(`p-${++dbs}`, 'c');
+    const tab = harness(() => new CheckpointStore(db));
+    await tab.send({ type: 'init', backend: 'auto' });
+    await tab.send({ type: 'load-corpus', name: 'dickens.txt', bytes: bytes(TEXT) });
+    await tab.train();
+    await tab.until(() => tab.of('saved').length >= 2);
+    const saved = tab.of('saved').at(-1)!;
+    expect(saved.stallMs).toBeGreaterThanOrEqual(0);
+    await tab.send({ type: 'stop' });
+    await tab.until(() => tab.of('saved').some((s) => s.step > saved.step));
+    await tab.handler.persistence.flush();
+    const lastSaved = tab.of('saved').at(-1)!.step;
+
+    // A new worker on the same database: the page reloaded.
+    const reloaded = harness(() => new CheckpointStore(db));
+    await reloaded.send({ type: 'init', backend: 'auto' });
+    const runs = reloaded.of('runs')[0].runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ corpusName: 'dickens.txt', step: lastSaved, damaged: null });
+    await reloaded.send({ type: 'open-run', runId: runs[0].runId });
+    const opened = reloaded.of('run-opened')[0].opened;
+    expect(opened).toMatchObject({ step: lastSaved, corpusLoaded: true });
+    expect(opened.history.train.at(-1)![0]).toBe(lastSaved);
+    expect(reloaded.of('corpus')[0].stats.name).toBe('dickens.txt'); // the text came back from storage
+    await reloaded.train(true);
+    await reloaded.until(() => reloaded.of('progress').length > 0);
+    expect(reloaded.of('progress')[0].progress.points[0][0]).toBe(lastSaved + 1);
+    await reloaded.send({ type: 'stop' });
+    await reloaded.until(() => reloaded.of('status').at(-1)?.status === 'stopped');
+  });
+
+  it('when storage is full: says so, keeps training, keeps the previous checkpoint', async () => {
+    const db = createStore(`p-${++dbs}`, 'c');
+    class FullStore extends CheckpointStore {
+      saves = 0;
+      override async save(...args: Parameters<CheckpointStore['save']>) {
+        if (++this.saves > 1) throw new DOMException('quota', 'QuotaExceededError');
+        return super.save(...args);
+      }
+    }
+    const store = new FullStore(db);
+    const tab = harness(() => store);
+    await tab.send({ type: 'init', backend: 'auto' });
+    await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await tab.train();
+    await tab.until(() => tab.of('save-failed').length > 0);
+    expect(tab.of('save-failed')[0].message).toMatch(/Storage is full.*previous checkpoint is kept/);
+    const stepAtFailure = tab.of('progress').at(-1)?.progress.step ?? 0;
+    await tab.until(() => (tab.of('progress').at(-1)?.progress.step ?? 0) > stepAtFailure + 5);
+    expect(tab.of('status').at(-1)?.status).toBe('training');
+    await tab.send({ type: 'stop' });
+    const runs = await new CheckpointStore(db).list();
+    expect(runs[0]).toMatchObject({ step: tab.of('saved')[0].step, damaged: null });
+  });
+
+  it('without IndexedDB: saving is off with a notice, training works', async () => {
+    const tab = harness(() => {
+      throw new DOMException('IndexedDB is not available', 'InvalidStateError');
+    });
+    await tab.send({ type: 'init', backend: 'auto' });
+    expect(tab.of('storage')[0]).toMatchObject({ available: false, reason: expect.stringMatching(/Saving is off.*Training still works/) });
+    await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await tab.train();
+    await tab.until(() => (tab.of('progress').at(-1)?.progress.step ?? 0) > 5);
+    await tab.send({ type: 'stop' });
+    expect(tab.of('saved')).toEqual([]);
+    expect(tab.of('error')).toEqual([]);
+  });
+});
