@@ -26,6 +26,7 @@ export interface TrainConfig {
   evalEvery: number; // steps between validation estimates
   evalBatches: number; // batches averaged per validation estimate
   sampleEverySec: number; // seconds between automatic samples while training
+  autosaveSec: number; // seconds of training between checkpoints (also saved on pause and stop)
   seed: number; // seeds batch order, weight init and sampling, so runs can be repeated
 }
 
@@ -55,6 +56,7 @@ export function defaultSettings(): Settings {
       evalEvery: 50,
       evalBatches: 4,
       sampleEverySec: 15,
+      autosaveSec: 30,
       seed: 42,
     },
     text: { lowercase: false, asciiOnly: false },
@@ -87,6 +89,7 @@ export function validateSettings(s: Settings): SettingError[] {
     ['evalEvery', t.evalEvery, 1, 100_000, true],
     ['evalBatches', t.evalBatches, 1, 100, true],
     ['sampleEverySec', t.sampleEverySec, 1, 3600, false],
+    ['autosaveSec', t.autosaveSec, 1, 3600, false],
     ['seed', t.seed, 0, 2 ** 32 - 1, true],
   ];
   const errors: SettingError[] = [];

@@ -45,6 +45,7 @@ export type RunStatus = 'idle' | 'training' | 'paused' | 'stopped' | 'finished';
 
 export interface RunInfo {
   runId: string;
+  corpusHash: string; // the text this model is training on
   vocabSize: number;
   parameters: number;
   stepsPerEpoch: number;

@@ -23,9 +23,8 @@ const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0
 
 export interface RunHooks {
   emit: (e: WorkerEvent) => void;
-  /** Called every `autosaveSec` of training and on pause, stop and finish. */
+  /** Called every `settings.train.autosaveSec` of training, and on pause, stop and finish. */
   save?: (reason: 'interval' | 'pause' | 'stop' | 'finish') => Promise<void>;
-  autosaveSec?: number; // seconds of training between autosaves
 }
 
 export class TrainingRun {
@@ -64,6 +63,7 @@ export class TrainingRun {
     const planned = Math.max(1, Math.round(perEpoch * epochs));
     this.info = {
       runId: state.runId,
+      corpusHash: state.corpus.hash,
       vocabSize: state.vocab.chars.length,
       parameters: modelVariables(state.model).reduce((n, v) => n + v.size, 0),
       stepsPerEpoch: perEpoch,
@@ -105,7 +105,7 @@ export class TrainingRun {
         await this.#runPendingSample();
         lastSample = performance.now();
       }
-      if (this.#elapsedMs - lastSave >= (this.hooks.autosaveSec ?? 30) * 1000) {
+      if (this.#elapsedMs - lastSave >= this.settings.train.autosaveSec * 1000) {
         await this.hooks.save?.('interval');
         lastSave = this.#elapsedMs;
       }

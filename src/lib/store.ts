@@ -98,10 +98,11 @@ export class CheckpointStore {
     return { checkpoint: decodeCheckpoint(record), key: pointer.key };
   }
 
-  async rename(runId: string, name: string): Promise<void> {
+  /** Renames by writing a new record (the name is inside the checksummed header); returns its key. */
+  async rename(runId: string, name: string): Promise<string> {
     const { checkpoint, key } = await this.load(runId);
     checkpoint.meta.name = name;
-    await this.save(checkpoint, key);
+    return (await this.save(checkpoint, key)).key;
   }
 
   /** Deletes the run's pointer and every record of it, damaged or not, and its text if unshared. */

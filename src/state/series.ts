@@ -29,17 +29,21 @@ export function appendTraining(data: ChartData, points: Progress['points']): Cha
   return [x, raw, smooth, val];
 }
 
-/** Returns new columns with a validation measurement at `step` (merged into that step's row). */
+/**
+ * Returns new columns with a validation measurement at `step`: merged into that step's row, or
+ * a new row inserted where it belongs, so steps stay in ascending order.
+ */
 export function appendValidation(data: ChartData, step: number, bpc: number): ChartData {
   const [x, raw, smooth, val] = data.map((c) => c.slice()) as ChartData;
-  const at = x.lastIndexOf(step);
-  if (at >= 0) {
+  let at = x.length;
+  while (at > 0 && x[at - 1] >= step) at--;
+  if (x[at] === step) {
     val[at] = bpc;
   } else {
-    x.push(step);
-    raw.push(null);
-    smooth.push(null);
-    val.push(bpc);
+    x.splice(at, 0, step);
+    raw.splice(at, 0, null);
+    smooth.splice(at, 0, null);
+    val.splice(at, 0, bpc);
   }
   return [x, raw, smooth, val];
 }

@@ -4,7 +4,9 @@
  */
 import { DEFAULT_TEMPERATURES, defaultSettings, type BackendChoice, type BackendName } from '../lib/config';
 import { CorpusError, checkSize } from '../lib/corpus';
-import type { AdapterSummary, CorpusStats, Progress, Request, RunInfo, RunStatus, WorkerEvent } from '../lib/protocol';
+import type { AdapterSummary, CorpusStats, OpenedRun, Progress, Request, RunInfo, RunStatus, WorkerEvent } from '../lib/protocol';
+import type { History } from '../lib/checkpoint';
+import { SavedRuns } from './runs.svelte';
 import { appendTraining, appendValidation, emptySeries, type ChartData } from './series';
 import { defaultPrime } from './samples';
 
@@ -33,6 +35,8 @@ export class Session {
   });
   #notice = $state<Notice | null>(null);
   #crashed = $state(false);
+  #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
+  readonly runs = new SavedRuns((body, transfer) => this.#send(body, transfer));
 
   #worker: Worker | null = null;
   #nextId = 0;
@@ -52,7 +56,13 @@ export class Session {
   get notice() { return this.#notice; }
   get crashed() { return this.#crashed; }
   get busy() { return this.#status === 'training' || this.#status === 'paused'; }
-  get hasModel() { return this.#info !== null; }
+  get hasModel() { return this.#info !== null || this.#opened !== null; }
+  get opened() { return this.#opened; }
+  /** Whether training on would fine-tune: the loaded text is not the model's own. */
+  get fineTuning() {
+    const own = this.#opened?.corpus.hash ?? this.#info?.corpusHash;
+    return own !== undefined && this.#corpus !== null && this.#corpus.hash !== own;
+  }
 
   /** Starts (or restarts) the worker and asks it to pick a backend. */
   start(): void {
@@ -60,6 +70,7 @@ export class Session {
     this.#crashed = false;
     this.#status = 'idle';
     this.#info = null;
+    this.#opened = null;
     const worker = new Worker(new URL('../worker/train.worker.ts', import.meta.url), { type: 'module' });
     worker.onmessage = (e: MessageEvent<WorkerEvent>) => this.#onEvent(e.data);
     worker.onerror = (e) => this.#onCrash(e.message || 'the worker stopped unexpectedly');
@@ -109,12 +120,22 @@ export class Session {
     }
   }
 
-  train(): void {
-    this.#chart = emptySeries();
-    this.#progress = null;
-    this.#lastVal = null;
+  /** Trains a new model, or (resume) goes on with the open one on the loaded text. */
+  train(resume = false): void {
+    if (!resume) {
+      this.#chart = emptySeries();
+      this.#progress = null;
+      this.#lastVal = null;
+      this.#opened = null;
+    }
     const settings = $state.snapshot(this.settings);
-    this.#send({ type: 'train', settings, sample: this.#sampleSpec(160) });
+    this.#send({ type: 'train', settings, sample: this.#sampleSpec(160), resume });
+  }
+
+  /** Opens a file: an Inkling export (.zip) is imported, anything else is a text to train on. */
+  async openFile(file: File): Promise<void> {
+    if (/\.zip$/i.test(file.name)) await this.runs.import(file);
+    else await this.loadFile(file);
   }
 
   pause(): void { this.#send({ type: 'pause' }); }
@@ -141,6 +162,7 @@ export class Session {
   }
 
   #send(body: Body<Request>, transfer: Transferable[] = []): void {
+    if (body.type === 'load-corpus' || body.type === 'import-run') this.#loading = true;
     if (!this.#worker || this.#crashed) return;
     this.#worker.postMessage({ ...body, id: ++this.#nextId } as Request, transfer);
   }
@@ -151,8 +173,34 @@ export class Session {
     this.#notice = { kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` };
   }
 
+  #onRunOpened(opened: OpenedRun): void {
+    this.#opened = opened;
+    this.settings = opened.settings;
+    this.#chart = chartOf(opened.history);
+    const last = opened.history.val.at(-1);
+    this.#lastVal = last ? { step: last[0], valBpc: last[1], trainBpc: last[2] } : null;
+    this.#progress = null;
+    this.#info = null;
+    this.#status = 'idle';
+    this.#notice = opened.corpusLoaded ? null : {
+      kind: 'info',
+      text: `"${opened.name}" is open: sample from it now. To train it further, load its text (${opened.corpus.name}), or continue on the current text to fine-tune it.`,
+    };
+  }
+
   #onEvent(e: WorkerEvent): void {
     switch (e.type) {
+      case 'storage':
+      case 'runs':
+      case 'saved':
+      case 'save-failed':
+      case 'export':
+        this.runs.onEvent(e, this.#opened);
+        if (e.type === 'runs') this.#loading = false;
+        break;
+      case 'run-opened':
+        this.#onRunOpened(e.opened);
+        break;
       case 'ready':
         this.#backend = e.backend;
         this.#adapter = e.adapter;
@@ -167,6 +215,7 @@ export class Session {
         break;
       case 'run-started':
         this.#info = e.info;
+        this.#opened = this.#opened?.runId === e.info.runId ? this.#opened : null;
         break;
       case 'status':
         this.#status = e.status;
@@ -196,6 +245,12 @@ export class Session {
         return e satisfies never;
     }
   }
+}
+
+function chartOf(history: History): ChartData {
+  let chart = appendTraining(emptySeries(), history.train);
+  for (const [step, val] of history.val) chart = appendValidation(chart, step, val);
+  return chart;
 }
 
 function unknownNotice(stats: CorpusStats): string {

@@ -56,7 +56,6 @@ export class WorkerHandler {
     private readonly post: (e: WorkerEvent) => void,
     private readonly selectBackend: BackendSelector,
     makeStore: () => CheckpointStore,
-    private readonly autosaveSec = 30, // seconds of training between autosaves
   ) {
     this.persistence = new Persistence(post, makeStore);
   }
@@ -81,7 +80,7 @@ export class WorkerHandler {
       case 'sample': return this.#sample(req);
       case 'list-runs': return this.persistence.list(req.id);
       case 'open-run': return this.#openRun(req);
-      case 'rename-run': return this.persistence.rename(req.id, req.runId, req.name);
+      case 'rename-run': return this.persistence.rename(req.id, req.runId, req.name, this.#state);
       case 'delete-run': return this.persistence.delete(req.id, req.runId);
       case 'export-run': return this.persistence.export(req.id, req.runId, this.#state, this.#backend);
       case 'import-run': return this.persistence.import(req.id, req.name, req.bytes);
@@ -138,7 +137,7 @@ export class WorkerHandler {
     let run: TrainingRun;
     try {
       run = new TrainingRun(state, text, state.settings, { ...req.sample }, {
-        emit: this.post, autosaveSec: this.autosaveSec, save: () => this.persistence.save(state, this.#backend),
+        emit: this.post, save: (reason) => this.persistence.save(state, this.#backend, reason),
       });
     } catch (error) {
       if (state !== this.#state) state.dispose();

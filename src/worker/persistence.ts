@@ -44,8 +44,12 @@ export class Persistence {
     return this.#store;
   }
 
-  /** Snapshot now (awaited: that is the stall), write in the background. Skips if a write is in flight. */
-  async save(state: RunState, backend: string): Promise<void> {
+  /**
+   * Snapshot now (awaited: that is the stall), write in the background. An interval save is
+   * skipped while a write is in flight; a pause/stop save waits for it, then saves.
+   */
+  async save(state: RunState, backend: string, reason: 'interval' | 'pause' | 'stop' | 'finish'): Promise<void> {
+    if (reason !== 'interval') await this.flush();
     const store = this.#store;
     if (!store || this.#writing) return;
     const started = performance.now();
@@ -87,10 +91,12 @@ export class Persistence {
     return RunState.fromCheckpoint(checkpoint);
   }
 
-  async rename(id: number, runId: string, name: string): Promise<void> {
+  /** Renames the stored run, and the run in hand too, so its next save keeps the new name. */
+  async rename(id: number, runId: string, name: string, open: RunState | null): Promise<void> {
     await this.flush();
-    await this.#requireStore().rename(runId, name.trim().slice(0, 120) || 'Untitled run');
-    this.#lastKey.delete(runId);
+    const clean = name.trim().slice(0, 120) || 'Untitled run';
+    if (open?.runId === runId) open.name = clean;
+    this.#lastKey.set(runId, await this.#requireStore().rename(runId, clean));
     await this.list(id);
   }
 

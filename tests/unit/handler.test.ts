@@ -22,13 +22,12 @@ function tinySettings(epochs = 1): Settings {
 
 let dbCount = 0;
 
-function setup(makeStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c')), autosaveSec = 30) {
+function setup(makeStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c'))) {
   const events: WorkerEvent[] = [];
   const handler = new WorkerHandler(
     (e) => events.push(e),
     async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'] }),
     makeStore,
-    autosaveSec,
   );
   let id = 0;
   const send = (req: Record<string, unknown>) =>

@@ -22,14 +22,14 @@ const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 function tiny(epochs = 50): Settings {
   const s = defaultSettings();
   s.model = { embedDim: 4, units: 8, layers: 1, dropout: 0 };
-  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600 });
+  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600, autosaveSec: 1 });
   return s;
 }
 
 let dbs = 0;
-function harness(makeStore: () => CheckpointStore, autosaveSec = 0.02) {
+function harness(makeStore: () => CheckpointStore) {
   const events: WorkerEvent[] = [];
-  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: [] }), makeStore, autosaveSec);
+  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: [] }), makeStore);
   let id = 0;
   const send = (req: Record<string, unknown>) =>
     handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
@@ -139,5 +139,25 @@ describe('autosave, reload and resume', () => {
     await tab.send({ type: 'stop' });
     expect(tab.of('saved')).toEqual([]);
     expect(tab.of('error')).toEqual([]);
+  });
+});
+
+describe('saved-run management while a model is in hand', () => {
+  it('a rename survives the next save of the same run, and no orphan record is left', async () => {
+    const db = createStore(`p-${++dbs}`, 'c');
+    const tab = harness(() => new CheckpointStore(db));
+    await tab.send({ type: 'init', backend: 'auto' });
+    await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await tab.train();
+    await tab.until(() => tab.of('saved').length >= 1);
+    const runId = tab.of('saved')[0].runId;
+    await tab.send({ type: 'rename-run', runId, name: 'Renamed' });
+    await tab.send({ type: 'stop' }); // its save comes after the rename
+    await tab.until(() => tab.of('saved').length >= 2 && tab.of('status').at(-1)?.status === 'stopped');
+    await tab.handler.persistence.flush();
+    const runs = await new CheckpointStore(db).list();
+    expect(runs.map((r) => r.name)).toEqual(['Renamed']);
+    const { keys } = await import('idb-keyval');
+    expect((await keys(db)).map(String).filter((k) => k.startsWith('ckpt/'))).toHaveLength(1);
   });
 });

@@ -18,6 +18,15 @@ describe('chart series', () => {
     expect(d[3]).toEqual([6, null, 4]);
   });
 
+  it('keeps steps in order when a validation point arrives for an earlier step (a reopened run)', () => {
+    let d = appendTraining(emptySeries(), [[1, 5], [2, 4], [3, 3]]);
+    d = appendValidation(d, 0, 6);
+    d = appendValidation(d, 2, 4.5);
+    expect(d[0]).toEqual([0, 1, 2, 3]);
+    expect(d[3]).toEqual([6, null, 4.5, null]);
+    expect(d[1]).toEqual([null, 5, 4, 3]);
+  });
+
   it('returns new arrays and never mutates the old ones', () => {
     const a = appendTraining(emptySeries(), [[1, 2]]);
     const b = appendTraining(a, [[2, 1]]);

@@ -71,3 +71,13 @@ describe('CheckpointStore (against fake-indexeddb)', () => {
     expect((await store.list())[0].damaged).toBeNull();
   });
 });
+
+describe('renaming', () => {
+  it('returns the key of the renamed record, which replaces the old one', async () => {
+    const { store, db } = freshStore();
+    const { key } = await store.save(fakeCheckpoint('a', 3), null);
+    const renamed = await store.rename('a', 'New');
+    expect(renamed).not.toBe(key);
+    expect((await keys(db)).map(String).filter((k) => k.startsWith('ckpt/'))).toEqual([renamed]);
+  });
+});
