@@ -92,6 +92,11 @@ test('export loads in a fresh page with stock tf.loadLayersModel; import brings 
   await page.getByTestId('import-input').setInputFiles(zipPath);
   await expect(page.getByTestId('run')).toHaveCount(2);
   await expect(page.getByTestId('runs')).toContainText('(imported)');
+  // The imported run opens, ready to sample or resume.
+  await page.getByTestId('run').filter({ hasText: '(imported)' }).getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByRole('button', { name: 'Resume training' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  await expect.poll(async () => (await page.getByTestId('sample-2').textContent())?.length ?? 0).toBeGreaterThan(100);
 
   await page.getByTestId('import-input').setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 this is not really a zip') });
   await expect(page.getByTestId('notice')).toContainText('That saved model cannot be used: the zip is damaged');

@@ -161,3 +161,35 @@ describe('saved-run management while a model is in hand', () => {
     expect((await keys(db)).map(String).filter((k) => k.startsWith('ckpt/'))).toHaveLength(1);
   });
 });
+
+describe('imported runs and fine-tuning', () => {
+  it('an import without its text samples at once, and continuing on a new text grows the vocabulary', async () => {
+    const source = harness(() => new CheckpointStore(createStore(`p-${++dbs}`, 'c')));
+    await source.send({ type: 'init', backend: 'auto' });
+    await source.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await source.train();
+    await source.until(() => source.of('saved').length >= 1);
+    await source.send({ type: 'stop' });
+    await source.until(() => source.of('status').at(-1)?.status === 'stopped');
+    await source.send({ type: 'export-run', runId: source.of('saved')[0].runId });
+    const zip = source.of('export')[0].bytes;
+
+    const other = harness(() => new CheckpointStore(createStore(`p-${++dbs}`, 'c')));
+    await other.send({ type: 'init', backend: 'auto' });
+    await other.send({ type: 'import-run', name: 'd.inkling.zip', bytes: zip });
+    const imported = other.of('runs').at(-1)!.runs[0];
+    expect(imported.name).toMatch(/\(imported\)/);
+    await other.send({ type: 'open-run', runId: imported.runId });
+    expect(other.of('run-opened')[0].opened.corpusLoaded).toBe(false);
+    await other.send({ type: 'sample', prime: 'It was', temperatures: [0.5], length: 20 });
+    expect(other.of('sample-end')).toHaveLength(1);
+
+    // Fine-tune on a text with 8 characters the model has never seen (Z u n d ! W g ?): each gets a row.
+    await other.send({ type: 'load-corpus', name: 'new.txt', bytes: bytes('Zounds! Who goes there? '.repeat(40)) });
+    await other.train(true);
+    await other.until(() => other.of('progress').length > 0);
+    expect(other.of('run-started')[0].info.vocabSize).toBe(16 + 8);
+    await other.send({ type: 'stop' });
+    expect(other.of('error')).toEqual([]);
+  });
+});
