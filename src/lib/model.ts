@@ -141,6 +141,17 @@ export function zeroState(model: CharModel, batch: number): LstmState {
 }
 
 /**
+ * The LSTM cell: z = x W + b (given, for all four gates at once) + h R; gates i, f, c, o (Keras
+ * order); returns the new h and c ([B, U]). Shared by training and one-step generation.
+ */
+export function lstmCell(zInput: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, recurrentKernel: tf.Tensor2D) {
+  const z = tf.add(zInput, tf.matMul(h, recurrentKernel));
+  const [i, f, g, o] = tf.split(z, 4, 1);
+  const cNext = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
+  return { h: tf.mul(tf.sigmoid(o), tf.tanh(cNext)) as tf.Tensor2D, c: cNext };
+}
+
+/**
  * One LSTM layer over a whole sequence. The input projection for all timesteps is one matMul
  * hoisted out of the recurrence; each timestep then does one [B,U]x[U,4U] matMul.
  * x: [B, T, In] -> out: [B, T, U], plus the final h and c ([B, U]).
@@ -150,17 +161,13 @@ function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tenso
   const U = h0.shape[1];
   const projected = tf.add(tf.matMul(tf.reshape(x, [B * T, In]), w.kernel), w.bias);
   const steps = tf.unstack(tf.reshape(projected, [B, T, 4 * U]), 1) as tf.Tensor2D[];
-  let h = h0;
-  let c = c0;
+  let state = { h: h0, c: c0 };
   const outs: tf.Tensor2D[] = [];
-  for (const xt of steps) {
-    const z = tf.add(xt, tf.matMul(h, w.recurrentKernel));
-    const [i, f, g, o] = tf.split(z, 4, 1);
-    c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-    h = tf.mul(tf.sigmoid(o), tf.tanh(c));
-    outs.push(h);
+  for (const zt of steps) {
+    state = lstmCell(zt, state.h, state.c, w.recurrentKernel as tf.Tensor2D);
+    outs.push(state.h);
   }
-  return { out: tf.stack(outs, 1) as tf.Tensor3D, h, c };
+  return { out: tf.stack(outs, 1) as tf.Tensor3D, h: state.h, c: state.c };
 }
 
 export interface ForwardOptions {

@@ -21,6 +21,7 @@ export type Request =
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
   | { type: 'stop'; id: number } // ends the run; the model stays for sampling
+  | { type: 'evaluate'; id: number } // an estimateLoss now (between two steps while training)
   | { type: 'sample'; id: number; prime: string; temperatures: number[]; length: number };
 
 /** What the worker says about the WebGPU adapter when it uses one. */
@@ -59,10 +60,12 @@ export interface Progress {
   step: number;
   epoch: number; // fractional: steps / stepsPerEpoch
   points: [step: number, bpc: number][]; // raw training loss of each step since the last event
+  stepMs: number[]; // wall time of each of those steps
   charsPerSec: number; // targets trained per second, recent average
   elapsedMs: number; // training time, pauses excluded
   etaMs: number; // to the chosen number of epochs
   tensors: number; // tf.memory().numTensors, to show it stays flat
+  gpuBytes: number | null; // tf.memory().numBytesInGPU on GPU backends
 }
 
 export type WorkerEvent =

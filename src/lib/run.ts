@@ -38,6 +38,8 @@ export class TrainingRun {
   #resume: (() => void) | null = null;
   #pauseRequested = false;
   #points: Progress['points'] = []; // steps not yet reported
+  #pointMs: number[] = []; // their durations
+  #evaluateRequested = false;
   #lastProgress = 0;
   #sampleSpec: SampleSpec;
   #pendingSample: { spec: SampleSpec; sampleId: number } | null = null;
@@ -99,7 +101,7 @@ export class TrainingRun {
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
       this.#points.push([this.state.step + 1, await this.#oneStep()]);
-      if (this.state.step % this.settings.train.evalEvery === 0) await this.#evaluate();
+      if (this.state.step % this.settings.train.evalEvery === 0 || this.#evaluateRequested) await this.#evaluate();
       if (performance.now() - this.#lastProgress >= PROGRESS_EVERY_MS) this.#flushProgress();
       if (this.#pendingSample || performance.now() - lastSample >= this.settings.train.sampleEverySec * 1000) {
         await this.#runPendingSample();
@@ -138,6 +140,7 @@ export class TrainingRun {
     const ms = performance.now() - started;
     this.#elapsedMs += ms;
     this.#stepMs = [...this.#stepMs.slice(-19), ms];
+    this.#pointMs.push(ms);
     this.state.step++;
     this.#stepsDone++;
     this.state.history.train.push([this.state.step, nats / LN2]);
@@ -146,6 +149,7 @@ export class TrainingRun {
 
   /** nanoGPT's estimateLoss: fixed batches of both splits, no dropout. */
   async #evaluate(): Promise<void> {
+    this.#evaluateRequested = false;
     const started = performance.now();
     const valBpc = await estimateBpc(this.state.model, this.#evalSets.val);
     const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train);
@@ -161,14 +165,23 @@ export class TrainingRun {
       step: this.state.step,
       epoch: this.state.step / this.info.stepsPerEpoch,
       points: this.#points,
+      stepMs: this.#pointMs,
       charsPerSec: meanMs > 0 ? (this.info.charsPerStep * 1000) / meanMs : 0,
       elapsedMs: this.#elapsedMs,
       etaMs: (this.info.totalSteps - this.state.step) * perStepMs,
       tensors: tf.memory().numTensors,
+      gpuBytes: (tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number }).numBytesInGPU ?? null,
     };
     this.#points = [];
+    this.#pointMs = [];
     this.#lastProgress = performance.now();
     this.hooks.emit({ type: 'progress', progress });
+  }
+
+  /** An estimate between two steps (at once when not training). */
+  async evaluate(): Promise<void> {
+    if (this.#status === 'training') this.#evaluateRequested = true;
+    else await this.#evaluate();
   }
 
   pause(): void {

@@ -1,76 +1,106 @@
-/** Text generation: the LSTM state is kept between characters, one step per character. */
+/**
+ * Text generation. The LSTM state is kept between characters (one step per character), all
+ * temperatures run as one batch, the next character is drawn on the device, and characters are
+ * read back every few steps rather than after each one, so the GPU never waits for the page.
+ */
 import * as tf from '@tensorflow/tfjs';
-import { forward, type CharModel, type LstmState } from './model';
+import { forward, lstmCell, type CharModel, type LstmState } from './model';
 import type { Rng } from './rng';
 import { encode, type Vocab } from './vocab';
 
 /** Temperatures at or below this pick the most likely character (the limit T -> 0). */
 export const ARGMAX_BELOW = 1e-3;
+export const READ_EVERY = 8; // steps generated between two readbacks
 
-/** Draws one id from a row of logits at a temperature; deterministic for a given RNG state. */
-export function sampleLogits(logits: ArrayLike<number>, temperature: number, rng: Rng): number {
-  let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-  if (temperature <= ARGMAX_BELOW) return best;
-  const weights = new Float64Array(logits.length);
-  let total = 0;
-  for (let i = 0; i < logits.length; i++) {
-    weights[i] = Math.exp((logits[i] - logits[best]) / temperature);
-    total += weights[i];
-  }
-  let r = rng.next() * total;
-  for (let i = 0; i < weights.length; i++) {
-    r -= weights[i];
-    if (r < 0) return i;
-  }
-  return best;
+/**
+ * Next ids [B] (int32) from logits [B, V]: argmax for rows whose temperature is at most
+ * ARGMAX_BELOW, otherwise a draw from softmax(logits / T) by the Gumbel-max trick,
+ * argmax(logits / T - log(-log u)), with seeded uniforms u, independent per row. (tf.multinomial
+ * re-seeds for every row on the CPU backend, which would make the rows' draws identical.)
+ * Call inside tf.tidy.
+ */
+export function sampleOnDevice(logits: tf.Tensor2D, temperatures: number[], seed: number): tf.Tensor1D {
+  const rows = temperatures.length;
+  const temps = tf.tensor2d(temperatures.map((t) => Math.max(t, ARGMAX_BELOW)), [rows, 1]);
+  const u = tf.randomUniform(logits.shape, 1e-7, 1 - 1e-7, 'float32', seed);
+  const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
+  const drawn = tf.argMax(tf.add(tf.div(logits, temps), gumbel), 1);
+  const greedy = tf.argMax(logits, 1);
+  const isGreedy = tf.tensor1d(temperatures.map((t) => (t <= ARGMAX_BELOW ? 1 : 0)), 'bool');
+  return tf.cast(tf.where(isGreedy, greedy, drawn), 'int32') as tf.Tensor1D;
 }
 
-function disposeState(state: LstmState): void {
-  tf.dispose([...state.h, ...state.c]);
+/** Layer 0's input projection for every character at once: embedding W + b, [V, 4U]. */
+function inputTable(model: CharModel): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.matMul(model.embedding, model.lstm[0].kernel), model.lstm[0].bias) as tf.Tensor2D);
 }
 
-/** Runs ids [B, T] through the model from `state`, returning last-step logits and the new state. */
-function advance(model: CharModel, ids: Int32Array, rows: number, state?: LstmState) {
-  const T = ids.length / rows;
+/** One character for every row: ids [B] -> logits [B, V] and the next state. Call inside tf.tidy. */
+function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: LstmState) {
+  const h: tf.Tensor2D[] = [];
+  const c: tf.Tensor2D[] = [];
+  let zInput = tf.gather(table, ids) as tf.Tensor2D;
+  model.lstm.forEach((w, l) => {
+    if (l > 0) zInput = tf.add(tf.matMul(h[l - 1], w.kernel), w.bias) as tf.Tensor2D;
+    const next = lstmCell(zInput, state.h[l], state.c[l], w.recurrentKernel as tf.Tensor2D);
+    h.push(next.h);
+    c.push(next.c);
+  });
+  const logits = tf.add(tf.matMul(h[h.length - 1], model.denseKernel), model.denseBias) as tf.Tensor2D;
+  return { logits, state: { h, c } };
+}
+
+/** Runs the prime through the model in one sequence call: last-step logits [B, V] and state. */
+function readPrime(model: CharModel, vocab: Vocab, prime: string, rows: number) {
+  let ids = encode(vocab, prime);
+  if (ids.length === 0) ids = new Int32Array([Math.max(0, vocab.chars.indexOf('\n'))]);
+  const T = ids.length;
+  const tiled = new Int32Array(rows * T);
+  for (let r = 0; r < rows; r++) tiled.set(ids, r * T);
   return tf.tidy(() => {
-    const out = forward(model, tf.tensor2d(ids, [rows, T], 'int32'), { state });
-    const last = tf.reshape(out.logits, [rows, T, -1]).slice([0, T - 1, 0], [rows, 1, -1]);
+    const out = forward(model, tf.tensor2d(tiled, [rows, T], 'int32'));
+    const last = tf.slice(tf.reshape(out.logits, [rows, T, -1]), [0, T - 1, 0], [rows, 1, -1]);
     return { logits: tf.reshape(last, [rows, -1]) as tf.Tensor2D, state: out.state };
   });
 }
 
 /**
  * Streams text at several temperatures at once (one batch row each). Yields, per step, the next
- * character of every row. The prime runs through the model in one sequence call first.
+ * character of every row, in bursts of READ_EVERY steps.
  */
 export async function* generate(
-  model: CharModel,
-  vocab: Vocab,
-  prime: string,
-  temperatures: number[],
-  length: number,
-  rng: Rng,
+  model: CharModel, vocab: Vocab, prime: string, temperatures: number[], length: number, rng: Rng,
 ): AsyncGenerator<string[]> {
   const rows = temperatures.length;
-  let primeIds = encode(vocab, prime);
-  if (primeIds.length === 0) primeIds = new Int32Array([Math.max(0, vocab.chars.indexOf('\n'))]);
-  const tiled = new Int32Array(rows * primeIds.length);
-  for (let r = 0; r < rows; r++) tiled.set(primeIds, r * primeIds.length);
-  let { logits, state } = advance(model, tiled, rows);
+  const table = inputTable(model);
+  const first = readPrime(model, vocab, prime, rows);
+  let state = first.state;
+  let last = tf.tidy(() => sampleOnDevice(first.logits, temperatures, rng.int(2 ** 31))); // ids [rows]
+  first.logits.dispose();
+  let unread: tf.Tensor1D[] = [last];
   try {
-    for (let i = 0; i < length; i++) {
-      const values = await logits.data();
-      const V = logits.shape[1];
-      const next = temperatures.map((t, r) => sampleLogits(values.subarray(r * V, (r + 1) * V), t, rng));
-      logits.dispose();
-      const stepped = advance(model, Int32Array.from(next), rows, state);
-      disposeState(state);
-      ({ logits, state } = stepped);
-      yield next.map((id) => vocab.chars[id]);
+    for (let i = 1; i <= length; i++) {
+      if (unread.length === READ_EVERY || i === length) {
+        const burst = tf.stack(unread);
+        const ids = await burst.data();
+        tf.dispose([burst, ...unread.filter((t) => t !== last)]); // `last` feeds the next step
+        unread = [];
+        for (let s = 0; s < ids.length; s += rows) yield temperatures.map((_, r) => vocab.chars[ids[s + r]]);
+      }
+      if (i === length) break;
+      const input = last;
+      const next = tf.tidy(() => {
+        const out = step(model, table, input, state);
+        return { ids: sampleOnDevice(out.logits, temperatures, rng.int(2 ** 31)), state: out.state };
+      });
+      tf.dispose([...state.h, ...state.c]);
+      if (!unread.includes(input)) input.dispose();
+      state = next.state;
+      last = next.ids;
+      unread.push(last);
     }
   } finally {
-    logits.dispose();
-    disposeState(state);
+    if (!unread.includes(last)) last.dispose();
+    tf.dispose([table, ...unread, ...state.h, ...state.c]);
   }
 }

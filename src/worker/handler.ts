@@ -77,6 +77,7 @@ export class WorkerHandler {
       case 'pause': return this.#requireRun().pause();
       case 'resume': return this.#requireRun().resume();
       case 'stop': return this.#requireRun().stop();
+      case 'evaluate': return this.#requireRun().evaluate();
       case 'sample': return this.#sample(req);
       case 'list-runs': return this.persistence.list(req.id);
       case 'open-run': return this.#openRun(req);

@@ -3,36 +3,38 @@ import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
 import { createModel, disposeModel, forward } from '../../src/lib/model';
 import { Rng } from '../../src/lib/rng';
-import { generate, sampleLogits } from '../../src/lib/sampling';
+import { READ_EVERY, generate, sampleOnDevice } from '../../src/lib/sampling';
 import { buildVocab, encode } from '../../src/lib/vocab';
 
 beforeAll(useCpu);
 
-describe('sampleLogits', () => {
+describe('sampleOnDevice', () => {
   const logits = [0.1, 2.5, 2.4, -1];
+  const draw = (temperature: number, n: number, seed: number) =>
+    tf.tidy(() => Array.from(sampleOnDevice(tf.tensor2d(Array(n).fill(logits)), Array(n).fill(temperature), seed).dataSync()));
 
   it('is argmax as the temperature goes to 0', () => {
-    const rng = new Rng(1);
-    for (let i = 0; i < 50; i++) expect(sampleLogits(logits, 0, rng)).toBe(1);
-    for (let i = 0; i < 50; i++) expect(sampleLogits(logits, 1e-4, rng)).toBe(1);
+    expect(draw(0, 50, 1).every((i) => i === 1)).toBe(true);
+    expect(draw(1e-4, 50, 2).every((i) => i === 1)).toBe(true);
   });
 
   it('is deterministic for a seed and follows softmax at T = 1', () => {
-    const draw = (seed: number) => {
-      const rng = new Rng(seed);
-      return Array.from({ length: 4000 }, () => sampleLogits(logits, 1, rng));
-    };
-    const a = draw(9);
-    expect(draw(9)).toEqual(a);
-    const freq1 = a.filter((i) => i === 1).length / a.length;
-    const z = logits.reduce((s, l) => s + Math.exp(l), 0);
-    expect(freq1).toBeCloseTo(Math.exp(2.5) / z, 1);
+    const a = draw(1, 4000, 9);
+    expect(draw(1, 4000, 9)).toEqual(a);
+    expect(draw(1, 4000, 10)).not.toEqual(a);
+    const share = a.filter((i) => i === 1).length / a.length;
+    const z = logits.reduce((sum, l) => sum + Math.exp(l), 0);
+    expect(share).toBeCloseTo(Math.exp(2.5) / z, 1);
   });
 
   it('spreads choices more at higher temperature', () => {
-    const rng = new Rng(3);
-    const share = (t: number) => Array.from({ length: 3000 }, () => sampleLogits(logits, t, rng)).filter((i) => i === 1).length;
-    expect(share(0.2)).toBeGreaterThan(share(1.2));
+    const ones = (t: number) => draw(t, 3000, 3).filter((i) => i === 1).length;
+    expect(ones(0.2)).toBeGreaterThan(ones(1.2));
+  });
+
+  it('mixes greedy and sampled rows in one batch', () => {
+    const ids = tf.tidy(() => Array.from(sampleOnDevice(tf.tensor2d([logits, [5, 0, 0, 0]]), [0, 0.001], 1).dataSync()));
+    expect(ids).toEqual([1, 0]);
   });
 });
 
@@ -51,9 +53,11 @@ describe('generate', () => {
   }
 
   it('streams one character per temperature per step, reproducibly from a seed', async () => {
-    const rows = await collect(4, 12);
-    expect(rows.map((r) => r.length)).toEqual([12, 12, 12]);
-    expect(await collect(4, 12)).toEqual(rows);
+    for (const length of [1, READ_EVERY, READ_EVERY + 3, 3 * READ_EVERY]) {
+      const rows = await collect(4, length);
+      expect(rows.map((r) => r.length)).toEqual([length, length, length]);
+      expect(await collect(4, length)).toEqual(rows);
+    }
   });
 
   it('keeps the LSTM state: greedy stepping equals a full forward over the same text', async () => {
@@ -74,6 +78,9 @@ describe('generate', () => {
     for await (const _ of generate(model, vocab, 'ab', [0.5, 1], 5, new Rng(1))) void _;
     expect(tf.memory().numTensors).toBe(before);
     for await (const _ of generate(model, vocab, 'ab', [0.5, 1], 50, new Rng(1))) break;
+    expect(tf.memory().numTensors).toBe(before);
+    let n = 0;
+    for await (const _ of generate(model, vocab, 'ab', [0.5, 1], 50, new Rng(1))) if (++n === READ_EVERY + 2) break;
     expect(tf.memory().numTensors).toBe(before);
     disposeModel(model);
   });

@@ -1,0 +1,144 @@
+/**
+ * Bench page: drives the app's own training worker (src/worker/train.worker.ts, the same code
+ * the app runs) and the reference worker, and reports raw measurements to the harness.
+ */
+import { defaultSettings, type BackendName, type Settings } from '../../src/lib/config';
+import type { Request, WorkerEvent } from '../../src/lib/protocol';
+
+type Body = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+async function corpus(): Promise<{ text: string; bytes: ArrayBuffer }> {
+  const response = await fetch('samples/nineteenth-century.txt');
+  const bytes = await response.arrayBuffer();
+  return { text: new TextDecoder().decode(bytes), bytes };
+}
+
+function referenceWorker(message: unknown): Promise<any> {
+  const worker = new Worker(new URL('./reference.worker.ts', import.meta.url), { type: 'module' });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e) => {
+      worker.terminate();
+      if (e.data.ok) resolve(e.data.result);
+      else reject(new Error(e.data.error));
+    };
+    worker.onerror = (e) => reject(new Error(e.message));
+    worker.postMessage(message);
+  });
+}
+
+/** A thin client of the app's worker: send requests, wait for events. */
+class AppWorker {
+  readonly worker = new Worker(new URL('../../src/worker/train.worker.ts', import.meta.url), { type: 'module' });
+  readonly events: { at: number; e: WorkerEvent }[] = [];
+  #id = 0;
+  #waiters: { test: (e: WorkerEvent) => boolean; resolve: (e: WorkerEvent) => void }[] = [];
+  onEvent: (e: WorkerEvent) => void = () => {};
+
+  constructor() {
+    this.worker.onmessage = (m: MessageEvent<WorkerEvent>) => {
+      this.events.push({ at: performance.now(), e: m.data });
+      if (m.data.type === 'error') console.warn('worker error', m.data.message);
+      this.onEvent(m.data);
+      this.#waiters = this.#waiters.filter((w) => (w.test(m.data) ? (w.resolve(m.data), false) : true));
+    };
+  }
+
+  send(body: Body, transfer: Transferable[] = []): void {
+    this.worker.postMessage({ ...body, id: ++this.#id }, transfer);
+  }
+
+  until<T extends WorkerEvent['type']>(type: T, test: (e: Extract<WorkerEvent, { type: T }>) => boolean = () => true) {
+    return new Promise<Extract<WorkerEvent, { type: T }>>((resolve) =>
+      this.#waiters.push({ test: (e) => e.type === type && test(e as never), resolve: resolve as (e: WorkerEvent) => void }),
+    );
+  }
+}
+
+export interface InklingOptions {
+  backend: BackendName;
+  seconds: number; // training time budget (step time only)
+  marks: number[]; // training-time marks (s) at which to estimate validation loss
+  settings?: Partial<Settings['train']>;
+  model?: Partial<Settings['model']>;
+}
+
+async function inkling(o: InklingOptions) {
+  const app = new AppWorker();
+  app.send({ type: 'init', backend: o.backend });
+  const ready = await app.until('ready');
+  const { bytes } = await corpus();
+  const settings = defaultSettings();
+  Object.assign(settings.train, { epochs: 1000, evalEvery: 1e5, sampleEverySec: 3600, autosaveSec: 30 }, o.settings);
+  Object.assign(settings.model, o.model);
+  app.send({ type: 'load-corpus', name: 'nineteenth-century.txt', bytes, seqLen: settings.train.seqLen, valFraction: settings.train.valFraction }, [bytes]);
+  await app.until('corpus');
+  const stepMs: number[] = [];
+  const valAt: { mark: number; bpc: number; atMs: number }[] = [];
+  let trainMs = 0;
+  let nextMark = 0;
+  let firstProgressAt = 0;
+  const tensors: number[] = [];
+  const gpuBytes: (number | null)[] = [];
+  let stopping = false;
+  app.onEvent = (e) => {
+    if (e.type === 'val') valAt.push({ mark: nextMark === 0 ? 0 : o.marks[nextMark - 1], bpc: e.valBpc, atMs: trainMs });
+    if (e.type !== 'progress') return;
+    firstProgressAt ||= performance.now();
+    stepMs.push(...e.progress.stepMs);
+    trainMs += e.progress.stepMs.reduce((a, b) => a + b, 0);
+    tensors.push(e.progress.tensors);
+    gpuBytes.push(e.progress.gpuBytes);
+    if (nextMark < o.marks.length && trainMs >= o.marks[nextMark] * 1000) {
+      nextMark++;
+      app.send({ type: 'evaluate' });
+    }
+    if (trainMs >= o.seconds * 1000 && nextMark >= o.marks.length && !stopping) {
+      stopping = true;
+      setTimeout(() => app.send({ type: 'stop' }), 50); // let the last evaluate run first
+    }
+  };
+  const started = performance.now();
+  app.send({ type: 'train', settings, sample: { prime: 'The ', temperatures: [0.5], length: 10 }, resume: false });
+  const info = (await app.until('run-started')).info;
+  await app.until('status', (e) => e.status === 'stopped' || e.status === 'finished');
+  await app.until('sample-end'); // the run's closing sample
+  const saves = app.events.flatMap(({ e }) => (e.type === 'saved' ? [e.stallMs] : []));
+  const generation = await generate(app);
+  app.worker.terminate();
+  return {
+    backend: ready.backend, adapter: ready.adapter, info, stepMs, valAt, timeToFirstStepMs: firstProgressAt - started,
+    tensorsFirst: tensors[0], tensorsLast: tensors.at(-1), gpuBytesFirst: gpuBytes[0], gpuBytesLast: gpuBytes.at(-1),
+    saveStallMs: saves, generation,
+  };
+}
+
+/** Streams 4 x 400 characters; measures characters per second as they arrive in the page. */
+async function generate(app: AppWorker) {
+  const temperatures = [0.2, 0.5, 1.0, 1.2];
+  const length = 400;
+  const started = performance.now();
+  let firstChunk = 0;
+  let chars = 0;
+  const done = app.until('sample-end');
+  const previous = app.onEvent;
+  app.onEvent = (e) => {
+    if (e.type !== 'sample-chunk') return;
+    firstChunk ||= performance.now();
+    chars += e.chunks.reduce((n, c) => n + [...c].length, 0);
+  };
+  app.send({ type: 'sample', prime: 'The President ', temperatures, length });
+  const end = await done;
+  app.onEvent = previous;
+  const seconds = (performance.now() - started) / 1000;
+  return { streams: temperatures.length, chars, seconds, charsPerSec: chars / seconds, workerCharsPerSec: end.charsPerSec, firstChunkMs: firstChunk - started };
+}
+
+async function reference(backend: string, seconds: number, marks: number[]) {
+  const { text } = await corpus();
+  return referenceWorker({ type: 'run', backend, text, seconds, marks });
+}
+
+const roof = (backend: string) => referenceWorker({ type: 'roof', backend });
+
+Object.assign(window, { bench: { inkling, reference, roof } });
+document.getElementById('status')!.textContent = 'ready';

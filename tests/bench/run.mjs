@@ -1,0 +1,82 @@
+// `npm run bench`: builds the app and the bench page, serves both on localhost, drives Debian's
+// Chromium (WebGPU enabled) and, per backend, measures the app's own worker against the
+// tfjs-examples reference in the same browser. Prints a table; writes bench-results/*.json.
+// Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,cpu --ref-seconds 120 --no-ref
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { serve } from '../../scripts/serve.mjs';
+import { summarise, table } from './report.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const seconds = Number(arg('seconds', 120));
+const marks = arg('marks', '30,60,120').split(',').map(Number).filter((m) => m <= seconds);
+const refSeconds = Number(arg('ref-seconds', seconds));
+const backends = arg('backends', 'webgpu,webgl,cpu').split(',');
+const withReference = !process.argv.includes('--no-ref');
+
+execSync('npx vite build && npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
+const app = await serve({ root: 'dist', port: 4410 });
+const bench = await serve({ root: 'dist-bench', port: 4411 });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const version = browser.version();
+
+/** Long tasks (>50 ms) on the real app page's main thread while it trains with its defaults. */
+async function longTasks(backend, ms) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto('http://localhost:4410/');
+  await page.locator('#backend-choice').selectOption(backend);
+  await page.locator(`[data-backend="${backend}"]`).waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="corpus-name"]').waitFor();
+  await page.evaluate(() => (window.__longTasks = []));
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await page.waitForTimeout(ms);
+  const tasks = await page.evaluate(() => window.__longTasks);
+  await page.close();
+  return { observedMs: ms, count: tasks.length, longestMs: Math.max(0, ...tasks) };
+}
+
+const results = { date: new Date().toISOString(), browser: `Chromium ${version}`, cores: (await import('node:os')).cpus().length, seconds, marks, backends: {} };
+const page = await browser.newPage();
+page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
+await page.goto('http://localhost:4411/');
+await page.waitForFunction(() => window.bench);
+for (const backend of backends) {
+  console.log(`\n== ${backend} ==`);
+  const run = async (label, fn, ...args) => {
+    const t0 = Date.now();
+    process.stdout.write(`  ${label}… `);
+    try {
+      const r = await page.evaluate(fn, args);
+      console.log(`${Math.round((Date.now() - t0) / 1000)} s`);
+      return r;
+    } catch (error) {
+      console.log(`failed: ${String(error).split('\n')[0]}`);
+      return { error: String(error) };
+    }
+  };
+  const roof = await run('matMul roof', ([b]) => window.bench.roof(b), backend);
+  const inkling = await run('Inkling', ([b, s, m]) => window.bench.inkling({ backend: b, seconds: s, marks: m }), backend, seconds, marks);
+  const reference = withReference ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, marks) : null;
+  const tasks = await longTasks(backend, 20_000).catch((e) => ({ error: String(e) }));
+  results.backends[backend] = summarise({ roof, inkling, reference, longTasks: tasks });
+}
+await browser.close();
+app.close();
+bench.close();
+
+mkdirSync('bench-results', { recursive: true });
+const file = `bench-results/bench-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`;
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(`\n${table(results)}\nWrote ${file}`);
