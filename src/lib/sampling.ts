@@ -10,24 +10,39 @@ import { encode, type Vocab } from './vocab';
 
 /** Temperatures at or below this pick the most likely character (the limit T -> 0). */
 export const ARGMAX_BELOW = 1e-3;
-export const READ_EVERY = 8; // steps generated between two readbacks
+export const READ_EVERY = 16; // steps generated between two readbacks (and noise draws)
+
+/** Per-row constants: logits are scaled by 1/T; greedy rows (T -> 0) get scale 1 and no noise. */
+function rowConstants(temperatures: number[]) {
+  const greedy = (t: number) => t <= ARGMAX_BELOW;
+  const rows = temperatures.length;
+  return {
+    scale: tf.tensor2d(temperatures.map((t) => (greedy(t) ? 1 : 1 / t)), [rows, 1]),
+    noisy: tf.tensor2d(temperatures.map((t) => (greedy(t) ? 0 : 1)), [rows, 1]),
+  };
+}
+
+/** Gumbel noise -log(-log u) for `steps` steps at once, [steps, rows, V], zero on greedy rows. */
+function gumbel(steps: number, noisy: tf.Tensor2D, vocabSize: number, seed: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const u = tf.randomUniform([steps, noisy.shape[0], vocabSize], 1e-7, 1 - 1e-7, 'float32', seed);
+    return tf.mul(tf.neg(tf.log(tf.neg(tf.log(u)))), noisy) as tf.Tensor3D;
+  });
+}
 
 /**
- * Next ids [B] (int32) from logits [B, V]: argmax for rows whose temperature is at most
- * ARGMAX_BELOW, otherwise a draw from softmax(logits / T) by the Gumbel-max trick,
- * argmax(logits / T - log(-log u)), with seeded uniforms u, independent per row. (tf.multinomial
- * re-seeds for every row on the CPU backend, which would make the rows' draws identical.)
- * Call inside tf.tidy.
+ * The Gumbel-max trick: argmax(logits / T + g) is a draw from softmax(logits / T), exactly; with
+ * g = 0 it is the argmax. One argMax per step, on the device, independent per row. (tf.multinomial
+ * re-seeds for every row on the CPU backend, making the rows' draws identical.)
  */
+function pick(logits: tf.Tensor2D, scale: tf.Tensor2D, noise: tf.Tensor2D): tf.Tensor1D {
+  return tf.argMax(tf.add(tf.mul(logits, scale), noise), 1) as tf.Tensor1D;
+}
+
+/** Next ids [B] (int32) from logits [B, V] at per-row temperatures, seeded. Call inside tf.tidy. */
 export function sampleOnDevice(logits: tf.Tensor2D, temperatures: number[], seed: number): tf.Tensor1D {
-  const rows = temperatures.length;
-  const temps = tf.tensor2d(temperatures.map((t) => Math.max(t, ARGMAX_BELOW)), [rows, 1]);
-  const u = tf.randomUniform(logits.shape, 1e-7, 1 - 1e-7, 'float32', seed);
-  const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
-  const drawn = tf.argMax(tf.add(tf.div(logits, temps), gumbel), 1);
-  const greedy = tf.argMax(logits, 1);
-  const isGreedy = tf.tensor1d(temperatures.map((t) => (t <= ARGMAX_BELOW ? 1 : 0)), 'bool');
-  return tf.cast(tf.where(isGreedy, greedy, drawn), 'int32') as tf.Tensor1D;
+  const { scale, noisy } = rowConstants(temperatures);
+  return pick(logits, scale, tf.squeeze(gumbel(1, noisy, logits.shape[1], seed), [0]) as tf.Tensor2D);
 }
 
 /** Layer 0's input projection for every character at once: embedding W + b, [V, 4U]. */
@@ -72,10 +87,13 @@ export async function* generate(
   model: CharModel, vocab: Vocab, prime: string, temperatures: number[], length: number, rng: Rng,
 ): AsyncGenerator<string[]> {
   const rows = temperatures.length;
+  const V = vocab.chars.length;
   const table = inputTable(model);
+  const { scale, noisy } = rowConstants(temperatures);
   const first = readPrime(model, vocab, prime, rows);
   let state = first.state;
-  let last = tf.tidy(() => sampleOnDevice(first.logits, temperatures, rng.int(2 ** 31))); // ids [rows]
+  let noise = gumbel(READ_EVERY, noisy, V, rng.int(2 ** 31));
+  let last = tf.tidy(() => pick(first.logits, scale, tf.squeeze(tf.slice(noise, 0, 1), [0]) as tf.Tensor2D)); // ids [rows]
   first.logits.dispose();
   let unread: tf.Tensor1D[] = [last];
   try {
@@ -88,10 +106,15 @@ export async function* generate(
         for (let s = 0; s < ids.length; s += rows) yield temperatures.map((_, r) => vocab.chars[ids[s + r]]);
       }
       if (i === length) break;
+      if (i % READ_EVERY === 0) {
+        noise.dispose();
+        noise = gumbel(READ_EVERY, noisy, V, rng.int(2 ** 31));
+      }
       const input = last;
+      const k = i % READ_EVERY;
       const next = tf.tidy(() => {
         const out = step(model, table, input, state);
-        return { ids: sampleOnDevice(out.logits, temperatures, rng.int(2 ** 31)), state: out.state };
+        return { ids: pick(out.logits, scale, tf.squeeze(tf.slice(noise, k, 1), [0]) as tf.Tensor2D), state: out.state };
       });
       tf.dispose([...state.h, ...state.c]);
       if (!unread.includes(input)) input.dispose();
@@ -101,6 +124,6 @@ export async function* generate(
     }
   } finally {
     if (!unread.includes(last)) last.dispose();
-    tf.dispose([table, ...unread, ...state.h, ...state.c]);
+    tf.dispose([table, scale, noisy, noise, ...unread, ...state.h, ...state.c]);
   }
 }

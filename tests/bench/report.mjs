@@ -44,7 +44,7 @@ export function summarise({ roof, inkling, reference, longTasks }) {
     out.inkling = {
       ...side(inkling, shape, 1, roof), timeToFirstStepMs: inkling.timeToFirstStepMs, adapter: inkling.adapter,
       tensors: [inkling.tensorsFirst, inkling.tensorsLast], gpuBytes: [inkling.gpuBytesFirst, inkling.gpuBytesLast],
-      saveStallMs: inkling.saveStallMs, generation: inkling.generation,
+      saveStallMs: inkling.saveStallMs, generation: inkling.generation, generationCold: inkling.generationCold,
     };
   } else out.inkling = inkling;
   if (reference && !reference.error) {
@@ -71,7 +71,7 @@ export function table(results) {
     rows.push(['', 'corpus chars/s', fmt(i.corpusCharsPerSec, 0), fmt(f.corpusCharsPerSec, 1), ratio(i.corpusCharsPerSec, f.corpusCharsPerSec)]);
     for (const m of results.marks) rows.push(['', `val bits/char @${m}s`, fmt(i.valBpcAt?.[m], 3), fmt(f.valBpcAt?.[m], 3), '']);
     rows.push(['', 'GFLOP/s (% of matMul roof)', `${fmt(i.gflops, 2)} (${fmt(i.roofPercent, 0)}%)`, `${fmt(f.gflops, 2)} (${fmt(f.roofPercent, 0)}%)`, `roof ${fmt(r.roof?.gflops, 2)}`]);
-    rows.push(['', 'generation chars/s', fmt(i.generation?.charsPerSec, 0), '', '']);
+    rows.push(['', 'generation chars/s (first call)', `${fmt(i.generation?.charsPerSec, 0)} (${fmt(i.generationCold?.charsPerSec, 0)})`, '', '']);
     rows.push(['', 'long tasks (>50 ms) in 20 s', fmt(r.longTasks?.count, 0), '', '']);
     rows.push(['', 'tensors first→last', `${i.tensors?.[0] ?? '–'}→${i.tensors?.[1] ?? '–'}`, `${f.tensorsAfter ?? '–'} after`, '']);
     rows.push(['', 'GPU bytes first→last', `${i.gpuBytes?.[0] ?? '–'}→${i.gpuBytes?.[1] ?? '–'}`, '', '']);
