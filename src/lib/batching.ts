@@ -58,3 +58,30 @@ export function evalBatches(ids: Int32Array, seqLen: number, batchSize: number, 
 export function stepsPerEpoch(trainLength: number, seqLen: number, batchSize: number): number {
   return Math.max(1, Math.ceil(trainLength / (seqLen * batchSize)));
 }
+
+/**
+ * Stateful truncated BPTT: `batchSize` contiguous streams laid end to end over the ids; step k
+ * takes the k-th `seqLen` slice of every stream, so each row continues the previous batch's row
+ * and the LSTM state can be carried across. Derived from the step count alone (no extra state).
+ */
+export class StreamBatcher {
+  readonly streamLength: number;
+  readonly stepsPerPass: number;
+
+  constructor(
+    private readonly ids: Int32Array,
+    private readonly seqLen: number,
+    private readonly batchSize: number,
+  ) {
+    this.streamLength = Math.floor((ids.length - 1) / batchSize);
+    this.stepsPerPass = Math.floor(this.streamLength / seqLen);
+    if (this.stepsPerPass < 1) throw new RangeError(`text of ${ids.length} ids is too short for ${batchSize} streams of ${seqLen + 1}`);
+  }
+
+  /** The batch for a global step; `fresh` when the streams restart (carried state must reset). */
+  at(step: number): { batch: Batch; fresh: boolean } {
+    const k = step % this.stepsPerPass;
+    const offsets = Array.from({ length: this.batchSize }, (_, b) => b * this.streamLength + k * this.seqLen);
+    return { batch: batchAt(this.ids, offsets, this.seqLen), fresh: k === 0 };
+  }
+}

@@ -1,6 +1,7 @@
 /** Model, training and text settings, their defaults and their validation. Pure data. */
 
 export type OptimizerName = 'adam' | 'rmsprop';
+export type Batching = 'random' | 'stateful';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
@@ -21,6 +22,7 @@ export interface TrainConfig {
   learningRate: number; // step size of the optimizer
   optimizer: OptimizerName; // Adam learns fastest here; RMSprop is the Keras tutorials' choice
   clipNorm: number; // gradients are rescaled when their global L2 norm exceeds this
+  batching: Batching; // random row offsets, or contiguous streams with the LSTM state carried across batches
   epochs: number; // passes over the training text (in expected coverage) before Train stops
   valFraction: number; // share of the text, from its end as one block, held out for validation
   evalEvery: number; // steps between validation estimates
@@ -51,6 +53,7 @@ export function defaultSettings(): Settings {
       learningRate: 0.01,
       optimizer: 'adam',
       clipNorm: 5,
+      batching: 'random',
       epochs: 2,
       valFraction: 0.1,
       evalEvery: 50,
@@ -99,6 +102,9 @@ export function validateSettings(s: Settings): SettingError[] {
   }
   if (t.optimizer !== 'adam' && t.optimizer !== 'rmsprop') {
     errors.push({ field: 'optimizer', message: 'Choose Adam or RMSprop.' });
+  }
+  if (t.batching !== 'random' && t.batching !== 'stateful') {
+    errors.push({ field: 'batching', message: 'Choose random rows or stateful streams.' });
   }
   return errors;
 }

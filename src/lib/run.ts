@@ -4,7 +4,7 @@
  * Talks to the page only through `emit`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from './batching';
+import { StreamBatcher, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from './batching';
 import type { Settings } from './config';
 import { checkLength } from './corpus';
 import { modelVariables } from './model';
@@ -12,7 +12,7 @@ import type { Progress, RunInfo, RunStatus, WorkerEvent } from './protocol';
 import { Rng } from './rng';
 import type { RunState } from './run-state';
 import { streamSample, type SampleSpec } from './stream';
-import { LN2, estimateBpc, trainStep } from './train';
+import { LN2, dropCarry, estimateBpc, trainStep, type Carry } from './train';
 import { encode } from './vocab';
 
 const PROGRESS_EVERY_MS = 200; // at most ~5 progress events per second
@@ -46,6 +46,8 @@ export class TrainingRun {
   #sampleCounter = 0;
   #sampleGeneration = 0; // bumped by every sample request; a running sample of an older one stops
   #disposed = false;
+  #streams: StreamBatcher | null = null; // stateful batching only
+  #carry: Carry = {}; // the LSTM state carried between stateful batches
 
   /** Throws a CorpusError when the text is too short for these settings. */
   constructor(
@@ -60,6 +62,7 @@ export class TrainingRun {
     checkLength(ids.length, T, valFraction, state.corpus.name);
     this.#split = splitTrainVal(ids, valFraction);
     this.#evalSets = { train: evalBatches(this.#split.train, T, B, nEval), val: evalBatches(this.#split.val, T, B, nEval) };
+    if (settings.train.batching === 'stateful') this.#streams = new StreamBatcher(this.#split.train, T, B);
     this.#sampleSpec = sample;
     const perEpoch = stepsPerEpoch(this.#split.train.length, T, B);
     const planned = Math.max(1, Math.round(perEpoch * epochs));
@@ -114,6 +117,7 @@ export class TrainingRun {
     }
     this.#flushProgress();
     if (this.state.step % this.settings.train.evalEvery !== 0) await this.#evaluate();
+    dropCarry(this.#carry);
     if (!this.#stopped()) this.#setStatus('finished');
     await this.hooks.save?.(this.#stopped() ? 'stop' : 'finish');
     await this.#runPendingSample();
@@ -133,8 +137,10 @@ export class TrainingRun {
     const { seqLen, batchSize, clipNorm } = this.settings.train;
     const { model, optimizer, rng } = this.state;
     const started = performance.now();
-    const batch = randomBatch(this.#split.train, seqLen, batchSize, rng);
-    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31));
+    const stream = this.#streams?.at(this.state.step);
+    if (stream?.fresh) dropCarry(this.#carry);
+    const batch = stream?.batch ?? randomBatch(this.#split.train, seqLen, batchSize, rng);
+    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), stream ? this.#carry : undefined);
     const [nats] = await loss.data();
     loss.dispose();
     const ms = performance.now() - started;

@@ -2,14 +2,23 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from './config';
 import type { Batch } from './batching';
-import { forward, modelVariables, type CharModel } from './model';
+import { forward, modelVariables, type CharModel, type LstmState } from './model';
 
 export const LN2 = Math.log(2);
 
+/**
+ * Carried LSTM state for stateful (truncated BPTT) training: the step starts from `state` and
+ * leaves its final state there, kept outside tf.tidy; gradients stop at the batch boundary.
+ */
+export interface Carry {
+  state?: LstmState;
+}
+
 /** Mean softmax cross-entropy in nats over every position of the batch. Call inside tf.tidy. */
-export function batchLoss(model: CharModel, batch: Batch, dropoutSeed?: number): tf.Scalar {
+export function batchLoss(model: CharModel, batch: Batch, dropoutSeed?: number, carry?: Carry): tf.Scalar {
   const ids = tf.tensor2d(batch.inputs, [batch.batchSize, batch.seqLen], 'int32');
-  const { logits } = forward(model, ids, { dropoutSeed });
+  const { logits, state } = forward(model, ids, { dropoutSeed, state: carry?.state });
+  if (carry) carry.state = { h: state.h.map((t) => tf.keep(t)), c: state.c.map((t) => tf.keep(t)) };
   const targets = tf.oneHot(tf.tensor1d(batch.targets, 'int32'), model.config.vocabSize);
   return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
 }
@@ -36,16 +45,28 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
     : tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
 }
 
-/** One step: forward, backward, clip, update. Returns the loss (nats) before the update. */
+/** Disposes a carried state (at a stream restart, or at the end of a run). */
+export function dropCarry(carry: Carry): void {
+  if (carry.state) tf.dispose([...carry.state.h, ...carry.state.c]);
+  carry.state = undefined;
+}
+
+/**
+ * One step: forward, backward, clip, update. Returns the loss (nats) before the update. With a
+ * carry, starts from its state and replaces it with the final state (the old one is disposed).
+ */
 export function trainStep(
   model: CharModel,
   optimizer: tf.Optimizer,
   batch: Batch,
   clipNorm: number,
   dropoutSeed: number,
+  carry?: Carry,
 ): tf.Scalar {
+  const previous = carry?.state;
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, dropoutSeed), modelVariables(model));
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, dropoutSeed, carry), modelVariables(model));
+    if (previous) tf.dispose([...previous.h, ...previous.c]);
     optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm).grads);
     return value;
   });

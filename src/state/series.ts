@@ -1,4 +1,5 @@
 /** Loss-curve data for the chart: aligned columns, as uPlot wants them. Pure, unit-tested. */
+import type { History } from '../lib/checkpoint';
 import type { Progress } from '../lib/protocol';
 
 export const SMOOTHING = 0.9; // weight of the past in the smoothed curve (TensorBoard's debiased EMA)
@@ -51,4 +52,11 @@ export function appendValidation(data: ChartData, step: number, bpc: number): Ch
 function lastNumber(column: (number | null)[]): number | null {
   for (let i = column.length - 1; i >= 0; i--) if (column[i] !== null) return column[i];
   return null;
+}
+
+/** The chart of a saved run, rebuilt from its loss history. */
+export function chartOf(history: History): ChartData {
+  let chart = appendTraining(emptySeries(), history.train);
+  for (const [step, val] of history.val) chart = appendValidation(chart, step, val);
+  return chart;
 }

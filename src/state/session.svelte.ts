@@ -5,9 +5,8 @@
 import { DEFAULT_TEMPERATURES, defaultSettings, type BackendChoice, type BackendName } from '../lib/config';
 import { CorpusError, checkSize } from '../lib/corpus';
 import type { AdapterSummary, CorpusStats, OpenedRun, Progress, Request, RunInfo, RunStatus, WorkerEvent } from '../lib/protocol';
-import type { History } from '../lib/checkpoint';
 import { SavedRuns } from './runs.svelte';
-import { appendTraining, appendValidation, emptySeries, type ChartData } from './series';
+import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
 import { defaultPrime } from './samples';
 
 type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
@@ -245,12 +244,6 @@ export class Session {
         return e satisfies never;
     }
   }
-}
-
-function chartOf(history: History): ChartData {
-  let chart = appendTraining(emptySeries(), history.train);
-  for (const [step, val] of history.val) chart = appendValidation(chart, step, val);
-  return chart;
 }
 
 function unknownNotice(stats: CorpusStats): string {

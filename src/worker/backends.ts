@@ -1,10 +1,14 @@
 /**
- * Backend selection inside the worker: WebGPU -> WebGL -> CPU, keeping the first that initialises
- * and computes a tiny warm-up op correctly. A forced choice is tried first, then the rest.
+ * Backend selection inside the worker. Forced: that backend, falling back in the order WebGPU ->
+ * WebGL -> CPU if it cannot start. Auto: every backend that starts and passes a warm-up op is timed
+ * on one real training step, and the fastest is kept. A software (fallback) WebGPU adapter is not
+ * timed when WebGL works: its shader compilation alone takes tens of seconds, and on such
+ * adapters it is many times slower than WebGL (see the README's benchmark).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendChoice, BackendName } from '../lib/config';
+import { timeTrainingStep } from '../lib/probe';
 import type { AdapterSummary } from '../lib/protocol';
 import type { BackendReport } from './handler';
 
@@ -27,7 +31,7 @@ async function probeAdapter(): Promise<AdapterSummary | string> {
 }
 
 /** setBackend resolves false (it does not throw) on failure, so check it, then warm up. */
-async function tryBackend(name: BackendName): Promise<string | null> {
+async function start(name: BackendName): Promise<string | null> {
   try {
     if (!(await tf.setBackend(name))) return 'failed to initialise';
     await tf.ready();
@@ -40,9 +44,15 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   }
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<BackendReport> {
-  const order = choice === 'auto' ? ORDER : [choice, ...ORDER.filter((b) => b !== choice)];
-  const tried: string[] = [];
+interface Candidate {
+  name: BackendName;
+  adapter: AdapterSummary | null;
+  ms: number | null; // measured training step, when timed
+}
+
+/** Starts each backend in turn; with `measure`, times a training step on each that starts. */
+async function candidates(order: BackendName[], measure: boolean, tried: string[]): Promise<Candidate[]> {
+  const found: Candidate[] = [];
   for (const name of order) {
     let adapter: AdapterSummary | null = null;
     if (name === 'webgpu') {
@@ -53,9 +63,42 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendRepor
       }
       adapter = probe;
     }
-    const failure = await tryBackend(name);
-    tried.push(`${name}: ${failure ?? 'ok'}`);
-    if (!failure) return { backend: name, adapter, tried };
+    const failure = await start(name);
+    if (failure) {
+      tried.push(`${name}: ${failure}`);
+      continue;
+    }
+    if (!measure) return [{ name, adapter, ms: null }];
+    found.push({ name, adapter, ms: null });
   }
-  throw new Error(`No backend could start (${tried.join('; ')})`);
+  return found;
+}
+
+async function measureAll(found: Candidate[], tried: string[]): Promise<void> {
+  const gpuWorks = found.some((c) => c.name === 'webgl');
+  for (const c of found) {
+    if (c.name === 'webgpu' && c.adapter?.isFallbackAdapter && gpuWorks) {
+      tried.push('webgpu: software adapter, not timed (WebGL is faster on such adapters)');
+      continue;
+    }
+    await tf.setBackend(c.name);
+    c.ms = await timeTrainingStep().catch(() => null);
+    tried.push(`${c.name}: ${c.ms === null ? 'failed a training step' : `${Math.round(c.ms)} ms per probe step`}`);
+  }
+}
+
+export async function selectBackend(choice: BackendChoice): Promise<BackendReport> {
+  const tried: string[] = [];
+  if (choice !== 'auto') {
+    const [chosen] = await candidates([choice, ...ORDER.filter((b) => b !== choice)], false, tried);
+    if (!chosen) throw new Error(`No backend could start (${tried.join('; ')})`);
+    tried.push(`${chosen.name}: ok`);
+    return { backend: chosen.name, adapter: chosen.adapter, tried };
+  }
+  const found = await candidates(ORDER, true, tried);
+  await measureAll(found, tried);
+  const timed = found.filter((c) => c.ms !== null).sort((a, b) => a.ms! - b.ms!);
+  const best = timed[0] ?? found[0];
+  if (!best || !(await tf.setBackend(best.name))) throw new Error(`No backend could start (${tried.join('; ')})`);
+  return { backend: best.name, adapter: found.find((c) => c.name === 'webgpu')?.adapter ?? null, tried };
 }

@@ -38,8 +38,9 @@ async function longTasks(backend, ms) {
     new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
   });
   await page.goto('http://localhost:4410/');
+  await page.locator('[data-backend]:not([data-backend=""])').waitFor({ timeout: 120_000 }); // Auto has chosen
   await page.locator('#backend-choice').selectOption(backend);
-  await page.locator(`[data-backend="${backend}"]`).waitFor({ timeout: 60_000 });
+  await page.locator(`[data-backend="${backend}"]`).waitFor({ timeout: 120_000 });
   await page.locator('[data-testid="corpus-name"]').waitFor();
   await page.evaluate(() => (window.__longTasks = []));
   await page.getByRole('button', { name: 'Train', exact: true }).click();

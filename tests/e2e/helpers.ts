@@ -10,6 +10,12 @@ export async function openApp(page: Page, path = ''): Promise<void> {
   expect(errors).toEqual([]);
 }
 
+/** Forces a backend through the header's menu and waits until the worker reports it. */
+export async function forceBackend(page: Page, backend: 'webgpu' | 'webgl' | 'cpu'): Promise<void> {
+  await page.locator('#backend-choice').selectOption(backend);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
+}
+
 /** A model small enough for Chromium's software WebGPU adapter: a few steps per second. */
 export async function chooseTinyModel(page: Page): Promise<void> {
   const values: Record<string, number> = {

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { chooseTinyModel, number, openApp } from './helpers';
+import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
 
 /** Trains the tiny model until the first autosave has landed; returns the saved step. */
 async function trainUntilSaved(page: Page): Promise<number> {
@@ -40,12 +40,12 @@ test('reload mid-training, resume: the step counter and the chart carry on', asy
 
 test('a page killed mid-training reopens and resumes; on another backend (WebGPU → CPU)', async ({ page, context }) => {
   await openApp(page);
+  await forceBackend(page, 'webgpu');
   const saved = await trainUntilSaved(page);
   await page.close({ runBeforeUnload: false });
   const again = await context.newPage();
   await openApp(again);
-  await again.locator('#backend-choice').selectOption('cpu');
-  await expect(again.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu');
+  await forceBackend(again, 'cpu');
   await again.getByRole('button', { name: 'Open it' }).click();
   await again.getByRole('button', { name: 'Resume training' }).click();
   await expect.poll(() => number(again, 'step')).toBeGreaterThan(saved + 3);

@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { chooseTinyModel, number, openApp } from './helpers';
+import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
 
 test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({ page }, testInfo) => {
   await openApp(page);
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  await forceBackend(page, 'webgpu');
   await expect(page.getByTestId('adapter')).toContainText('software fallback adapter');
   await expect(page.getByTestId('backend-notice')).toContainText('software adapter');
 
@@ -49,4 +49,17 @@ test('trains the default sample on WebGPU: loss falls, text streams, pause/resum
   await expect.poll(async () => (await page.getByTestId('sample-0').textContent())?.length ?? 0).toBeGreaterThan(100);
   await expect(page.getByTestId('sample-0')).toContainText('The Union ');
   await expect(page.getByTestId('status')).toHaveText('stopped');
+});
+
+test('Auto times a training step on each backend and keeps the fastest, not the software WebGPU adapter', async ({ page }) => {
+  await openApp(page);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  await expect(page.getByTestId('backend-notice')).toContainText('WebGPU only through a software adapter');
+  await page.getByText('How the backend was chosen').click();
+  const trials = page.getByTestId('backend-trials');
+  await expect(trials).toContainText(/webgl: \d+ ms per probe step/);
+  await expect(trials).toContainText(/cpu: \d+ ms per probe step/);
+  await expect(trials).toContainText('webgpu: software adapter, not timed');
+  const ms = (name: string) => trials.textContent().then((t) => Number(t!.match(new RegExp(`${name}: (\\d+) ms`))![1]));
+  expect(await ms('webgl')).toBeLessThanOrEqual(await ms('cpu'));
 });

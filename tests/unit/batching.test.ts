@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchAt, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch } from '../../src/lib/batching';
+import { StreamBatcher, batchAt, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch } from '../../src/lib/batching';
 import { Rng } from '../../src/lib/rng';
 
 const ids = Int32Array.from({ length: 100 }, (_, i) => i);
@@ -42,5 +42,20 @@ describe('batching', () => {
 
   it('refuses texts too short for one row', () => {
     expect(() => randomBatch(ids.subarray(0, 5), 8, 2, new Rng(1))).toThrow(RangeError);
+  });
+});
+
+describe('stateful streams', () => {
+  it('continue each row where the previous batch left it, and restart after a pass', () => {
+    const streams = new StreamBatcher(ids, 4, 3); // 3 streams of 33 ids, 8 steps per pass
+    expect(streams.stepsPerPass).toBe(8);
+    const a = streams.at(0);
+    const b = streams.at(1);
+    expect(a.fresh).toBe(true);
+    expect(b.fresh).toBe(false);
+    expect(Array.from(a.batch.inputs)).toEqual([0, 1, 2, 3, 33, 34, 35, 36, 66, 67, 68, 69]);
+    expect(Array.from(b.batch.inputs.subarray(0, 4))).toEqual([4, 5, 6, 7]);
+    expect(b.batch.inputs[0]).toBe(a.batch.targets[3]); // the next row starts at the last target
+    expect(streams.at(8)).toEqual(a);
   });
 });

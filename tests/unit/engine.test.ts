@@ -4,7 +4,8 @@ import { useCpu } from './setup-tf';
 import { randomBatch, splitTrainVal, evalBatches } from '../../src/lib/batching';
 import { createModel, disposeModel, forward, namedWeights, orthogonalGates } from '../../src/lib/model';
 import { Rng } from '../../src/lib/rng';
-import { LN2, clipByGlobalNorm, createOptimizer, estimateBpc, trainStep } from '../../src/lib/train';
+import { LN2, clipByGlobalNorm, createOptimizer, dropCarry, estimateBpc, trainStep, type Carry } from '../../src/lib/train';
+import { StreamBatcher } from '../../src/lib/batching';
 import { buildVocab, encode } from '../../src/lib/vocab';
 
 beforeAll(useCpu);
@@ -93,10 +94,47 @@ describe('model', () => {
   });
 });
 
+describe('stateful training (truncated BPTT)', () => {
+  it('carries the state across batches, lowers the loss, and keeps the tensor count flat', async () => {
+    const { vocab } = buildVocab(TOY);
+    const ids = encode(vocab, TOY);
+    const model = createModel(tiny(vocab.chars.length), 3);
+    const optimizer = createOptimizer('adam', 0.02);
+    const streams = new StreamBatcher(ids, 16, 4);
+    const carry: Carry = {};
+    const losses: number[] = [];
+    let afterOne = 0;
+    for (let s = 0; s < 30; s++) {
+      const { batch, fresh } = streams.at(s);
+      if (fresh) dropCarry(carry);
+      const loss = trainStep(model, optimizer, batch, 5, s, carry);
+      losses.push((await loss.data())[0] / LN2);
+      loss.dispose();
+      expect(carry.state?.h[0].shape).toEqual([4, 16]);
+      if (s === 1) afterOne = tf.memory().numTensors;
+      if (s > 1 && !fresh) expect(tf.memory().numTensors).toBe(afterOne);
+    }
+    expect(losses.at(-1)!).toBeLessThan(losses[0] - 1);
+    dropCarry(carry);
+    optimizer.dispose();
+    disposeModel(model);
+  });
+});
+
 describe('model lifecycle', () => {
   it('creating and disposing a model leaves no tensors behind', () => {
     const before = tf.memory().numTensors;
     disposeModel(createModel(tiny(7), 1));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('backend probe', () => {
+  it('times a real training step of the default architecture and leaves nothing behind', async () => {
+    const { timeTrainingStep } = await import('../../src/lib/probe');
+    const before = tf.memory().numTensors;
+    const ms = await timeTrainingStep();
+    expect(ms).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,45 +1,9 @@
-import 'fake-indexeddb/auto';
-import { createStore } from 'idb-keyval';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
-import { defaultSettings, type Settings } from '../../src/lib/config';
-import type { Request, WorkerEvent } from '../../src/lib/protocol';
-import { CheckpointStore } from '../../src/lib/store';
-import { WorkerHandler } from '../../src/worker/handler';
+import { TEXT, bytes, harness as setup, tinySettings } from './harness';
 
 beforeAll(useCpu);
-
-const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
-const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
-
-function tinySettings(epochs = 1): Settings {
-  const s = defaultSettings();
-  s.model = { embedDim: 4, units: 8, layers: 1, dropout: 0 };
-  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600 });
-  return s;
-}
-
-let dbCount = 0;
-
-function setup(makeStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c'))) {
-  const events: WorkerEvent[] = [];
-  const handler = new WorkerHandler(
-    (e) => events.push(e),
-    async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'] }),
-    makeStore,
-  );
-  let id = 0;
-  const send = (req: Record<string, unknown>) =>
-    handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
-  const of = <T extends WorkerEvent['type']>(type: T) =>
-    events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  const until = async (pred: () => boolean) => {
-    for (let i = 0; i < 2000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
-    expect(pred()).toBe(true);
-  };
-  return { events, send, of, until, handler };
-}
 
 describe('WorkerHandler', () => {
   it('reports the backend, then corpus stats', async () => {

@@ -1,46 +1,27 @@
-import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
 import { randomBatch } from '../../src/lib/batching';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/lib/checkpoint';
-import { defaultSettings, type Settings } from '../../src/lib/config';
-import type { Request, WorkerEvent } from '../../src/lib/protocol';
 import { Rng } from '../../src/lib/rng';
 import { RunState } from '../../src/lib/run-state';
 import { CheckpointStore } from '../../src/lib/store';
 import { trainStep } from '../../src/lib/train';
 import { buildVocab, encode } from '../../src/lib/vocab';
-import { WorkerHandler } from '../../src/worker/handler';
+import { TEXT, bytes, harness as baseHarness, tinySettings } from './harness';
 
 beforeAll(useCpu);
 
-const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
-const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
+const tiny = () => tinySettings(50, 1);
 
-function tiny(epochs = 50): Settings {
-  const s = defaultSettings();
-  s.model = { embedDim: 4, units: 8, layers: 1, dropout: 0 };
-  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600, autosaveSec: 1 });
-  return s;
+function harness(makeStore: () => CheckpointStore) {
+  const h = baseHarness(makeStore);
+  const train = (resume = false) => h.send({ type: 'train', settings: tiny(), sample: { prime: 'It', temperatures: [1], length: 4 }, resume });
+  return { ...h, train };
 }
 
 let dbs = 0;
-function harness(makeStore: () => CheckpointStore) {
-  const events: WorkerEvent[] = [];
-  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: [] }), makeStore);
-  let id = 0;
-  const send = (req: Record<string, unknown>) =>
-    handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
-  const until = async (pred: () => boolean) => {
-    for (let i = 0; i < 3000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
-    expect(pred()).toBe(true);
-  };
-  const train = (resume = false) => send({ type: 'train', settings: tiny(), sample: { prime: 'It', temperatures: [1], length: 4 }, resume });
-  return { events, handler, send, of, until, train };
-}
 
 describe('RunState checkpoints', () => {
   it('round-trip exactly: weights, optimizer moments and RNG, so training continues identically', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseDropped } from '../../src/state/drop';
-import { appendTraining, appendValidation, emptySeries } from '../../src/state/series';
+import { appendTraining, appendValidation, chartOf, emptySeries } from '../../src/state/series';
 
 describe('chart series', () => {
   it('appends raw and smoothed training loss and merges validation into its step', () => {
@@ -25,6 +25,12 @@ describe('chart series', () => {
     expect(d[0]).toEqual([0, 1, 2, 3]);
     expect(d[3]).toEqual([6, null, 4.5, null]);
     expect(d[1]).toEqual([null, 5, 4, 3]);
+  });
+
+  it('rebuilds a saved run\'s chart from its history, steps in order', () => {
+    const d = chartOf({ train: [[1, 5], [2, 4]], val: [[0, 6, 6], [2, 4.2, 4.1]] });
+    expect(d[0]).toEqual([0, 1, 2]);
+    expect(d[3]).toEqual([6, null, 4.2]);
   });
 
   it('returns new arrays and never mutates the old ones', () => {
