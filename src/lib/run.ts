@@ -96,7 +96,7 @@ export class TrainingRun {
   /** Runs steps until the chosen epochs are done or stop() is called. */
   async train(): Promise<void> {
     this.#setStatus('training');
-    if (this.state.history.val.length === 0) await this.#evaluate();
+    if (this.state.history.val.length === 0) await this.#evaluate(1); // step 0: quick, so the first step comes soon
     let lastSample = performance.now();
     let lastSave = this.#elapsedMs;
     while (this.state.step < this.info.totalSteps && !this.#stopped()) {
@@ -153,12 +153,12 @@ export class TrainingRun {
     return nats / LN2;
   }
 
-  /** nanoGPT's estimateLoss: fixed batches of both splits, no dropout. */
-  async #evaluate(): Promise<void> {
+  /** nanoGPT's estimateLoss: fixed batches of both splits (the first `batches` of each), no dropout. */
+  async #evaluate(batches = this.#evalSets.val.length): Promise<void> {
     this.#evaluateRequested = false;
     const started = performance.now();
-    const valBpc = await estimateBpc(this.state.model, this.#evalSets.val);
-    const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train);
+    const valBpc = await estimateBpc(this.state.model, this.#evalSets.val.slice(0, batches));
+    const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train.slice(0, batches));
     this.#elapsedMs += performance.now() - started;
     this.state.recordEstimate(this.state.step, valBpc, trainBpc);
     this.hooks.emit({ type: 'val', step: this.state.step, valBpc, trainBpc });

@@ -147,7 +147,7 @@ export class WorkerHandler {
     if (state !== this.#state) this.#state?.dispose();
     this.#state = state;
     this.#run = run;
-    if (this.persistence.available) await this.persistence.storeCorpus(corpus);
+    if (this.persistence.available) void this.persistence.storeCorpus(corpus); // in the background
     this.post({ type: 'run-started', id: req.id, info: run.info });
     run.train().catch((error) => {
       this.post(errorEvent(req.id, error));
