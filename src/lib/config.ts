@@ -29,6 +29,7 @@ export interface TrainConfig {
   evalBatches: number; // batches averaged per validation estimate
   sampleEverySec: number; // seconds between automatic samples while training
   autosaveSec: number; // seconds of training between checkpoints (also saved on pause and stop)
+  readLossEvery: number; // steps between loss readbacks: the device runs ahead of the worker in between
   seed: number; // seeds batch order, weight init and sampling, so runs can be repeated
 }
 
@@ -60,6 +61,7 @@ export function defaultSettings(): Settings {
       evalBatches: 4,
       sampleEverySec: 15,
       autosaveSec: 30,
+      readLossEvery: 1,
       seed: 42,
     },
     text: { lowercase: false, asciiOnly: false },
@@ -93,6 +95,7 @@ export function validateSettings(s: Settings): SettingError[] {
     ['evalBatches', t.evalBatches, 1, 100, true],
     ['sampleEverySec', t.sampleEverySec, 1, 3600, false],
     ['autosaveSec', t.autosaveSec, 1, 3600, false],
+    ['readLossEvery', t.readLossEvery, 1, 64, true],
     ['seed', t.seed, 0, 2 ** 32 - 1, true],
   ];
   const errors: SettingError[] = [];

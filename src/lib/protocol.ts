@@ -9,7 +9,7 @@ import type { CorpusRef } from './run-state';
 import type { RunSummary } from './store';
 
 export type Request =
-  | { type: 'init'; id: number; backend: BackendChoice } // pick (or force) a backend
+  | { type: 'init'; id: number; backend: BackendChoice; remembered: BackendName | null } // remembered: Auto's last pick here
   | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number } // bytes are transferred; the text must fit one row of each split
   | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean } // resume: go on with the open run
   | { type: 'list-runs'; id: number }
@@ -69,7 +69,7 @@ export interface Progress {
 }
 
 export type WorkerEvent =
-  | { type: 'ready'; id: number; backend: BackendName; adapter: AdapterSummary | null; tried: string[] }
+  | { type: 'ready'; id: number; backend: BackendName; adapter: AdapterSummary | null; tried: string[]; measured: boolean }
   | { type: 'corpus'; id: number; stats: CorpusStats }
   | { type: 'run-started'; id: number; info: RunInfo }
   | { type: 'status'; status: RunStatus }

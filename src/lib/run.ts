@@ -39,6 +39,8 @@ export class TrainingRun {
   #pauseRequested = false;
   #points: Progress['points'] = []; // steps not yet reported
   #pointMs: number[] = []; // their durations
+  #unread: tf.Scalar[] = []; // losses of steps not yet read back (nats)
+  #unreadSince = 0; // when the first of them was queued
   #evaluateRequested = false;
   #lastProgress = 0;
   #sampleSpec: SampleSpec;
@@ -103,18 +105,20 @@ export class TrainingRun {
       await yieldToEvents();
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
-      this.#points.push([this.state.step + 1, await this.#oneStep()]);
+      await this.#oneStep();
       if (this.state.step % this.settings.train.evalEvery === 0 || this.#evaluateRequested) await this.#evaluate();
-      if (performance.now() - this.#lastProgress >= PROGRESS_EVERY_MS) this.#flushProgress();
+      if (this.#unread.length === 0 && performance.now() - this.#lastProgress >= PROGRESS_EVERY_MS) this.#flushProgress();
       if (this.#pendingSample || performance.now() - lastSample >= this.settings.train.sampleEverySec * 1000) {
         await this.#runPendingSample();
         lastSample = performance.now();
       }
       if (this.#elapsedMs - lastSave >= this.settings.train.autosaveSec * 1000) {
+        await this.#readLosses();
         await this.hooks.save?.('interval');
         lastSave = this.#elapsedMs;
       }
     }
+    await this.#readLosses();
     this.#flushProgress();
     if (this.state.step % this.settings.train.evalEvery !== 0) await this.#evaluate();
     dropCarry(this.#carry);
@@ -126,36 +130,52 @@ export class TrainingRun {
   /** Pauses between two steps, so that once "paused" is reported no step is in flight. */
   async #pauseHere(): Promise<void> {
     this.#pauseRequested = false;
+    await this.#readLosses();
     this.#flushProgress();
     this.#setStatus('paused');
     await this.hooks.save?.('pause');
     if (this.#status === 'paused') await new Promise<void>((resolve) => (this.#resume = resolve));
   }
 
-  /** One training step; returns its loss in bits per character. */
-  async #oneStep(): Promise<number> {
-    const { seqLen, batchSize, clipNorm } = this.settings.train;
+  /**
+   * One training step. Its loss stays on the device; losses are read back together every
+   * `readLossEvery` steps, so the page's next step is queued while the device still works.
+   */
+  async #oneStep(): Promise<void> {
+    const { seqLen, batchSize, clipNorm, readLossEvery } = this.settings.train;
     const { model, optimizer, rng } = this.state;
-    const started = performance.now();
+    if (this.#unread.length === 0) this.#unreadSince = performance.now();
     const stream = this.#streams?.at(this.state.step);
     if (stream?.fresh) dropCarry(this.#carry);
     const batch = stream?.batch ?? randomBatch(this.#split.train, seqLen, batchSize, rng);
-    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), stream ? this.#carry : undefined);
-    const [nats] = await loss.data();
-    loss.dispose();
-    const ms = performance.now() - started;
-    this.#elapsedMs += ms;
-    this.#stepMs = [...this.#stepMs.slice(-19), ms];
-    this.#pointMs.push(ms);
+    this.#unread.push(trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), stream ? this.#carry : undefined));
     this.state.step++;
-    this.#stepsDone++;
-    this.state.history.train.push([this.state.step, nats / LN2]);
-    return nats / LN2;
+    if (this.#unread.length >= readLossEvery) await this.#readLosses();
+  }
+
+  /** Reads the pending losses; their steps share the wall time since the first was queued. */
+  async #readLosses(): Promise<void> {
+    if (this.#unread.length === 0) return;
+    const losses = this.#unread;
+    this.#unread = [];
+    const values = await Promise.all(losses.map((l) => l.data()));
+    tf.dispose(losses);
+    const ms = (performance.now() - this.#unreadSince) / losses.length;
+    const first = this.state.step - losses.length + 1;
+    values.forEach(([nats], i) => {
+      this.#elapsedMs += ms;
+      this.#stepMs = [...this.#stepMs.slice(-19), ms];
+      this.#pointMs.push(ms);
+      this.#stepsDone++;
+      this.#points.push([first + i, nats / LN2]);
+      this.state.history.train.push([first + i, nats / LN2]);
+    });
   }
 
   /** nanoGPT's estimateLoss: fixed batches of both splits (the first `batches` of each), no dropout. */
   async #evaluate(batches = this.#evalSets.val.length): Promise<void> {
     this.#evaluateRequested = false;
+    await this.#readLosses();
     const started = performance.now();
     const valBpc = await estimateBpc(this.state.model, this.#evalSets.val.slice(0, batches));
     const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train.slice(0, batches));

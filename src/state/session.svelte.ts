@@ -75,14 +75,15 @@ export class Session {
     worker.onerror = (e) => this.#onCrash(e.message || 'the worker stopped unexpectedly');
     worker.onmessageerror = () => this.#onCrash('a message could not be read');
     this.#worker = worker;
-    this.#send({ type: 'init', backend: this.backendChoice });
+    this.#send({ type: 'init', backend: this.backendChoice, remembered: rememberedBackend() });
     if (this.#lastCorpus) this.#sendCorpus(this.#lastCorpus.name, this.#lastCorpus.bytes);
   }
 
+  /** Forces a backend; choosing Auto again measures afresh. */
   setBackend(choice: BackendChoice): void {
     this.backendChoice = choice;
     this.#backend = null;
-    this.#send({ type: 'init', backend: choice });
+    this.#send({ type: 'init', backend: choice, remembered: null });
   }
 
   /** Reads a file without blocking the page and hands the bytes to the worker to validate. */
@@ -201,6 +202,7 @@ export class Session {
         this.#onRunOpened(e.opened);
         break;
       case 'ready':
+        if (e.measured) localStorage.setItem(BACKEND_KEY, e.backend);
         this.#backend = e.backend;
         this.#adapter = e.adapter;
         this.#tried = e.tried;
@@ -244,6 +246,13 @@ export class Session {
         return e satisfies never;
     }
   }
+}
+
+const BACKEND_KEY = 'inkling.fastest-backend'; // Auto's last measured pick in this browser
+
+function rememberedBackend(): BackendName | null {
+  const value = localStorage.getItem(BACKEND_KEY);
+  return value === 'webgpu' || value === 'webgl' || value === 'cpu' ? value : null;
 }
 
 function unknownNotice(stats: CorpusStats): string {

@@ -87,18 +87,26 @@ async function measureAll(found: Candidate[], tried: string[]): Promise<void> {
   }
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<BackendReport> {
+/** The backend itself, else the next that starts in the usual order. */
+async function firstThatStarts(first: BackendName, tried: string[]): Promise<Candidate> {
+  const [chosen] = await candidates([first, ...ORDER.filter((b) => b !== first)], false, tried);
+  if (!chosen) throw new Error(`No backend could start (${tried.join('; ')})`);
+  return chosen;
+}
+
+export async function selectBackend(choice: BackendChoice, remembered: BackendName | null): Promise<BackendReport> {
   const tried: string[] = [];
-  if (choice !== 'auto') {
-    const [chosen] = await candidates([choice, ...ORDER.filter((b) => b !== choice)], false, tried);
-    if (!chosen) throw new Error(`No backend could start (${tried.join('; ')})`);
-    tried.push(`${chosen.name}: ok`);
-    return { backend: chosen.name, adapter: chosen.adapter, tried };
+  if (choice !== 'auto' || remembered) {
+    const chosen = await firstThatStarts(choice === 'auto' ? remembered! : choice, tried);
+    const adapter = chosen.adapter ?? (await probeAdapter().catch(() => null));
+    const why = choice === 'auto' ? 'measured fastest on an earlier visit (choose Auto again to re-measure)' : 'chosen by you';
+    tried.push(`${chosen.name}: ${why}`);
+    return { backend: chosen.name, adapter: typeof adapter === 'string' ? null : adapter, tried, measured: false };
   }
   const found = await candidates(ORDER, true, tried);
   await measureAll(found, tried);
   const timed = found.filter((c) => c.ms !== null).sort((a, b) => a.ms! - b.ms!);
   const best = timed[0] ?? found[0];
   if (!best || !(await tf.setBackend(best.name))) throw new Error(`No backend could start (${tried.join('; ')})`);
-  return { backend: best.name, adapter: found.find((c) => c.name === 'webgpu')?.adapter ?? null, tried };
+  return { backend: best.name, adapter: found.find((c) => c.name === 'webgpu')?.adapter ?? null, tried, measured: true };
 }

@@ -17,10 +17,11 @@ import { Persistence } from './persistence';
 export interface BackendReport {
   backend: BackendName;
   adapter: AdapterSummary | null;
-  tried: string[]; // e.g. ["webgpu: no adapter", "webgl: ok"]
+  tried: string[]; // e.g. ["webgpu: no adapter", "webgl: 812 ms per probe step"]
+  measured: boolean; // Auto timed the backends this time (rather than reusing a remembered pick)
 }
 
-export type BackendSelector = (choice: BackendChoice) => Promise<BackendReport>;
+export type BackendSelector = (choice: BackendChoice, remembered: BackendName | null) => Promise<BackendReport>;
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 
 const PREVIEW_CHARS = 600;
@@ -71,7 +72,7 @@ export class WorkerHandler {
 
   async #dispatch(req: Request): Promise<void> {
     switch (req.type) {
-      case 'init': return this.#init(req.id, req.backend);
+      case 'init': return this.#init(req.id, req.backend, req.remembered);
       case 'load-corpus': return this.#loadCorpus(req);
       case 'train': return this.#train(req);
       case 'pause': return this.#requireRun().pause();
@@ -102,9 +103,9 @@ export class WorkerHandler {
     if (this.#busy) throw new RequestError('busy', `Stop training before ${what}.`);
   }
 
-  async #init(id: number, choice: BackendChoice): Promise<void> {
+  async #init(id: number, choice: BackendChoice, remembered: BackendName | null): Promise<void> {
     this.#refuseWhileBusy('switching the backend');
-    const report = await this.selectBackend(choice);
+    const report = await this.selectBackend(choice, remembered);
     this.#backend = report.backend;
     this.post({ type: 'ready', id, ...report });
     if (!this.persistence.available) await this.persistence.init();

@@ -64,7 +64,7 @@ export interface InklingOptions {
 
 async function inkling(o: InklingOptions) {
   const app = new AppWorker();
-  app.send({ type: 'init', backend: o.backend });
+  app.send({ type: 'init', backend: o.backend, remembered: null });
   const ready = await app.until('ready');
   const { bytes } = await corpus();
   const settings = defaultSettings();

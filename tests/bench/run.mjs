@@ -2,7 +2,7 @@
 // Chromium (WebGPU enabled) and, per backend, measures the app's own worker against the
 // tfjs-examples reference in the same browser. Prints a table; writes bench-results/*.json.
 // Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,cpu --ref-seconds 120 --no-ref
-//          --batching random|stateful
+//          --batching random|stateful --read-every N
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -21,6 +21,7 @@ const refMarks = allMarks.filter((m) => m <= refSeconds);
 const backends = arg('backends', 'webgpu,webgl,cpu').split(',');
 const withReference = !process.argv.includes('--no-ref');
 const batching = arg('batching', 'random'); // Inkling's batching lever: random rows or stateful streams
+const readLossEvery = Number(arg('read-every', 1)); // Inkling's readback lever: steps between loss readbacks
 
 execSync('npx vite build && npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
 const app = await serve({ root: 'dist', port: 4410 });
@@ -52,7 +53,7 @@ async function longTasks(backend, ms) {
   return { observedMs: ms, count: tasks.length, longestMs: Math.max(0, ...tasks) };
 }
 
-const results = { date: new Date().toISOString(), browser: `Chromium ${version}`, cores: (await import('node:os')).cpus().length, seconds, refSeconds, marks: allMarks, batching, backends: {} };
+const results = { date: new Date().toISOString(), browser: `Chromium ${version}`, cores: (await import('node:os')).cpus().length, seconds, refSeconds, marks: allMarks, batching, readLossEvery, backends: {} };
 const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
 await page.goto('http://localhost:4411/');
@@ -72,7 +73,7 @@ for (const backend of backends) {
     }
   };
   const roof = await run('matMul roof', ([b]) => window.bench.roof(b), backend);
-  const inkling = await run('Inkling', ([b, s, m, batching]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { batching } }), backend, seconds, marks, batching);
+  const inkling = await run('Inkling', ([b, s, m, batching, readLossEvery]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { batching, readLossEvery } }), backend, seconds, marks, batching, readLossEvery);
   const reference = withReference ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks) : null;
   const tasks = await longTasks(backend, 20_000).catch((e) => ({ error: String(e) }));
   results.backends[backend] = summarise({ roof, inkling, reference, longTasks: tasks });

@@ -5,7 +5,7 @@ export async function openApp(page: Page, path = ''): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(path);
-  await expect(page.getByTestId('backend')).not.toHaveText('Starting…');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /./);
   await expect(page.getByTestId('corpus-name')).toContainText('Lincoln');
   expect(errors).toEqual([]);
 }

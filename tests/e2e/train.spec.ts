@@ -62,4 +62,15 @@ test('Auto times a training step on each backend and keeps the fastest, not the 
   await expect(trials).toContainText('webgpu: software adapter, not timed');
   const ms = (name: string) => trials.textContent().then((t) => Number(t!.match(new RegExp(`${name}: (\\d+) ms`))![1]));
   expect(await ms('webgl')).toBeLessThanOrEqual(await ms('cpu'));
+
+  // A later visit reuses the measured pick at once; choosing Auto again measures afresh.
+  await page.reload();
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  await page.getByText('How the backend was chosen').click();
+  await expect(trials).toContainText('webgl: measured fastest on an earlier visit');
+  await page.locator('#backend-choice').selectOption('cpu');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu');
+  await page.locator('#backend-choice').selectOption('auto');
+  await expect(trials).toContainText(/webgl: \d+ ms per probe step/);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
 });

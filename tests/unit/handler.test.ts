@@ -63,4 +63,21 @@ describe('WorkerHandler', () => {
     expect(text.map((t) => t.length)).toEqual([30, 30, 30, 30]);
     expect(tf.memory().numTensors).toBe(tensors);
   });
+
+  it('with losses read back every 4 steps, still reports every step once, in order, with no leak', async () => {
+    const { send, of, until } = setup();
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    const settings = tinySettings(50);
+    settings.train.readLossEvery = 4;
+    await send({ type: 'train', settings, sample: { prime: 'It', temperatures: [1], length: 4 }, resume: false });
+    await until(() => (of('progress').at(-1)?.progress.step ?? 0) >= 30);
+    await send({ type: 'stop' });
+    await until(() => of('status').at(-1)?.status === 'stopped' && of('sample-end').length > 0);
+    const steps = of('progress').flatMap((e) => e.progress.points.map(([step]) => step));
+    expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
+    expect(of('progress').flatMap((e) => e.progress.stepMs)).toHaveLength(steps.length);
+    const tensors = new Set(of('progress').slice(1).map((e) => e.progress.tensors));
+    expect(tensors.size).toBe(1); // reported only when no loss is pending: exactly flat
+  });
 });
+

@@ -23,7 +23,7 @@ export const freshStore = () => new CheckpointStore(createStore(`handler-${++dbC
 /** The real WorkerHandler on the CPU backend, with its events collected and helpers to wait. */
 export function harness(makeStore: () => CheckpointStore = freshStore) {
   const events: WorkerEvent[] = [];
-  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'] }), makeStore);
+  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'], measured: false }), makeStore);
   let id = 0;
   const send = (req: Record<string, unknown>) =>
     handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
