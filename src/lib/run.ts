@@ -187,6 +187,7 @@ export class TrainingRun {
   #flushProgress(): void {
     const meanMs = this.#stepMs.reduce((a, b) => a + b, 0) / Math.max(1, this.#stepMs.length);
     const perStepMs = this.#elapsedMs / Math.max(1, this.#stepsDone); // evaluation time included
+    const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     const progress: Progress = {
       step: this.state.step,
       epoch: this.state.step / this.info.stepsPerEpoch,
@@ -195,8 +196,8 @@ export class TrainingRun {
       charsPerSec: meanMs > 0 ? (this.info.charsPerStep * 1000) / meanMs : 0,
       elapsedMs: this.#elapsedMs,
       etaMs: (this.info.totalSteps - this.state.step) * perStepMs,
-      tensors: tf.memory().numTensors,
-      gpuBytes: (tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number }).numBytesInGPU ?? null,
+      tensors: memory.numTensors,
+      gpuBytes: memory.numBytesInGPU ?? null,
     };
     this.#points = [];
     this.#pointMs = [];

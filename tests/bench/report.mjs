@@ -60,19 +60,21 @@ export function summarise({ roof, inkling, reference, longTasks }) {
 const fmt = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : typeof v === 'number' ? v.toFixed(d) : String(v));
 
 export function table(results) {
-  const rows = [['backend', 'metric', 'Inkling', 'reference', 'ratio']];
+  const rows = [['backend', 'metric', 'Inkling', 'reference', 'Inkling ÷ reference']];
   for (const [backend, r] of Object.entries(results.backends)) {
     const i = r.inkling ?? {};
     const f = r.reference ?? {};
     const ratio = (x, y) => (x && y ? `${(x / y).toFixed(1)}×` : '–');
-    rows.push([backend, 'ms/step median (min–max)', `${fmt(i.steps?.median, 0)} (${fmt(i.steps?.min, 0)}–${fmt(i.steps?.max, 0)})`, `${fmt(f.steps?.median, 0)} (${fmt(f.steps?.min, 0)}–${fmt(f.steps?.max, 0)})`, '']);
-    rows.push(['', 'first step ms', fmt(i.steps?.first, 0), fmt(f.steps?.first, 0), '']);
+    rows.push([backend, 'ms/step median (min–max)', `${fmt(i.steps?.median, 0)} (${fmt(i.steps?.min, 0)}–${fmt(i.steps?.max, 0)})`, `${fmt(f.steps?.median, 0)} (${fmt(f.steps?.min, 0)}–${fmt(f.steps?.max, 0)})`, ratio(i.steps?.median, f.steps?.median)]);
+    rows.push(['', 'first step ms', fmt(i.steps?.first, 0), fmt(f.steps?.first, 0), ratio(i.steps?.first, f.steps?.first)]);
+    rows.push(['', 'Train pressed → first step done ms', fmt(i.timeToFirstStepMs, 0), '', '']);
     rows.push(['', 'targets/s', fmt(i.targetsPerSec, 0), fmt(f.targetsPerSec, 1), ratio(i.targetsPerSec, f.targetsPerSec)]);
     rows.push(['', 'corpus chars/s', fmt(i.corpusCharsPerSec, 0), fmt(f.corpusCharsPerSec, 1), ratio(i.corpusCharsPerSec, f.corpusCharsPerSec)]);
-    for (const m of results.marks) rows.push(['', `val bits/char @${m}s`, fmt(i.valBpcAt?.[m], 3), fmt(f.valBpcAt?.[m], 3), '']);
-    rows.push(['', 'GFLOP/s (% of matMul roof)', `${fmt(i.gflops, 2)} (${fmt(i.roofPercent, 0)}%)`, `${fmt(f.gflops, 2)} (${fmt(f.roofPercent, 0)}%)`, `roof ${fmt(r.roof?.gflops, 2)}`]);
+    for (const m of results.marks) rows.push(['', `val bits/char @${m}s`, fmt(i.valBpcAt?.[m], 3), fmt(f.valBpcAt?.[m], 3), ratio(i.valBpcAt?.[m], f.valBpcAt?.[m])]);
+    rows.push(['', 'GFLOP/s (% of matMul roof)', `${fmt(i.gflops, 2)} (${fmt(i.roofPercent, 0)}%)`, `${fmt(f.gflops, 2)} (${fmt(f.roofPercent, 0)}%)`, `${ratio(i.gflops, f.gflops)} · roof ${fmt(r.roof?.gflops, 2)}`]);
     rows.push(['', 'generation chars/s (first call)', `${fmt(i.generation?.charsPerSec, 0)} (${fmt(i.generationCold?.charsPerSec, 0)})`, '', '']);
-    rows.push(['', 'long tasks (>50 ms) in 20 s', fmt(r.longTasks?.count, 0), '', '']);
+    rows.push(['', 'long tasks (>50 ms) in 20 s, app page', fmt(r.longTasks?.count, 0), '', '']);
+    rows.push(['', 'app page: Train → step 1 ms', fmt(r.longTasks?.firstStepMs, 0), '', '']);
     rows.push(['', 'tensors first→last', `${i.tensors?.[0] ?? '–'}→${i.tensors?.[1] ?? '–'}`, `${f.tensorsAfter ?? '–'} after`, '']);
     rows.push(['', 'GPU bytes first→last', `${i.gpuBytes?.[0] ?? '–'}→${i.gpuBytes?.[1] ?? '–'}`, '', '']);
     rows.push(['', 'autosave stall ms', (i.saveStallMs ?? []).map((x) => x.toFixed(0)).join(', ') || '–', '', '']);
