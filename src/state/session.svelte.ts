@@ -104,7 +104,6 @@ export class Session {
   }
 
   loadText(name: string, text: string): void {
-    this.#loading = true;
     this.#sendCorpus(name, new TextEncoder().encode(text).buffer as ArrayBuffer);
   }
 

@@ -23,6 +23,15 @@ function harness(makeStore: () => CheckpointStore) {
 
 let dbs = 0;
 
+/** A worker handler with the backend up, a text loaded and a run training. */
+async function training(makeStore: () => CheckpointStore, name = 'd.txt') {
+  const tab = harness(makeStore);
+  await tab.send({ type: 'init', backend: 'auto' });
+  await tab.send({ type: 'load-corpus', name, bytes: bytes(TEXT) });
+  await tab.train();
+  return tab;
+}
+
 describe('RunState checkpoints', () => {
   it('round-trip exactly: weights, optimizer moments and RNG, so training continues identically', async () => {
     const settings = tiny();
@@ -54,10 +63,7 @@ describe('RunState checkpoints', () => {
 describe('autosave, reload and resume', () => {
   it('autosaves while training; after a "reload" the run resumes from its step with its text and chart', async () => {
     const db = createStore(`p-${++dbs}`, 'c');
-    const tab = harness(() => new CheckpointStore(db));
-    await tab.send({ type: 'init', backend: 'auto' });
-    await tab.send({ type: 'load-corpus', name: 'dickens.txt', bytes: bytes(TEXT) });
-    await tab.train();
+    const tab = await training(() => new CheckpointStore(db), 'dickens.txt');
     await tab.until(() => tab.of('saved').length >= 2);
     const saved = tab.of('saved').at(-1)!;
     expect(saved.stallMs).toBeGreaterThanOrEqual(0);
@@ -94,10 +100,7 @@ describe('autosave, reload and resume', () => {
       }
     }
     const store = new FullStore(db);
-    const tab = harness(() => store);
-    await tab.send({ type: 'init', backend: 'auto' });
-    await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await tab.train();
+    const tab = await training(() => store);
     await tab.until(() => tab.of('save-failed').length > 0);
     expect(tab.of('save-failed')[0].message).toMatch(/Storage is full.*previous checkpoint is kept/);
     const stepAtFailure = tab.of('progress').at(-1)?.progress.step ?? 0;
@@ -126,10 +129,7 @@ describe('autosave, reload and resume', () => {
 describe('saved-run management while a model is in hand', () => {
   it('a rename survives the next save of the same run, and no orphan record is left', async () => {
     const db = createStore(`p-${++dbs}`, 'c');
-    const tab = harness(() => new CheckpointStore(db));
-    await tab.send({ type: 'init', backend: 'auto' });
-    await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await tab.train();
+    const tab = await training(() => new CheckpointStore(db), 'd.txt');
     await tab.until(() => tab.of('saved').length >= 1);
     const runId = tab.of('saved')[0].runId;
     await tab.send({ type: 'rename-run', runId, name: 'Renamed' });
@@ -145,10 +145,7 @@ describe('saved-run management while a model is in hand', () => {
 
 describe('imported runs and fine-tuning', () => {
   it('an import without its text samples at once, and continuing on a new text grows the vocabulary', async () => {
-    const source = harness(() => new CheckpointStore(createStore(`p-${++dbs}`, 'c')));
-    await source.send({ type: 'init', backend: 'auto' });
-    await source.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await source.train();
+    const source = await training(() => new CheckpointStore(createStore(`p-${++dbs}`, 'c')));
     await source.until(() => source.of('saved').length >= 1);
     await source.send({ type: 'stop' });
     await source.until(() => source.of('status').at(-1)?.status === 'stopped');
