@@ -42,7 +42,8 @@ export interface CorpusStats {
   hash: string; // SHA-256 of the text: how saved runs recognise their corpus
 }
 
-export type RunStatus = 'idle' | 'training' | 'paused' | 'stopped' | 'finished';
+/** 'stopping': the loop has left its last step and is evaluating and saving; 'stopped' once saved. */
+export type RunStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'stopped' | 'finished';
 
 export interface RunInfo {
   runId: string;

@@ -3,19 +3,18 @@
  * them, estimateLoss at a fixed interval, streamed samples, and autosave through a hook.
  * Talks to the page only through `emit`.
  */
-import * as tf from '@tensorflow/tfjs';
 import { StreamBatcher, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from './batching';
 import type { Settings } from './config';
 import { checkLength } from './corpus';
 import { modelVariables } from './model';
-import type { Progress, RunInfo, RunStatus, WorkerEvent } from './protocol';
+import { ProgressMeter } from './progress';
+import type { RunInfo, RunStatus, WorkerEvent } from './protocol';
 import { Rng } from './rng';
 import type { RunState } from './run-state';
 import { streamSample, type SampleSpec } from './stream';
-import { LN2, dropCarry, estimateBpc, trainStep, type Carry } from './train';
+import { dropCarry, estimateBpc, trainStep, type Carry } from './train';
 import { encode } from './vocab';
 
-const PROGRESS_EVERY_MS = 200; // at most ~5 progress events per second
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
 
 /** Lets queued messages (pause, stop, sample) in before the next step. */
@@ -32,17 +31,9 @@ export class TrainingRun {
   #split: Split;
   #evalSets: { train: Batch[]; val: Batch[] };
   #status: RunStatus = 'idle';
-  #elapsedMs = 0;
-  #stepMs: number[] = []; // recent step durations, for chars/s
-  #stepsDone = 0; // steps in this session (a resumed run starts at its saved step)
   #resume: (() => void) | null = null;
   #pauseRequested = false;
-  #points: Progress['points'] = []; // steps not yet reported
-  #pointMs: number[] = []; // their durations
-  #unread: tf.Scalar[] = []; // losses of steps not yet read back (nats)
-  #unreadSince = 0; // when the first of them was queued
   #evaluateRequested = false;
-  #lastProgress = 0;
   #sampleSpec: SampleSpec;
   #pendingSample: { spec: SampleSpec; sampleId: number } | null = null;
   #sampleCounter = 0;
@@ -50,6 +41,7 @@ export class TrainingRun {
   #disposed = false;
   #streams: StreamBatcher | null = null; // stateful batching only
   #carry: Carry = {}; // the LSTM state carried between stateful batches
+  #meter: ProgressMeter;
 
   /** Throws a CorpusError when the text is too short for these settings. */
   constructor(
@@ -79,6 +71,7 @@ export class TrainingRun {
       valChars: this.#split.val.length,
       charsPerStep: B * T,
     };
+    this.#meter = new ProgressMeter(this.info);
   }
 
   get status(): RunStatus {
@@ -87,7 +80,7 @@ export class TrainingRun {
 
   /** Read through a method: stop() changes the status while train() awaits. */
   #stopped(): boolean {
-    return this.#status === 'stopped';
+    return this.#status === 'stopping' || this.#status === 'stopped';
   }
 
   #setStatus(status: RunStatus): void {
@@ -95,36 +88,58 @@ export class TrainingRun {
     this.hooks.emit({ type: 'status', status });
   }
 
-  /** Runs steps until the chosen epochs are done or stop() is called. */
+  /**
+   * Runs steps until the chosen epochs are done or stop() is called, then evaluates and saves
+   * ('stopping'). Only once the final save has landed does it report 'finished' or 'stopped', so
+   * the page never offers to open, rename or replace a run whose last save is still being written.
+   * A run that fails reports 'stopped' too.
+   */
   async train(): Promise<void> {
-    this.#setStatus('training');
-    if (this.state.history.val.length === 0) await this.#evaluate(1); // step 0: quick, so the first step comes soon
+    try {
+      this.#setStatus('training');
+      if (this.state.history.val.length === 0) await this.#evaluate(1); // step 0: quick, so the first step comes soon
+      await this.#steps();
+      await this.#wrapUp();
+    } catch (error) {
+      dropCarry(this.#carry);
+      this.#meter.dispose();
+      this.#setStatus('stopped');
+      throw error;
+    }
+    await this.#runPendingSample();
+  }
+
+  async #steps(): Promise<void> {
     let lastSample = performance.now();
-    let lastSave = this.#elapsedMs;
+    let lastSave = this.#meter.elapsedMs;
     while (this.state.step < this.info.totalSteps && !this.#stopped()) {
       await yieldToEvents();
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
       await this.#oneStep();
       if (this.state.step % this.settings.train.evalEvery === 0 || this.#evaluateRequested) await this.#evaluate();
-      if (this.#unread.length === 0 && performance.now() - this.#lastProgress >= PROGRESS_EVERY_MS) this.#flushProgress();
+      if (this.#meter.due) this.#flushProgress();
       if (this.#pendingSample || performance.now() - lastSample >= this.settings.train.sampleEverySec * 1000) {
         await this.#runPendingSample();
         lastSample = performance.now();
       }
-      if (this.#elapsedMs - lastSave >= this.settings.train.autosaveSec * 1000) {
+      if (this.#meter.elapsedMs - lastSave >= this.settings.train.autosaveSec * 1000) {
         await this.#readLosses();
         await this.hooks.save?.('interval');
-        lastSave = this.#elapsedMs;
+        lastSave = this.#meter.elapsedMs;
       }
     }
+  }
+
+  async #wrapUp(): Promise<void> {
+    const finished = !this.#stopped();
+    if (finished) this.#setStatus('stopping');
     await this.#readLosses();
     this.#flushProgress();
     if (this.state.step % this.settings.train.evalEvery !== 0) await this.#evaluate();
     dropCarry(this.#carry);
-    if (!this.#stopped()) this.#setStatus('finished');
-    await this.hooks.save?.(this.#stopped() ? 'stop' : 'finish');
-    await this.#runPendingSample();
+    await this.hooks.save?.(finished ? 'finish' : 'stop');
+    this.#setStatus(finished ? 'finished' : 'stopped');
   }
 
   /** Pauses between two steps, so that once "paused" is reported no step is in flight. */
@@ -144,32 +159,18 @@ export class TrainingRun {
   async #oneStep(): Promise<void> {
     const { seqLen, batchSize, clipNorm, readLossEvery } = this.settings.train;
     const { model, optimizer, rng } = this.state;
-    if (this.#unread.length === 0) this.#unreadSince = performance.now();
+    const startedAt = performance.now();
     const stream = this.#streams?.at(this.state.step);
     if (stream?.fresh) dropCarry(this.#carry);
     const batch = stream?.batch ?? randomBatch(this.#split.train, seqLen, batchSize, rng);
-    this.#unread.push(trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), stream ? this.#carry : undefined));
+    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), stream ? this.#carry : undefined);
+    this.#meter.queue(loss, startedAt);
     this.state.step++;
-    if (this.#unread.length >= readLossEvery) await this.#readLosses();
+    if (this.#meter.pending >= readLossEvery) await this.#readLosses();
   }
 
-  /** Reads the pending losses; their steps share the wall time since the first was queued. */
-  async #readLosses(): Promise<void> {
-    if (this.#unread.length === 0) return;
-    const losses = this.#unread;
-    this.#unread = [];
-    const values = await Promise.all(losses.map((l) => l.data()));
-    tf.dispose(losses);
-    const ms = (performance.now() - this.#unreadSince) / losses.length;
-    const first = this.state.step - losses.length + 1;
-    values.forEach(([nats], i) => {
-      this.#elapsedMs += ms;
-      this.#stepMs = [...this.#stepMs.slice(-19), ms];
-      this.#pointMs.push(ms);
-      this.#stepsDone++;
-      this.#points.push([first + i, nats / LN2]);
-      this.state.history.train.push([first + i, nats / LN2]);
-    });
+  #readLosses(): Promise<void> {
+    return this.#meter.read(this.state.step, this.state.history.train);
   }
 
   /** nanoGPT's estimateLoss: fixed batches of both splits (the first `batches` of each), no dropout. */
@@ -179,30 +180,13 @@ export class TrainingRun {
     const started = performance.now();
     const valBpc = await estimateBpc(this.state.model, this.#evalSets.val.slice(0, batches));
     const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train.slice(0, batches));
-    this.#elapsedMs += performance.now() - started;
+    this.#meter.addTime(performance.now() - started);
     this.state.recordEstimate(this.state.step, valBpc, trainBpc);
     this.hooks.emit({ type: 'val', step: this.state.step, valBpc, trainBpc });
   }
 
   #flushProgress(): void {
-    const meanMs = this.#stepMs.reduce((a, b) => a + b, 0) / Math.max(1, this.#stepMs.length);
-    const perStepMs = this.#elapsedMs / Math.max(1, this.#stepsDone); // evaluation time included
-    const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-    const progress: Progress = {
-      step: this.state.step,
-      epoch: this.state.step / this.info.stepsPerEpoch,
-      points: this.#points,
-      stepMs: this.#pointMs,
-      charsPerSec: meanMs > 0 ? (this.info.charsPerStep * 1000) / meanMs : 0,
-      elapsedMs: this.#elapsedMs,
-      etaMs: (this.info.totalSteps - this.state.step) * perStepMs,
-      tensors: memory.numTensors,
-      gpuBytes: memory.numBytesInGPU ?? null,
-    };
-    this.#points = [];
-    this.#pointMs = [];
-    this.#lastProgress = performance.now();
-    this.hooks.emit({ type: 'progress', progress });
+    this.hooks.emit({ type: 'progress', progress: this.#meter.report(this.state.step) });
   }
 
   /** An estimate between two steps (at once when not training). */
@@ -225,7 +209,7 @@ export class TrainingRun {
 
   stop(): void {
     if (this.#status !== 'training' && this.#status !== 'paused') return;
-    this.#setStatus('stopped');
+    this.#setStatus('stopping');
     this.#resume?.();
     this.#resume = null;
   }

@@ -54,7 +54,8 @@ export class Session {
   get samples() { return this.#samples; }
   get notice() { return this.#notice; }
   get crashed() { return this.#crashed; }
-  get busy() { return this.#status === 'training' || this.#status === 'paused'; }
+  /** Training, paused, or wrapping up a run (its final evaluation and save). */
+  get busy() { return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping'; }
   get hasModel() { return this.#info !== null || this.#opened !== null; }
   get opened() { return this.#opened; }
   /** Whether training on would fine-tune: the loaded text is not the model's own. */

@@ -91,7 +91,8 @@ export class WorkerHandler {
   }
 
   get #busy(): boolean {
-    return this.#run?.status === 'training' || this.#run?.status === 'paused';
+    const status = this.#run?.status;
+    return status === 'training' || status === 'paused' || status === 'stopping';
   }
 
   #requireRun(): TrainingRun {

@@ -46,7 +46,8 @@ export class Persistence {
 
   /**
    * Snapshot now (awaited: that is the stall), write in the background. An interval save is
-   * skipped while a write is in flight; a pause/stop save waits for it, then saves.
+   * skipped while a write is in flight; a pause/stop save waits for it, then saves. A stop or
+   * finish save also waits for its own write, so the run is reported stopped only once saved.
    */
   async save(state: RunState, backend: string, reason: 'interval' | 'pause' | 'stop' | 'finish'): Promise<void> {
     if (reason !== 'interval') await this.flush();
@@ -64,6 +65,7 @@ export class Persistence {
       })
       .catch((error) => this.post({ type: 'save-failed', message: saveFailure(error) }))
       .finally(() => (this.#writing = null));
+    if (reason === 'stop' || reason === 'finish') await this.flush();
   }
 
   /** Keeps the run's text beside its checkpoints (deduplicated by hash); best effort. */

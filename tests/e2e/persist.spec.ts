@@ -109,6 +109,10 @@ test('a damaged checkpoint is listed as damaged and can be deleted; rename works
   await openApp(page);
   await trainUntilSaved(page);
   await page.getByRole('button', { name: 'Stop' }).click();
+  // "stopped" appears only once the final save has landed: it is saved at the step shown.
+  await expect(page.getByTestId('status')).toHaveText('stopped');
+  const step = await number(page, 'step');
+  await expect(page.getByTestId('save-status')).toContainText(`Saved at step ${step} `);
   await page.getByRole('button', { name: 'Rename' }).click();
   await page.getByLabel('New name').fill('Lincoln, small');
   await page.getByRole('button', { name: 'Save name' }).click();

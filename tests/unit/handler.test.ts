@@ -54,7 +54,7 @@ describe('WorkerHandler', () => {
     await until(() => of('progress').at(-1)!.progress.step > pausedAt + 3);
     await send({ type: 'stop' });
     await until(() => of('sample-end').length >= 1);
-    expect(of('status').map((s) => s.status)).toEqual(['training', 'paused', 'training', 'stopped']);
+    expect(of('status').map((s) => s.status)).toEqual(['training', 'paused', 'training', 'stopping', 'stopped']);
     expect(of('val')[0].step).toBe(0);
     const tensors = tf.memory().numTensors;
     events.length = 0;

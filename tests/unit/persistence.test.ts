@@ -68,9 +68,13 @@ describe('autosave, reload and resume', () => {
     const saved = tab.of('saved').at(-1)!;
     expect(saved.stallMs).toBeGreaterThanOrEqual(0);
     await tab.send({ type: 'stop' });
-    await tab.until(() => tab.of('saved').some((s) => s.step > saved.step));
-    await tab.handler.persistence.flush();
+    await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
+    // "stopped" is reported only after the final save has landed, at the last step trained.
+    const order = tab.events.filter((e) => e.type === 'saved' || e.type === 'status').map((e) => (e.type === 'status' ? e.status : 'saved'));
+    expect(order.slice(-3)).toEqual(['stopping', 'saved', 'stopped']);
     const lastSaved = tab.of('saved').at(-1)!.step;
+    expect(lastSaved).toBeGreaterThan(saved.step);
+    expect(lastSaved).toBe(tab.of('progress').at(-1)!.progress.step);
 
     // A new worker on the same database: the page reloaded.
     const reloaded = harness(() => new CheckpointStore(db));
