@@ -2,7 +2,7 @@
 
 export type OptimizerName = 'adam' | 'rmsprop';
 export type Batching = 'random' | 'stateful';
-export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export const DEFAULT_TEMPERATURES = [0.2, 0.5, 1.0, 1.2]; // the Keras tutorials' set

@@ -252,7 +252,7 @@ const BACKEND_KEY = 'inkling.fastest-backend'; // Auto's last measured pick in t
 
 function rememberedBackend(): BackendName | null {
   const value = localStorage.getItem(BACKEND_KEY);
-  return value === 'webgpu' || value === 'webgl' || value === 'cpu' ? value : null;
+  return value === 'webgpu' || value === 'webgl' || value === 'wasm' || value === 'cpu' ? value : null;
 }
 
 function unknownNotice(stats: CorpusStats): string {

@@ -1,9 +1,9 @@
 /**
  * Backend selection inside the worker. Forced: that backend, falling back in the order WebGPU ->
- * WebGL -> CPU if it cannot start. Auto: every backend that starts and passes a warm-up op is timed
+ * WebGL -> WASM -> CPU if it cannot start. Auto: every backend that starts and passes a warm-up op is timed
  * on one real training step, and the fastest is kept. A software (fallback) WebGPU adapter is not
- * timed when WebGL works: its shader compilation alone takes tens of seconds, and on such
- * adapters it is many times slower than WebGL (see the README's benchmark).
+ * timed when WebGL or WASM works: its shader compilation alone takes tens of seconds, and on such
+ * adapters it is many times slower than either (see the README's benchmark).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -11,8 +11,9 @@ import type { BackendChoice, BackendName } from '../lib/config';
 import { timeTrainingStep } from '../lib/probe';
 import type { AdapterSummary } from '../lib/protocol';
 import type { BackendReport } from './handler';
+import { prepareWasm } from './wasm';
 
-const ORDER: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function probeAdapter(): Promise<AdapterSummary | string> {
@@ -33,6 +34,7 @@ async function probeAdapter(): Promise<AdapterSummary | string> {
 /** setBackend resolves false (it does not throw) on failure, so check it, then warm up. */
 async function start(name: BackendName): Promise<string | null> {
   try {
+    if (name === 'wasm') prepareWasm();
     if (!(await tf.setBackend(name))) return 'failed to initialise';
     await tf.ready();
     const sum = tf.tidy(() => tf.sum(tf.add(tf.ones([64]), tf.ones([64]))));
@@ -75,10 +77,10 @@ async function candidates(order: BackendName[], measure: boolean, tried: string[
 }
 
 async function measureAll(found: Candidate[], tried: string[]): Promise<void> {
-  const gpuWorks = found.some((c) => c.name === 'webgl');
+  const alternative = found.find((c) => c.name === 'webgl' || c.name === 'wasm');
   for (const c of found) {
-    if (c.name === 'webgpu' && c.adapter?.isFallbackAdapter && gpuWorks) {
-      tried.push('webgpu: software adapter, not timed (WebGL is faster on such adapters)');
+    if (c.name === 'webgpu' && c.adapter?.isFallbackAdapter && alternative) {
+      tried.push('webgpu: software adapter, not timed (WebGL and WASM are faster on such adapters)');
       continue;
     }
     await tf.setBackend(c.name);

@@ -140,6 +140,7 @@ async function reference(backend: string, seconds: number, marks: number[]) {
 }
 
 const roof = (backend: string) => referenceWorker({ type: 'roof', backend });
+const wasmPatch = () => referenceWorker({ type: 'wasm-patch', backend: 'wasm' });
 
-Object.assign(window, { bench: { inkling, reference, roof } });
+Object.assign(window, { bench: { inkling, reference, roof, wasmPatch } });
 document.getElementById('status')!.textContent = 'ready';

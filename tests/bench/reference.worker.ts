@@ -6,6 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { timeTrainingStep } from '../../src/lib/probe';
+import { patchWasmMatMul } from '../../src/lib/wasm-kernels';
+import { useBundledWasm } from '../../src/worker/wasm';
 
 const WINDOW = 40; // characters of context per example
 const STEP = 3; // stride between examples
@@ -13,9 +16,13 @@ const BATCH = 128;
 const CHUNK = 256; // examples per model.fit call: 2 batches, so validation marks are hit within ~2 steps
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-type Msg = { type: 'roof'; backend: string } | { type: 'run'; backend: string; text: string; seconds: number; marks: number[] };
+type Msg =
+  | { type: 'roof'; backend: string }
+  | { type: 'wasm-patch'; backend: 'wasm' }
+  | { type: 'run'; backend: string; text: string; seconds: number; marks: number[] };
 
 async function useBackend(name: string): Promise<void> {
+  if (name === 'wasm') useBundledWasm(); // the stock kernels: the tfjs-examples way
   if (!(await tf.setBackend(name))) throw new Error(`backend ${name} failed`);
   await tf.ready();
 }
@@ -35,6 +42,16 @@ async function roof(): Promise<{ n: number; gflops: number }> {
   tf.dispose([a, b]);
   times.sort((x, y) => x - y);
   return { n, gflops: (2 * n ** 3) / (times[Math.floor(times.length / 2)] / 1000) / 1e9 };
+}
+
+/** The WASM matMul lever: Auto's probe step (the app's model) on stock kernels, then patched. */
+async function wasmPatch(): Promise<{ stockMs: number[]; patchedMs: number[] }> {
+  const stockMs: number[] = [];
+  const patchedMs: number[] = [];
+  for (let i = 0; i < 5; i++) stockMs.push(await timeTrainingStep());
+  patchWasmMatMul();
+  for (let i = 0; i < 5; i++) patchedMs.push(await timeTrainingStep());
+  return { stockMs, patchedMs };
 }
 
 /** One-hot windows starting at the given offsets: xs [N, 40, V], ys [N, V]. */
@@ -102,7 +119,8 @@ async function run(text: string, seconds: number, marks: number[]) {
 scope.onmessage = async (e: MessageEvent<Msg>) => {
   try {
     await useBackend(e.data.backend);
-    const result = e.data.type === 'roof' ? await roof() : await run(e.data.text, e.data.seconds, e.data.marks);
+    const { data } = e;
+    const result = data.type === 'roof' ? await roof() : data.type === 'wasm-patch' ? await wasmPatch() : await run(data.text, data.seconds, data.marks);
     scope.postMessage({ ok: true, result });
   } catch (error) {
     scope.postMessage({ ok: false, error: String(error) });

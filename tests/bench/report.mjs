@@ -77,6 +77,7 @@ export function table(results) {
     rows.push(['', 'app page: Train → step 1 ms', fmt(r.longTasks?.firstStepMs, 0), '', '']);
     rows.push(['', 'tensors first→last', `${i.tensors?.[0] ?? '–'}→${i.tensors?.[1] ?? '–'}`, `${f.tensorsAfter ?? '–'} after`, '']);
     rows.push(['', 'GPU bytes first→last', `${i.gpuBytes?.[0] ?? '–'}→${i.gpuBytes?.[1] ?? '–'}`, '', '']);
+    if (r.wasmPatch?.stockMs) rows.push(['', 'probe step ms, stock → patched matMul', `${fmt(median(r.wasmPatch.stockMs), 0)} → ${fmt(median(r.wasmPatch.patchedMs), 0)}`, '', ratio(median(r.wasmPatch.stockMs), median(r.wasmPatch.patchedMs))]);
     rows.push(['', 'autosave stall ms', (i.saveStallMs ?? []).map((x) => x.toFixed(0)).join(', ') || '–', '', '']);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));

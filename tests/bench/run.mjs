@@ -1,7 +1,7 @@
 // `npm run bench`: builds the app and the bench page, serves both on localhost, drives Debian's
 // Chromium (WebGPU enabled) and, per backend, measures the app's own worker against the
 // tfjs-examples reference in the same browser. Prints a table; writes bench-results/*.json.
-// Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,cpu --ref-seconds 120 --no-ref
+// Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,wasm,cpu --ref-seconds 120 --no-ref
 //          --batching random|stateful --read-every N
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ const refSeconds = Number(arg('ref-seconds', seconds));
 const allMarks = arg('marks', '30,60,120').split(',').map(Number);
 const marks = allMarks.filter((m) => m <= seconds); // Inkling's
 const refMarks = allMarks.filter((m) => m <= refSeconds);
-const backends = arg('backends', 'webgpu,webgl,cpu').split(',');
+const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
 const withReference = !process.argv.includes('--no-ref');
 const batching = arg('batching', 'random'); // Inkling's batching lever: random rows or stateful streams
 const readLossEvery = Number(arg('read-every', 1)); // Inkling's readback lever: steps between loss readbacks
@@ -84,7 +84,8 @@ for (const backend of backends) {
   const inkling = await run('Inkling', ([b, s, m, batching, readLossEvery]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { batching, readLossEvery } }), backend, seconds, marks, batching, readLossEvery);
   const reference = withReference ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks) : null;
   const tasks = await appPage(backend, 20_000).catch((e) => ({ error: String(e) }));
-  results.backends[backend] = summarise({ roof, inkling, reference, longTasks: tasks });
+  const wasmPatch = backend === 'wasm' ? await run('WASM matMul lever', () => window.bench.wasmPatch()) : null;
+  results.backends[backend] = { ...summarise({ roof, inkling, reference, longTasks: tasks }), wasmPatch };
 }
 await browser.close();
 app.close();

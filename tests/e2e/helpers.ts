@@ -11,7 +11,7 @@ export async function openApp(page: Page, path = ''): Promise<void> {
 }
 
 /** Forces a backend through the header's menu and waits until the worker reports it. */
-export async function forceBackend(page: Page, backend: 'webgpu' | 'webgl' | 'cpu'): Promise<void> {
+export async function forceBackend(page: Page, backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu'): Promise<void> {
   await page.locator('#backend-choice').selectOption(backend);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
 }

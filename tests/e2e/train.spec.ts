@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
 
 test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({ page }, testInfo) => {
@@ -51,26 +51,51 @@ test('trains the default sample on WebGPU: loss falls, text streams, pause/resum
   await expect(page.getByTestId('status')).toHaveText('stopped');
 });
 
+test('trains on WASM when forced: the .wasm comes from the page\'s own origin, and the loss falls', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
+  await openApp(page);
+  await forceBackend(page, 'wasm');
+  expect(wasm.length).toBeGreaterThan(0);
+  for (const url of wasm) expect(new URL(url).origin).toBe(new URL(page.url()).origin);
+  await expect(page.getByTestId('backend')).toHaveText('WASM');
+  await chooseTinyModel(page);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
+  const firstVal = await number(page, 'val-bpc');
+  await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(40);
+  await expect.poll(() => number(page, 'val-bpc')).toBeLessThan(firstVal - 1);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('status')).toHaveText('stopped');
+});
+
+/** The per-backend probe times Auto shows under "How the backend was chosen". */
+async function probeTimes(page: Page): Promise<Record<string, number>> {
+  const text = (await page.getByTestId('backend-trials').textContent()) ?? '';
+  return Object.fromEntries([...text.matchAll(/(\w+): (\d+) ms per probe step/g)].map((m) => [m[1], Number(m[2])]));
+}
+
 test('Auto times a training step on each backend and keeps the fastest, not the software WebGPU adapter', async ({ page }) => {
   await openApp(page);
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  const backend = page.getByTestId('backend');
   await expect(page.getByTestId('backend-notice')).toContainText('WebGPU only through a software adapter');
   await page.getByText('How the backend was chosen').click();
   const trials = page.getByTestId('backend-trials');
-  await expect(trials).toContainText(/webgl: \d+ ms per probe step/);
-  await expect(trials).toContainText(/cpu: \d+ ms per probe step/);
   await expect(trials).toContainText('webgpu: software adapter, not timed');
-  const ms = (name: string) => trials.textContent().then((t) => Number(t!.match(new RegExp(`${name}: (\\d+) ms`))![1]));
-  expect(await ms('webgl')).toBeLessThanOrEqual(await ms('cpu'));
+  const times = await probeTimes(page);
+  expect(Object.keys(times).sort()).toEqual(['cpu', 'wasm', 'webgl']);
+  const fastest = Object.entries(times).sort((a, b) => a[1] - b[1])[0][0];
+  await expect(backend).toHaveAttribute('data-backend', fastest);
 
   // A later visit reuses the measured pick at once; choosing Auto again measures afresh.
   await page.reload();
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  await expect(backend).toHaveAttribute('data-backend', fastest);
   await page.getByText('How the backend was chosen').click();
-  await expect(trials).toContainText('webgl: measured fastest on an earlier visit');
+  await expect(trials).toContainText(`${fastest}: measured fastest on an earlier visit`);
   await page.locator('#backend-choice').selectOption('cpu');
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu');
+  await expect(backend).toHaveAttribute('data-backend', 'cpu');
   await page.locator('#backend-choice').selectOption('auto');
-  await expect(trials).toContainText(/webgl: \d+ ms per probe step/);
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  await expect(trials).toContainText(/cpu: \d+ ms per probe step/);
+  const again = await probeTimes(page);
+  await expect(backend).toHaveAttribute('data-backend', Object.entries(again).sort((a, b) => a[1] - b[1])[0][0]);
 });

@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { randomBatch } from '../../src/lib/batching';
+import { createModel, disposeModel } from '../../src/lib/model';
+import { Rng } from '../../src/lib/rng';
+import { generate } from '../../src/lib/sampling';
+import { createOptimizer, trainStep } from '../../src/lib/train';
+import { buildVocab } from '../../src/lib/vocab';
+import { patchWasmMatMul, wasmMatMulPatched } from '../../src/lib/wasm-kernels';
+
+/** Runs `f` on a backend and returns its result as plain numbers. */
+async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {
+  await tf.setBackend(backend);
+  const t = f();
+  const values = Array.from(await t.data());
+  t.dispose();
+  return values;
+}
+
+beforeAll(async () => {
+  tf.env().set('PROD', true);
+  await tf.setBackend('wasm');
+  patchWasmMatMul();
+  patchWasmMatMul(); // idempotent
+});
+
+describe('WASM matMul kernels, patched to transpose explicitly', () => {
+  it('are in force', () => {
+    expect(wasmMatMulPatched()).toBe(true);
+  });
+
+  it('give the CPU backend\'s numbers for every transpose combination, batched and fused', async () => {
+    const rng = new Rng(3);
+    const data = (n: number) => Array.from({ length: n }, () => rng.next() * 2 - 1);
+    const [a, b, bias] = [data(2 * 3 * 5), data(2 * 5 * 4), data(4)];
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const product = () => tf.tidy(() => {
+        const x = tf.tensor3d(a, ta ? [2, 5, 3] : [2, 3, 5]);
+        const y = tf.tensor3d(b, tb ? [2, 4, 5] : [2, 5, 4]);
+        const batched = tf.matMul(x, y, ta, tb);
+        // Fused (bias, activation) on rank 2, as the layers API uses it.
+        const x2 = tf.tensor2d(a.slice(0, 15), ta ? [5, 3] : [3, 5]);
+        const y2 = tf.tensor2d(b.slice(0, 20), tb ? [4, 5] : [5, 4]);
+        const fused = tf.fused.matMul({ a: x2, b: y2, transposeA: ta, transposeB: tb, bias: tf.tensor1d(bias), activation: 'relu' });
+        return tf.concat([batched.flatten(), fused.flatten()]);
+      });
+      const expected = await on('cpu', product);
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      const got = await on('wasm', product);
+      expect(tf.backend().numDataIds()).toBe(before); // the transposed copies are freed
+      expect(got).toHaveLength(36);
+      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    }
+  });
+
+  it('train the model as the CPU backend does, with no tensor growth', async () => {
+    const config = { vocabSize: 12, embedDim: 8, units: 16, layers: 2, dropout: 0 };
+    const ids = Int32Array.from({ length: 600 }, (_, i) => (i * 7 + (i >> 3)) % 12);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = createModel(config, 5);
+      const optimizer = createOptimizer('adam', 0.05);
+      const rng = new Rng(9);
+      const losses: number[] = [];
+      let tensors = 0;
+      for (let step = 0; step < 12; step++) {
+        const loss = trainStep(model, optimizer, randomBatch(ids, 10, 4, rng), 5, step);
+        losses.push((await loss.data())[0]);
+        loss.dispose();
+        if (step === 0) tensors = tf.memory().numTensors;
+      }
+      expect(tf.memory().numTensors).toBe(tensors);
+      const kernel = Array.from(await model.denseKernel.data());
+      optimizer.dispose();
+      disposeModel(model);
+      return { losses, kernel };
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    wasm.losses.forEach((l, i) => expect(l).toBeCloseTo(cpu.losses[i], 4));
+    wasm.kernel.forEach((w, i) => expect(w).toBeCloseTo(cpu.kernel[i], 4));
+    expect(wasm.losses.at(-1)!).toBeLessThan(wasm.losses[0]);
+  });
+
+  it('generate the CPU backend\'s greedy text, with no tensor growth', async () => {
+    const { vocab } = buildVocab('abcdefgh ');
+    const config = { vocabSize: vocab.chars.length, embedDim: 4, units: 8, layers: 2, dropout: 0 };
+    const greedy = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = createModel(config, 2);
+      const tensors = tf.memory().numTensors;
+      let text = '';
+      for await (const [c] of generate(model, vocab, 'abc', [0, 1], 40, new Rng(1))) text += c;
+      expect(tf.memory().numTensors).toBe(tensors);
+      disposeModel(model);
+      return text;
+    };
+    const cpu = await greedy('cpu');
+    expect(cpu).toHaveLength(40);
+    expect(await greedy('wasm')).toBe(cpu);
+  });
+});
