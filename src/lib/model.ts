@@ -152,22 +152,24 @@ export function lstmCell(zInput: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, re
 }
 
 /**
- * One LSTM layer over a whole sequence. The input projection for all timesteps is one matMul
- * hoisted out of the recurrence; each timestep then does one [B,U]x[U,4U] matMul.
- * x: [B, T, In] -> out: [B, T, U], plus the final h and c ([B, U]).
+ * One LSTM layer over a whole sequence, time-major. The input projection for all timesteps is one
+ * matMul hoisted out of the recurrence; each timestep then does one [B,U]x[U,4U] matMul.
+ * Time-major, each timestep's slice is contiguous (unstack and its gradient, stack, are copies of
+ * whole blocks; batch-major they were strided, which made WASM spend half of each step there).
+ * x: [T, B, In] -> out: [T, B, U], plus the final h and c ([B, U]).
  */
 function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tensor2D) {
-  const [B, T, In] = x.shape;
+  const [T, B, In] = x.shape;
   const U = h0.shape[1];
-  const projected = tf.add(tf.matMul(tf.reshape(x, [B * T, In]), w.kernel), w.bias);
-  const steps = tf.unstack(tf.reshape(projected, [B, T, 4 * U]), 1) as tf.Tensor2D[];
+  const projected = tf.add(tf.matMul(tf.reshape(x, [T * B, In]), w.kernel), w.bias);
+  const steps = tf.unstack(tf.reshape(projected, [T, B, 4 * U])) as tf.Tensor2D[];
   let state = { h: h0, c: c0 };
   const outs: tf.Tensor2D[] = [];
   for (const zt of steps) {
     state = lstmCell(zt, state.h, state.c, w.recurrentKernel as tf.Tensor2D);
     outs.push(state.h);
   }
-  return { out: tf.stack(outs, 1) as tf.Tensor3D, h: state.h, c: state.c };
+  return { out: tf.stack(outs) as tf.Tensor3D, h: state.h, c: state.c };
 }
 
 export interface ForwardOptions {
@@ -184,8 +186,9 @@ export function forward(model: CharModel, ids: tf.Tensor2D, opts: ForwardOptions
   const [B, T] = ids.shape;
   // Embedding as a one-hot matMul: same numbers as a gather, and its gradient is a plain matMul
   // on every backend (tf.gather's gradient is slow on CPU/WebGL and missing on WASM).
-  const oneHot = tf.oneHot(tf.reshape(ids, [B * T]), V);
-  let x = tf.reshape(tf.matMul(oneHot, model.embedding), [B, T, E]) as tf.Tensor3D;
+  // The layers run time-major ([T, B, ...]); the logits come back batch-major.
+  const oneHot = tf.oneHot(tf.reshape(tf.transpose(ids), [T * B]), V);
+  let x = tf.reshape(tf.matMul(oneHot, model.embedding), [T, B, E]) as tf.Tensor3D;
   const state = opts.state ?? zeroState(model, B);
   const h: tf.Tensor2D[] = [];
   const c: tf.Tensor2D[] = [];
@@ -198,6 +201,7 @@ export function forward(model: CharModel, ids: tf.Tensor2D, opts: ForwardOptions
     h.push(layer.h);
     c.push(layer.c);
   });
-  const logits = tf.add(tf.matMul(tf.reshape(x, [B * T, U]), model.denseKernel), model.denseBias) as tf.Tensor2D;
+  const rows = tf.reshape(tf.transpose(x, [1, 0, 2]), [B * T, U]);
+  const logits = tf.add(tf.matMul(rows, model.denseKernel), model.denseBias) as tf.Tensor2D;
   return { logits, state: { h, c } };
 }

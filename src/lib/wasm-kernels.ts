@@ -1,8 +1,12 @@
 /**
- * tfjs-backend-wasm multiplies with `transposeA`/`transposeB` on a slow path: 7–21× slower than
- * transposing the operand first (tfjs 4.22, measured), and backprop asks for a transpose on every
- * matMul. These wrappers transpose explicitly, then call the stock kernel with no transpose:
- * the same numbers, several times faster training (see the README's benchmark).
+ * Two tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an
+ * LSTM, with the same numbers:
+ * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, 7–21× slower than
+ *   transposing the operand first, and backprop asks for a transpose on every matMul. The
+ *   wrappers transpose explicitly, then call the stock kernel with no transpose.
+ * - Unpack (tf.unstack) slices through `readSync`, which copies the whole input out of the WASM
+ *   heap once per slice: T copies of a [T, B, 4U] tensor per layer. The replacement copies each
+ *   slice once, straight from the heap.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -35,20 +39,50 @@ function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.K
   return patched;
 }
 
-/** Re-registers the WASM matMul kernels (once; idempotent). Call after importing the backend. */
-export function patchWasmMatMul(): void {
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!transpose) throw new Error('the WASM backend is not loaded');
-  for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    const stock = tf.getKernel(name, 'wasm');
-    if (!stock || PATCHED.has(stock.kernelFunc)) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...stock, kernelFunc: explicitTranspose(stock.kernelFunc, transpose.kernelFunc) });
-  }
+/** The parts of tfjs-backend-wasm's BackendWasm this file uses. */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
 }
 
-/** Whether patchWasmMatMul has run (for tests and the bench). */
-export function wasmMatMulPatched(): boolean {
-  const kernel = tf.getKernel('BatchMatMul', 'wasm');
-  return !!kernel && PATCHED.has(kernel.kernelFunc);
+/** Unstacking along axis 0: every slice is one contiguous block, copied once from the heap. */
+function heapUnpack(stock: tf.KernelFunc): tf.KernelFunc {
+  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const value = inputs.value!;
+    const rank = value.shape.length;
+    const axis = ((attrs as { axis: number }).axis + rank) % rank;
+    if (axis !== 0 || value.dtype === 'string') return stock({ inputs, backend, attrs });
+    const heap = backend as unknown as WasmHeap;
+    const [n, ...shape] = value.shape;
+    const outs = Array.from({ length: n }, () => heap.makeOutput(shape, value.dtype));
+    const source = heap.typedArrayFromHeap(value); // views only after every allocation: the heap may grow
+    const size = source.length / Math.max(1, n);
+    outs.forEach((out, i) => heap.typedArrayFromHeap(out).set(source.subarray(i * size, (i + 1) * size)));
+    return outs;
+  };
+  PATCHED.add(patched);
+  return patched;
+}
+
+function replace(name: string, wrap: (stock: tf.KernelFunc) => tf.KernelFunc): void {
+  const stock = tf.getKernel(name, 'wasm');
+  if (!stock || PATCHED.has(stock.kernelFunc)) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...stock, kernelFunc: wrap(stock.kernelFunc) });
+}
+
+/** Re-registers the WASM kernels above (once; idempotent). Call after importing the backend. */
+export function patchWasmKernels(): void {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!transpose) throw new Error('the WASM backend is not loaded');
+  for (const name of ['BatchMatMul', '_FusedMatMul']) replace(name, (stock) => explicitTranspose(stock, transpose.kernelFunc));
+  replace('Unpack', heapUnpack);
+}
+
+/** Whether patchWasmKernels has run (for tests and the bench). */
+export function wasmKernelsPatched(): boolean {
+  return ['BatchMatMul', '_FusedMatMul', 'Unpack'].every((name) => {
+    const kernel = tf.getKernel(name, 'wasm');
+    return !!kernel && PATCHED.has(kernel.kernelFunc);
+  });
 }

@@ -8,7 +8,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { patchWasmMatMul } from '../lib/wasm-kernels';
+import { patchWasmKernels } from '../lib/wasm-kernels';
 
 let pathsSet = false;
 
@@ -26,5 +26,5 @@ export function useBundledWasm(): void {
 /** Everything the app needs before setBackend('wasm'): the files, and the faster matMul. */
 export function prepareWasm(): void {
   useBundledWasm();
-  patchWasmMatMul();
+  patchWasmKernels();
 }

@@ -7,7 +7,7 @@ import { Rng } from '../../src/lib/rng';
 import { generate } from '../../src/lib/sampling';
 import { createOptimizer, trainStep } from '../../src/lib/train';
 import { buildVocab } from '../../src/lib/vocab';
-import { patchWasmMatMul, wasmMatMulPatched } from '../../src/lib/wasm-kernels';
+import { patchWasmKernels, wasmKernelsPatched } from '../../src/lib/wasm-kernels';
 
 /** Runs `f` on a backend and returns its result as plain numbers. */
 async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {
@@ -21,13 +21,13 @@ async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {
 beforeAll(async () => {
   tf.env().set('PROD', true);
   await tf.setBackend('wasm');
-  patchWasmMatMul();
-  patchWasmMatMul(); // idempotent
+  patchWasmKernels();
+  patchWasmKernels(); // idempotent
 });
 
-describe('WASM matMul kernels, patched to transpose explicitly', () => {
+describe('WASM kernels, patched: matMul transposes explicitly, unstack copies slices straight from the heap', () => {
   it('are in force', () => {
-    expect(wasmMatMulPatched()).toBe(true);
+    expect(wasmKernelsPatched()).toBe(true);
   });
 
   it('give the CPU backend\'s numbers for every transpose combination, batched and fused', async () => {
@@ -51,6 +51,17 @@ describe('WASM matMul kernels, patched to transpose explicitly', () => {
       expect(tf.backend().numDataIds()).toBe(before); // the transposed copies are freed
       expect(got).toHaveLength(36);
       got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    }
+  });
+
+  it('unstack as the CPU backend does, on every axis, freeing nothing twice and leaking nothing', async () => {
+    const values = Array.from({ length: 4 * 3 * 5 }, (_, i) => i * 0.5 - 7);
+    for (const axis of [0, 1, 2, -1]) {
+      const parts = () => tf.tidy(() => tf.concat(tf.unstack(tf.tensor3d(values, [4, 3, 5]), axis).map((t) => t.flatten())));
+      const expected = await on('cpu', parts);
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      expect(await on('wasm', parts)).toEqual(expected);
+      expect(tf.backend().numDataIds()).toBe(before);
     }
   });
 
