@@ -1,9 +1,11 @@
 /**
  * Backend selection inside the worker. Forced: that backend, falling back in the order WebGPU ->
- * WebGL -> WASM -> CPU if it cannot start. Auto: every backend that starts and passes a warm-up op is timed
- * on one real training step, and the fastest is kept. A software (fallback) WebGPU adapter is not
- * timed when WebGL or WASM works: its shader compilation alone takes tens of seconds, and on such
- * adapters it is many times slower than either (see the README's benchmark).
+ * WebGL -> WASM -> CPU if it cannot start. Auto: every backend that starts and passes a warm-up
+ * op is timed on one real training step, and the fastest is kept. Two are not timed: a software
+ * (fallback) WebGPU adapter when WebGL or WASM works (its shader compilation alone takes tens of
+ * seconds, and it is many times slower than either; see the README's benchmark), and the
+ * plain-JavaScript CPU backend once WASM has been timed (WASM runs the same work several times
+ * faster).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -81,6 +83,10 @@ async function measureAll(found: Candidate[], tried: string[]): Promise<void> {
   for (const c of found) {
     if (c.name === 'webgpu' && c.adapter?.isFallbackAdapter && alternative) {
       tried.push('webgpu: software adapter, not timed (WebGL and WASM are faster on such adapters)');
+      continue;
+    }
+    if (c.name === 'cpu' && found.some((f) => f.name === 'wasm' && f.ms !== null)) {
+      tried.push('cpu: not timed (WASM runs the same work several times faster)');
       continue;
     }
     await tf.setBackend(c.name);
