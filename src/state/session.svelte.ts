@@ -7,6 +7,7 @@ import { CorpusError, checkSize } from '../lib/corpus';
 import type { AdapterSummary, CorpusStats, OpenedRun, Progress, Request, RunInfo, RunStatus, WorkerEvent } from '../lib/protocol';
 import { SavedRuns } from './runs.svelte';
 import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
+import { rememberBackend, rememberedBackend } from './backend-memory';
 import { defaultPrime } from './samples';
 
 type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
@@ -202,7 +203,7 @@ export class Session {
         this.#onRunOpened(e.opened);
         break;
       case 'ready':
-        if (e.measured) localStorage.setItem(BACKEND_KEY, e.backend);
+        if (e.measured) rememberBackend(e.backend);
         this.#backend = e.backend;
         this.#adapter = e.adapter;
         this.#tried = e.tried;
@@ -246,13 +247,6 @@ export class Session {
         return e satisfies never;
     }
   }
-}
-
-const BACKEND_KEY = 'inkling.fastest-backend'; // Auto's last measured pick in this browser
-
-function rememberedBackend(): BackendName | null {
-  const value = localStorage.getItem(BACKEND_KEY);
-  return value === 'webgpu' || value === 'webgl' || value === 'wasm' || value === 'cpu' ? value : null;
 }
 
 function unknownNotice(stats: CorpusStats): string {
