@@ -55,7 +55,7 @@ export function defaultSettings(): Settings {
       optimizer: 'adam',
       clipNorm: 5,
       batching: 'random',
-      epochs: 2,
+      epochs: 5, // ~1 min of WASM on a 2-core laptop for the default sample; Stop or Continue at any time
       valFraction: 0.1,
       evalEvery: 50,
       evalBatches: 4,
