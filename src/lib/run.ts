@@ -214,12 +214,15 @@ export class TrainingRun {
     this.#resume = null;
   }
 
-  /** While training, the sample runs between two steps; otherwise at once. */
+  /**
+   * While training, the sample runs between two steps; while stopping, as the run's closing
+   * sample (in place of the automatic one); otherwise at once.
+   */
   async sample(spec: SampleSpec): Promise<void> {
     this.#sampleSpec = spec;
     this.#sampleGeneration++;
     this.#pendingSample = { spec, sampleId: ++this.#sampleCounter };
-    if (this.#status !== 'training') await this.#runPendingSample();
+    if (this.#status !== 'training' && this.#status !== 'stopping') await this.#runPendingSample();
   }
 
   async #runPendingSample(): Promise<void> {

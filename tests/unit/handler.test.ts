@@ -64,6 +64,22 @@ describe('WorkerHandler', () => {
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
+  it('a sample asked for while the run is stopping becomes its closing sample, not a second stream beside it', async () => {
+    const { send, of, until, events } = setup();
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 4 }, resume: false });
+    await until(() => of('progress').length >= 1);
+    events.length = 0;
+    await send({ type: 'stop' });
+    expect(of('status').at(-1)!.status).toBe('stopping');
+    await send({ type: 'sample', prime: 'It was', temperatures: [0, 1], length: 12 });
+    await until(() => of('status').at(-1)?.status === 'stopped' && of('sample-end').length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(of('sample-start').map((e) => e.prime)).toEqual(['It was']);
+    const text = of('sample-chunk').reduce((acc, e) => acc.map((t, i) => t + e.chunks[i]), ['', '']);
+    expect(text.map((t) => t.length)).toEqual([12, 12]);
+  });
+
   it('with losses read back every 4 steps, still reports every step once, in order, with no leak', async () => {
     const { send, of, until } = setup();
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
