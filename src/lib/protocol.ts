@@ -11,7 +11,8 @@ import type { RunSummary } from './store';
 export type Request =
   | { type: 'init'; id: number; backend: BackendChoice; remembered: BackendName | null } // remembered: Auto's last pick here
   | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number } // bytes are transferred; the text must fit one row of each split
-  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean } // resume: go on with the open run
+  // sample: prime, temperatures and length of the samples shown while training; resume: go on with the open run
+  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean }
   | { type: 'list-runs'; id: number }
   | { type: 'open-run'; id: number; runId: string } // load a saved run: sample from it, or resume it
   | { type: 'rename-run'; id: number; runId: string; name: string }

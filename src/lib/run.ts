@@ -15,8 +15,6 @@ import { streamSample, type SampleSpec } from './stream';
 import { dropCarry, estimateBpc, trainStep, type Carry } from './train';
 import { encode } from './vocab';
 
-const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
-
 /** Lets queued messages (pause, stop, sample) in before the next step. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -34,7 +32,8 @@ export class TrainingRun {
   #resume: (() => void) | null = null;
   #pauseRequested = false;
   #evaluateRequested = false;
-  #sampleSpec: SampleSpec;
+  #sampleSpec: SampleSpec; // prime and temperatures of the latest request
+  readonly #autoLength: number; // characters per temperature in the samples shown while training
   #pendingSample: { spec: SampleSpec; sampleId: number } | null = null;
   #sampleCounter = 0;
   #sampleGeneration = 0; // bumped by every sample request; a running sample of an older one stops
@@ -58,6 +57,7 @@ export class TrainingRun {
     this.#evalSets = { train: evalBatches(this.#split.train, T, B, nEval), val: evalBatches(this.#split.val, T, B, nEval) };
     if (settings.train.batching === 'stateful') this.#streams = new StreamBatcher(this.#split.train, T, B);
     this.#sampleSpec = sample;
+    this.#autoLength = sample.length;
     const perEpoch = stepsPerEpoch(this.#split.train.length, T, B);
     const planned = Math.max(1, Math.round(perEpoch * epochs));
     this.info = {
@@ -226,7 +226,7 @@ export class TrainingRun {
   }
 
   async #runPendingSample(): Promise<void> {
-    const job = this.#pendingSample ?? { spec: { ...this.#sampleSpec, length: AUTO_SAMPLE_LENGTH }, sampleId: ++this.#sampleCounter };
+    const job = this.#pendingSample ?? { spec: { ...this.#sampleSpec, length: this.#autoLength }, sampleId: ++this.#sampleCounter };
     this.#pendingSample = null;
     const rng = new Rng(this.state.rng.int(2 ** 31));
     const generation = this.#sampleGeneration;

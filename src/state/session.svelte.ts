@@ -10,6 +10,8 @@ import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData 
 import { rememberBackend, rememberedBackend } from './backend-memory';
 import { defaultPrime } from './samples';
 
+const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
+
 type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
 export type Notice = { kind: 'error' | 'info'; text: string };
 
@@ -130,7 +132,7 @@ export class Session {
       this.#opened = null;
     }
     const settings = $state.snapshot(this.settings);
-    this.#send({ type: 'train', settings, sample: this.#sampleSpec(160), resume });
+    this.#send({ type: 'train', settings, sample: this.#sampleSpec(AUTO_SAMPLE_LENGTH), resume });
   }
 
   /** Opens a file: an Inkling export (.zip) is imported, anything else is a text to train on. */

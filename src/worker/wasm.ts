@@ -3,8 +3,7 @@
  * (plain, SIMD, threaded SIMD) as hashed assets and tfjs picks the one the browser supports.
  * Its matMul kernels are patched to transpose explicitly (see lib/wasm-kernels).
  */
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'; // importing it registers the backend
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
