@@ -1,8 +1,7 @@
 /** Auto's last measured pick, remembered per browser so a later visit starts on it at once. */
-import type { BackendName } from '../lib/config';
+import { isBackendName, type BackendName } from '../config/backends';
 
 const KEY = 'inkling.fastest-backend';
-const NAMES: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export function rememberBackend(name: BackendName): void {
   localStorage.setItem(KEY, name);
@@ -10,5 +9,5 @@ export function rememberBackend(name: BackendName): void {
 
 export function rememberedBackend(): BackendName | null {
   const value = localStorage.getItem(KEY);
-  return NAMES.find((name) => name === value) ?? null;
+  return isBackendName(value) ? value : null;
 }

@@ -1,8 +1,7 @@
 /** Saved runs as the page sees them: the list, storage use, the last autosave, and downloads. */
-import type { OpenedRun, Request, WorkerEvent } from '../lib/protocol';
-import type { RunSummary } from '../lib/store';
-
-type Send = (body: Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never, transfer?: Transferable[]) => void;
+import type { RunSummary } from '../storage/store';
+import type { OpenedRun, WorkerEvent } from '../worker/protocol';
+import type { Ask } from './session.svelte';
 
 export type RunsEvent = Extract<WorkerEvent, { type: 'storage' | 'runs' | 'saved' | 'save-failed' | 'export' }>;
 
@@ -14,7 +13,7 @@ export interface StorageUse {
 
 export class SavedRuns {
   #list = $state.raw<RunSummary[]>([]);
-  #available = $state<boolean | null>(null); // null until the worker has probed IndexedDB
+  #available = $state<boolean | null>(null); // null until the worker has opened IndexedDB
   #unavailableReason = $state<string | null>(null);
   #lastSaved = $state.raw<Extract<WorkerEvent, { type: 'saved' }> | null>(null);
   #saveError = $state<string | null>(null);
@@ -22,7 +21,10 @@ export class SavedRuns {
   #resumeOffer = $state.raw<RunSummary | null>(null); // the most recent run, offered once on load
   #persistAsked = false;
 
-  constructor(private readonly send: Send) {}
+  constructor(
+    private readonly ask: Ask,
+    private readonly whileLoading: <T>(work: Promise<T>) => Promise<T>, // shows "Reading…" meanwhile
+  ) {}
 
   get list() { return this.#list; }
   get available() { return this.#available; }
@@ -33,15 +35,16 @@ export class SavedRuns {
   get resumeOffer() { return this.#resumeOffer; }
 
   dismissOffer(): void { this.#resumeOffer = null; }
-  refresh(): void { this.send({ type: 'list-runs' }); }
-  open(runId: string): void { this.#resumeOffer = null; this.send({ type: 'open-run', runId }); }
-  rename(runId: string, name: string): void { this.send({ type: 'rename-run', runId, name }); }
-  remove(runId: string): void { this.send({ type: 'delete-run', runId }); }
-  export(runId: string): void { this.send({ type: 'export-run', runId }); }
+  refresh(): void { void this.ask({ type: 'list-runs' }); }
+  open(runId: string): void { this.#resumeOffer = null; void this.ask({ type: 'open-run', runId }); }
+  rename(runId: string, name: string): void { void this.ask({ type: 'rename-run', runId, name }); }
+  remove(runId: string): void { void this.ask({ type: 'delete-run', runId }); }
+  export(runId: string): void { void this.ask({ type: 'export-run', runId }); }
 
   async import(file: File): Promise<void> {
-    const bytes = await file.arrayBuffer();
-    this.send({ type: 'import-run', name: file.name, bytes }, [bytes]);
+    await this.whileLoading(
+      file.arrayBuffer().then((bytes) => this.ask({ type: 'import-run', name: file.name, bytes }, [bytes])),
+    );
   }
 
   /** Takes the events that concern saved runs. */

@@ -1,6 +1,6 @@
 /** Loss-curve data for the chart: aligned columns, as uPlot wants them. Pure, unit-tested. */
-import type { History } from '../lib/checkpoint';
-import type { Progress } from '../lib/protocol';
+import type { History } from '../storage/checkpoint';
+import type { Progress } from '../run/events';
 
 export const SMOOTHING = 0.9; // weight of the past in the smoothed curve (TensorBoard's debiased EMA)
 

@@ -1,19 +1,24 @@
 /**
- * The page's view of the training worker: owns the Worker, sends typed requests, and turns the
- * worker's events into rune state for the components. One instance per page.
+ * The page's view of the training worker: owns the Worker through one WorkerClient, sends typed
+ * requests, and turns the worker's events into rune state for the components. One per page.
  */
-import { DEFAULT_TEMPERATURES, defaultSettings, type BackendChoice, type BackendName } from '../lib/config';
-import { CorpusError, checkSize } from '../lib/corpus';
-import type { AdapterSummary, CorpusStats, OpenedRun, Progress, Request, RunInfo, RunStatus, WorkerEvent } from '../lib/protocol';
-import { SavedRuns } from './runs.svelte';
-import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
+import type { BackendChoice, BackendName } from '../config/backends';
+import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
+import { CorpusError, checkSize } from '../data/corpus';
+import type { Progress, SampleSpec, TrainingPlan, TrainingStatus } from '../run/events';
+import type { AdapterSummary, CorpusStats, OpenedRun, ReplyTo, RequestBody, WorkerEvent } from '../worker/protocol';
 import { rememberBackend, rememberedBackend } from './backend-memory';
-import { defaultPrime } from './samples';
+import { defaultPrime } from './corpora';
+import { SavedRuns } from './runs.svelte';
+import { applySampleEvent, emptySampleView, type SampleView } from './sample-view';
+import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
+import { WorkerClient, WorkerRequestError } from './worker-client';
 
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
 
-type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
 export type Notice = { kind: 'error' | 'info'; text: string };
+/** Sends a request; a failure is shown as a notice and the promise resolves to null. */
+export type Ask = <B extends RequestBody>(body: B, transfer?: Transferable[]) => Promise<ReplyTo<B['type']> | null>;
 
 export class Session {
   settings = $state(defaultSettings());
@@ -26,31 +31,32 @@ export class Session {
   #adapter = $state<AdapterSummary | null>(null);
   #tried = $state.raw<string[]>([]);
   #corpus = $state.raw<CorpusStats | null>(null);
-  #loading = $state(false);
-  #status = $state<RunStatus>('idle');
-  #info = $state.raw<RunInfo | null>(null);
+  #loads = $state(0); // texts and imports being read: the loading flag follows their requests
+  #status = $state<TrainingStatus>('idle');
+  #plan = $state.raw<TrainingPlan | null>(null);
   #progress = $state.raw<Progress | null>(null);
   #chart = $state.raw<ChartData>(emptySeries());
   #lastVal = $state.raw<{ step: number; valBpc: number; trainBpc: number } | null>(null);
-  #samples = $state.raw<{ temperatures: number[]; texts: string[]; running: boolean; charsPerSec: number }>({
-    temperatures: [...DEFAULT_TEMPERATURES], texts: [], running: false, charsPerSec: 0,
-  });
+  #samples = $state.raw<SampleView>(emptySampleView(DEFAULT_TEMPERATURES));
   #notice = $state<Notice | null>(null);
   #crashed = $state(false);
   #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
-  readonly runs = new SavedRuns((body, transfer) => this.#send(body, transfer));
+  readonly runs = new SavedRuns(
+    (body, transfer) => this.ask(body, transfer),
+    (work) => this.#whileLoading(work),
+  );
 
   #worker: Worker | null = null;
-  #nextId = 0;
+  #client: WorkerClient | null = null;
   #lastCorpus: { name: string; bytes: ArrayBuffer } | null = null; // re-sent after a restart
 
   get backend() { return this.#backend; }
   get adapter() { return this.#adapter; }
   get tried() { return this.#tried; }
   get corpus() { return this.#corpus; }
-  get loading() { return this.#loading; }
+  get loading() { return this.#loads > 0; }
   get status() { return this.#status; }
-  get info() { return this.#info; }
+  get plan() { return this.#plan; }
   get progress() { return this.#progress; }
   get chart() { return this.#chart; }
   get lastVal() { return this.#lastVal; }
@@ -59,35 +65,50 @@ export class Session {
   get crashed() { return this.#crashed; }
   /** Training, paused, or wrapping up a run (its final evaluation and save). */
   get busy() { return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping'; }
-  get hasModel() { return this.#info !== null || this.#opened !== null; }
+  get hasModel() { return this.#plan !== null || this.#opened !== null; }
   get opened() { return this.#opened; }
   /** Whether training on would fine-tune: the loaded text is not the model's own. */
   get fineTuning() {
-    const own = this.#opened?.corpus.hash ?? this.#info?.corpusHash;
+    const own = this.#opened?.corpus.hash ?? this.#plan?.corpusHash;
     return own !== undefined && this.#corpus !== null && this.#corpus.hash !== own;
   }
 
   /** Starts (or restarts) the worker and asks it to pick a backend. */
   start(): void {
     this.#worker?.terminate();
+    this.#client?.failAll('the worker was restarted');
     this.#crashed = false;
     this.#status = 'idle';
-    this.#info = null;
+    this.#plan = null;
     this.#opened = null;
     const worker = new Worker(new URL('../worker/train.worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<WorkerEvent>) => this.#onEvent(e.data);
     worker.onerror = (e) => this.#onCrash(e.message || 'the worker stopped unexpectedly');
     worker.onmessageerror = () => this.#onCrash('a message could not be read');
     this.#worker = worker;
-    this.#send({ type: 'init', backend: this.backendChoice, remembered: rememberedBackend() });
-    if (this.#lastCorpus) this.#sendCorpus(this.#lastCorpus.name, this.#lastCorpus.bytes);
+    this.#client = new WorkerClient(worker, (e) => this.#onEvent(e));
+    void this.ask({ type: 'init', backend: this.backendChoice, remembered: rememberedBackend() });
+    if (this.#lastCorpus) void this.#sendCorpus(this.#lastCorpus.name, this.#lastCorpus.bytes);
   }
+
+  /**
+   * Sends a request through the client. Its failure becomes the page's notice; the promise then
+   * resolves to null, so callers only handle success.
+   */
+  ask: Ask = async (body, transfer = []) => {
+    if (!this.#client || this.#crashed) return null;
+    try {
+      return await this.#client.request(body, transfer);
+    } catch (error) {
+      if (error instanceof WorkerRequestError && error.code !== 'crashed') this.#notice = { kind: 'error', text: error.message };
+      return null;
+    }
+  };
 
   /** Forces a backend; choosing Auto again measures afresh. */
   setBackend(choice: BackendChoice): void {
     this.backendChoice = choice;
     this.#backend = null;
-    this.#send({ type: 'init', backend: choice, remembered: null });
+    void this.ask({ type: 'init', backend: choice, remembered: null });
   }
 
   /** Reads a file without blocking the page and hands the bytes to the worker to validate. */
@@ -98,29 +119,29 @@ export class Session {
       this.#notice = { kind: 'error', text: (error as CorpusError).message };
       return;
     }
-    this.#loading = true;
+    let bytes: ArrayBuffer;
     try {
-      this.#sendCorpus(file.name, await file.arrayBuffer());
+      bytes = await this.#whileLoading(file.arrayBuffer());
     } catch {
-      this.#loading = false;
       this.#notice = { kind: 'error', text: `"${file.name}" could not be read. Is it a folder? Drop a single text file.` };
+      return;
     }
+    await this.#sendCorpus(file.name, bytes);
   }
 
-  loadText(name: string, text: string): void {
-    this.#sendCorpus(name, new TextEncoder().encode(text).buffer as ArrayBuffer);
+  loadText(name: string, text: string): Promise<void> {
+    return this.#sendCorpus(name, new TextEncoder().encode(text).buffer as ArrayBuffer);
   }
 
   async loadUrl(name: string, url: string): Promise<void> {
-    this.#loading = true;
+    let bytes: ArrayBuffer;
     try {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      this.#sendCorpus(name, await response.arrayBuffer());
+      bytes = await this.#whileLoading(fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`)))));
     } catch (error) {
-      this.#loading = false;
-      this.#notice = { kind: 'error', text: `The sample "${name}" could not be loaded (${String(error)}).` };
+      this.#notice = { kind: 'error', text: `The text "${name}" could not be loaded (${String(error)}).` };
+      return;
     }
+    await this.#sendCorpus(name, bytes);
   }
 
   /** Trains a new model, or (resume) goes on with the open one on the loaded text. */
@@ -132,7 +153,7 @@ export class Session {
       this.#opened = null;
     }
     const settings = $state.snapshot(this.settings);
-    this.#send({ type: 'train', settings, sample: this.#sampleSpec(AUTO_SAMPLE_LENGTH), resume });
+    void this.ask({ type: 'train', settings, sample: this.#sampleSpec(AUTO_SAMPLE_LENGTH), resume });
   }
 
   /** Opens a file: an Inkling export (.zip) is imported, anything else is a text to train on. */
@@ -141,38 +162,51 @@ export class Session {
     else await this.loadFile(file);
   }
 
-  pause(): void { this.#send({ type: 'pause' }); }
-  resume(): void { this.#send({ type: 'resume' }); }
-  stop(): void { this.#send({ type: 'stop' }); }
+  pause(): void { void this.ask({ type: 'pause' }); }
+  resume(): void { void this.ask({ type: 'resume' }); }
+  stop(): void { void this.ask({ type: 'stop' }); }
 
   sample(): void {
-    this.#send({ type: 'sample', ...this.#sampleSpec(this.sampleLength) });
+    void this.ask({ type: 'sample', ...this.#sampleSpec(this.sampleLength) });
   }
 
   say(notice: Notice | null): void {
     this.#notice = notice;
   }
 
-  #sampleSpec(length: number) {
+  /** Counts `work` as loading until it settles. */
+  async #whileLoading<T>(work: Promise<T>): Promise<T> {
+    this.#loads++;
+    try {
+      return await work;
+    } finally {
+      this.#loads--;
+    }
+  }
+
+  #sampleSpec(length: number): SampleSpec {
     return { prime: this.prime, temperatures: $state.snapshot(this.temperatures), length };
   }
 
-  #sendCorpus(name: string, bytes: ArrayBuffer): void {
+  async #sendCorpus(name: string, bytes: ArrayBuffer): Promise<void> {
     this.#lastCorpus = { name, bytes };
     const copy = bytes.slice(0); // the copy is transferred; ours stays for a restart
     const { seqLen, valFraction } = this.settings.train;
-    this.#send({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]);
+    const reply = await this.#whileLoading(this.ask({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]));
+    if (reply) this.#showCorpus(reply.stats);
   }
 
-  #send(body: Body<Request>, transfer: Transferable[] = []): void {
-    if (body.type === 'load-corpus' || body.type === 'import-run') this.#loading = true;
-    if (!this.#worker || this.#crashed) return;
-    this.#worker.postMessage({ ...body, id: ++this.#nextId } as Request, transfer);
+  #showCorpus(stats: CorpusStats): void {
+    if (!this.#corpus || this.prime === defaultPrime(this.#corpus.preview)) this.prime = defaultPrime(stats.preview);
+    this.#corpus = stats;
+    if (stats.mappedToUnknown > 0) this.#notice = { kind: 'info', text: unknownNotice(stats) };
+    else if (this.#notice?.kind === 'error') this.#notice = null; // a good text resolves the last error
   }
 
   #onCrash(reason: string): void {
     this.#crashed = true;
     this.#status = 'stopped';
+    this.#client?.failAll(reason);
     this.#notice = { kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` };
   }
 
@@ -183,7 +217,7 @@ export class Session {
     const last = opened.history.val.at(-1);
     this.#lastVal = last ? { step: last[0], valBpc: last[1], trainBpc: last[2] } : null;
     this.#progress = null;
-    this.#info = null;
+    this.#plan = null;
     this.#status = 'idle';
     this.#notice = opened.corpusLoaded ? null : {
       kind: 'info',
@@ -198,53 +232,44 @@ export class Session {
       case 'saved':
       case 'save-failed':
       case 'export':
-        this.runs.onEvent(e, this.#opened);
-        if (e.type === 'runs') this.#loading = false;
-        break;
+        return this.runs.onEvent(e, this.#opened);
       case 'run-opened':
-        this.#onRunOpened(e.opened);
-        break;
+        return this.#onRunOpened(e.opened);
       case 'ready':
         if (e.measured) rememberBackend(e.backend);
         this.#backend = e.backend;
         this.#adapter = e.adapter;
         this.#tried = e.tried;
-        break;
+        return;
       case 'corpus':
-        this.#loading = false;
-        if (!this.#corpus || this.prime === defaultPrime(this.#corpus.preview)) this.prime = defaultPrime(e.stats.preview);
-        this.#corpus = e.stats;
-        if (e.stats.mappedToUnknown > 0) this.#notice = { kind: 'info', text: unknownNotice(e.stats) };
-        else if (this.#notice?.kind === 'error') this.#notice = null; // a good text resolves the last error
-        break;
+        return; // shown by the request that loaded it
+      case 'corpus-restored':
+        return this.#showCorpus(e.stats);
       case 'run-started':
-        this.#info = e.info;
-        this.#opened = this.#opened?.runId === e.info.runId ? this.#opened : null;
-        break;
+        this.#plan = e.plan;
+        this.#opened = this.#opened?.runId === e.plan.runId ? this.#opened : null;
+        return;
       case 'status':
         this.#status = e.status;
-        break;
+        return;
       case 'progress':
         this.#progress = e.progress;
         this.#chart = appendTraining(this.#chart, e.progress.points);
-        break;
+        return;
       case 'val':
         this.#lastVal = e;
         this.#chart = appendValidation(this.#chart, e.step, e.valBpc);
-        break;
+        return;
       case 'sample-start':
-        this.#samples = { temperatures: e.temperatures, texts: e.temperatures.map(() => ''), running: true, charsPerSec: 0 };
-        break;
       case 'sample-chunk':
-        this.#samples = { ...this.#samples, texts: this.#samples.texts.map((t, i) => t + (e.chunks[i] ?? '')) };
-        break;
       case 'sample-end':
-        this.#samples = { ...this.#samples, running: false, charsPerSec: e.charsPerSec };
-        break;
-      case 'error':
-        this.#loading = false;
+        this.#samples = applySampleEvent(this.#samples, e);
+        return;
+      case 'error': // not the answer to a request (those reject it): a failure mid-run
         this.#notice = { kind: 'error', text: e.message };
-        break;
+        return;
+      case 'done':
+        return;
       default:
         return e satisfies never;
     }

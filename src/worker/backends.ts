@@ -9,16 +9,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { BackendChoice, BackendName } from '../lib/config';
-import { timeTrainingStep } from '../lib/probe';
-import type { AdapterSummary } from '../lib/protocol';
+import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
+import { timeTrainingStep } from '../engine/step-timer';
+import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './handler';
 import { prepareWasm } from './wasm';
 
-const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
-async function probeAdapter(): Promise<AdapterSummary | string> {
+async function describeAdapter(): Promise<AdapterSummary | string> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return 'this browser exposes no WebGPU (navigator.gpu is missing)';
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -55,17 +54,17 @@ interface Candidate {
 }
 
 /** Starts each backend in turn; with `measure`, times a training step on each that starts. */
-async function candidates(order: BackendName[], measure: boolean, tried: string[]): Promise<Candidate[]> {
+async function candidates(order: readonly BackendName[], measure: boolean, tried: string[]): Promise<Candidate[]> {
   const found: Candidate[] = [];
   for (const name of order) {
     let adapter: AdapterSummary | null = null;
     if (name === 'webgpu') {
-      const probe = await probeAdapter().catch((e: unknown) => String(e));
-      if (typeof probe === 'string') {
-        tried.push(`webgpu: ${probe}`);
+      const described = await describeAdapter().catch((e: unknown) => String(e));
+      if (typeof described === 'string') {
+        tried.push(`webgpu: ${described}`);
         continue;
       }
-      adapter = probe;
+      adapter = described;
     }
     const failure = await start(name);
     if (failure) {
@@ -91,13 +90,13 @@ async function measureAll(found: Candidate[], tried: string[]): Promise<void> {
     }
     await tf.setBackend(c.name);
     c.ms = await timeTrainingStep().catch(() => null);
-    tried.push(`${c.name}: ${c.ms === null ? 'failed a training step' : `${Math.round(c.ms)} ms per probe step`}`);
+    tried.push(`${c.name}: ${c.ms === null ? 'failed a training step' : `${Math.round(c.ms)} ms per trial step`}`);
   }
 }
 
 /** The backend itself, else the next that starts in the usual order. */
 async function firstThatStarts(first: BackendName, tried: string[]): Promise<Candidate> {
-  const [chosen] = await candidates([first, ...ORDER.filter((b) => b !== first)], false, tried);
+  const [chosen] = await candidates([first, ...BACKENDS.filter((b) => b !== first)], false, tried);
   if (!chosen) throw new Error(`No backend could start (${tried.join('; ')})`);
   return chosen;
 }
@@ -106,12 +105,12 @@ export async function selectBackend(choice: BackendChoice, remembered: BackendNa
   const tried: string[] = [];
   if (choice !== 'auto' || remembered) {
     const chosen = await firstThatStarts(choice === 'auto' ? remembered! : choice, tried);
-    const adapter = chosen.adapter ?? (await probeAdapter().catch(() => null));
+    const adapter = chosen.adapter ?? (await describeAdapter().catch(() => null));
     const why = choice === 'auto' ? 'measured fastest on an earlier visit (choose Auto again to re-measure)' : 'chosen by you';
     tried.push(`${chosen.name}: ${why}`);
     return { backend: chosen.name, adapter: typeof adapter === 'string' ? null : adapter, tried, measured: false };
   }
-  const found = await candidates(ORDER, true, tried);
+  const found = await candidates(BACKENDS, true, tried);
   await measureAll(found, tried);
   const timed = found.filter((c) => c.ms !== null).sort((a, b) => a.ms! - b.ms!);
   const best = timed[0] ?? found[0];

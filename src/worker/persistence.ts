@@ -3,11 +3,11 @@
  * IndexedDB write runs in the background, one at a time), and saved-run management. When
  * IndexedDB is unavailable, saving is off and the page is told so; training still works.
  */
-import { CheckpointError } from '../lib/checkpoint';
-import type { WorkerEvent } from '../lib/protocol';
-import { RunState } from '../lib/run-state';
-import type { CheckpointStore } from '../lib/store';
-import { exportZip, importZip } from '../lib/transfer';
+import { CheckpointError } from '../storage/checkpoint';
+import type { WorkerEvent } from './protocol';
+import { RunState } from '../run/run-state';
+import type { CheckpointStore } from '../storage/store';
+import { exportZip, importZip } from '../storage/transfer';
 
 export class Persistence {
   #store: CheckpointStore | null = null;
@@ -23,7 +23,7 @@ export class Persistence {
     return this.#store !== null;
   }
 
-  /** Probes IndexedDB once; reports whether saving works, and lists saved runs. */
+  /** Opens IndexedDB once; reports whether saving works, and lists saved runs. */
   async init(): Promise<void> {
     try {
       const store = this.makeStore();

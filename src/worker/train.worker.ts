@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 /** The training worker's entry: wire messages to the handler; nothing else lives here. */
-import type { Request, WorkerEvent } from '../lib/protocol';
-import { CheckpointStore } from '../lib/store';
+import type { Request, WorkerEvent } from './protocol';
+import { CheckpointStore } from '../storage/store';
 import { selectBackend } from './backends';
-import { WorkerHandler, errorEvent } from './handler';
+import { errorEvent } from './errors';
+import { WorkerHandler } from './handler';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (event: WorkerEvent) => scope.postMessage(event);

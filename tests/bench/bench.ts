@@ -2,13 +2,14 @@
  * Bench page: drives the app's own training worker (src/worker/train.worker.ts, the same code
  * the app runs) and the reference worker, and reports raw measurements to the harness.
  */
-import { defaultSettings, type BackendName, type Settings } from '../../src/lib/config';
-import type { Request, WorkerEvent } from '../../src/lib/protocol';
+import { defaultSettings, type Settings } from '../../src/config/settings';
+import type { BackendName } from '../../src/config/backends';
+import { WorkerClient } from '../../src/state/worker-client';
+import type { RequestBody, WorkerEvent } from '../../src/worker/protocol';
 
-type Body = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 async function corpus(): Promise<{ text: string; bytes: ArrayBuffer }> {
-  const response = await fetch('samples/nineteenth-century.txt');
+  const response = await fetch('corpora/nineteenth-century.txt');
   const bytes = await response.arrayBuffer();
   return { text: new TextDecoder().decode(bytes), bytes };
 }
@@ -26,25 +27,31 @@ function referenceWorker(message: unknown): Promise<any> {
   });
 }
 
-/** A thin client of the app's worker: send requests, wait for events. */
+/** The app's worker through the app's own client, keeping every event with its arrival time. */
 class AppWorker {
   readonly worker = new Worker(new URL('../../src/worker/train.worker.ts', import.meta.url), { type: 'module' });
   readonly events: { at: number; e: WorkerEvent }[] = [];
-  #id = 0;
+  readonly client = new WorkerClient(this.worker, (e) => this.#onEvent(e));
   #waiters: { test: (e: WorkerEvent) => boolean; resolve: (e: WorkerEvent) => void }[] = [];
   onEvent: (e: WorkerEvent) => void = () => {};
 
-  constructor() {
-    this.worker.onmessage = (m: MessageEvent<WorkerEvent>) => {
-      this.events.push({ at: performance.now(), e: m.data });
-      if (m.data.type === 'error') console.warn('worker error', m.data.message);
-      this.onEvent(m.data);
-      this.#waiters = this.#waiters.filter((w) => (w.test(m.data) ? (w.resolve(m.data), false) : true));
-    };
+  #onEvent(e: WorkerEvent): void {
+    this.events.push({ at: performance.now(), e });
+    if (e.type === 'error') console.warn('worker error', e.message);
+    this.onEvent(e);
+    this.#waiters = this.#waiters.filter((w) => (w.test(e) ? (w.resolve(e), false) : true));
   }
 
-  send(body: Body, transfer: Transferable[] = []): void {
-    this.worker.postMessage({ ...body, id: ++this.#id }, transfer);
+  /** Sends a request; resolves with its reply (a refusal is logged and rethrown). */
+  request<B extends RequestBody>(body: B, transfer: Transferable[] = []) {
+    return this.client.request(body, transfer).catch((error: Error) => {
+      console.warn('request failed', body.type, error.message);
+      throw error;
+    });
+  }
+
+  send(body: RequestBody): void {
+    void this.request(body).catch(() => undefined);
   }
 
   until<T extends WorkerEvent['type']>(type: T, test: (e: Extract<WorkerEvent, { type: T }>) => boolean = () => true) {
@@ -64,14 +71,12 @@ export interface InklingOptions {
 
 async function inkling(o: InklingOptions) {
   const app = new AppWorker();
-  app.send({ type: 'init', backend: o.backend, remembered: null });
-  const ready = await app.until('ready');
+  const ready = await app.request({ type: 'init', backend: o.backend, remembered: null });
   const { bytes } = await corpus();
   const settings = defaultSettings();
   Object.assign(settings.train, { epochs: 1000, evalEvery: 1e5, sampleEverySec: 3600, autosaveSec: 30 }, o.settings);
   Object.assign(settings.model, o.model);
-  app.send({ type: 'load-corpus', name: 'nineteenth-century.txt', bytes, seqLen: settings.train.seqLen, valFraction: settings.train.valFraction }, [bytes]);
-  await app.until('corpus');
+  await app.request({ type: 'load-corpus', name: 'nineteenth-century.txt', bytes, seqLen: settings.train.seqLen, valFraction: settings.train.valFraction }, [bytes]);
   const stepMs: number[] = [];
   const valAt: { mark: number; bpc: number; atMs: number }[] = [];
   let trainMs = 0;
@@ -98,8 +103,7 @@ async function inkling(o: InklingOptions) {
     }
   };
   const started = performance.now();
-  app.send({ type: 'train', settings, sample: { prime: 'The ', temperatures: [0.5], length: 10 }, resume: false });
-  const info = (await app.until('run-started')).info;
+  const info = (await app.request({ type: 'train', settings, sample: { prime: 'The ', temperatures: [0.5], length: 10 }, resume: false })).plan;
   await app.until('status', (e) => e.status === 'stopped' || e.status === 'finished');
   await app.until('sample-end'); // the run's closing sample
   const saves = app.events.flatMap(({ e }) => (e.type === 'saved' ? [e.stallMs] : []));

@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { timeTrainingStep } from '../../src/lib/probe';
-import { patchWasmKernels } from '../../src/lib/wasm-kernels';
+import { timeTrainingStep } from '../../src/engine/step-timer';
+import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { useBundledWasm } from '../../src/worker/wasm';
 
 const WINDOW = 40; // characters of context per example

@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import type { BackendName } from '../../src/config/backends';
 
 /** Opens the app and waits until the worker reports a backend and the default sample is loaded. */
 export async function openApp(page: Page, path = ''): Promise<void> {
@@ -11,7 +12,7 @@ export async function openApp(page: Page, path = ''): Promise<void> {
 }
 
 /** Forces a backend through the header's menu and waits until the worker reports it. */
-export async function forceBackend(page: Page, backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu'): Promise<void> {
+export async function forceBackend(page: Page, backend: BackendName): Promise<void> {
   await page.locator('#backend-choice').selectOption(backend);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StreamBatcher, batchAt, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch } from '../../src/lib/batching';
-import { Rng } from '../../src/lib/rng';
+import { StatefulBatcher, batchAt, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch } from '../../src/data/batching';
+import { Rng } from '../../src/data/rng';
 
 const ids = Int32Array.from({ length: 100 }, (_, i) => i);
 
@@ -45,17 +45,17 @@ describe('batching', () => {
   });
 });
 
-describe('stateful streams', () => {
+describe('stateful batches', () => {
   it('continue each row where the previous batch left it, and restart after a pass', () => {
-    const streams = new StreamBatcher(ids, 4, 3); // 3 streams of 33 ids, 8 steps per pass
-    expect(streams.stepsPerPass).toBe(8);
-    const a = streams.at(0);
-    const b = streams.at(1);
+    const lanes = new StatefulBatcher(ids, 4, 3); // 3 lanes of 33 ids, 8 steps per pass
+    expect(lanes.stepsPerPass).toBe(8);
+    const a = lanes.at(0);
+    const b = lanes.at(1);
     expect(a.fresh).toBe(true);
     expect(b.fresh).toBe(false);
     expect(Array.from(a.batch.inputs)).toEqual([0, 1, 2, 3, 33, 34, 35, 36, 66, 67, 68, 69]);
     expect(Array.from(b.batch.inputs.subarray(0, 4))).toEqual([4, 5, 6, 7]);
     expect(b.batch.inputs[0]).toBe(a.batch.targets[3]); // the next row starts at the last target
-    expect(streams.at(8)).toEqual(a);
+    expect(lanes.at(8)).toEqual(a);
   });
 });

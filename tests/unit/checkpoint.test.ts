@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointRecord } from '../../src/lib/checkpoint';
-import { crc32 } from '../../src/lib/crc32';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointRecord } from '../../src/storage/checkpoint';
+import { crc32 } from '../../src/storage/crc32';
 import { fakeCheckpoint } from './fixtures';
 
 describe('crc32', () => {

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
-import { randomBatch, splitTrainVal, evalBatches } from '../../src/lib/batching';
-import { createModel, disposeModel, forward, namedWeights, orthogonalGates } from '../../src/lib/model';
-import { Rng } from '../../src/lib/rng';
-import { LN2, clipByGlobalNorm, createOptimizer, dropCarry, estimateBpc, trainStep, type Carry } from '../../src/lib/train';
-import { StreamBatcher } from '../../src/lib/batching';
-import { buildVocab, encode } from '../../src/lib/vocab';
+import { randomBatch, splitTrainVal, evalBatches } from '../../src/data/batching';
+import { createModel, disposeModel, forward, namedWeights, orthogonalGates } from '../../src/engine/model';
+import { Rng } from '../../src/data/rng';
+import { LN2, clipByGlobalNorm, createOptimizer, dropCarry, estimateBpc, trainStep, type Carry } from '../../src/engine/train';
+import { StatefulBatcher } from '../../src/data/batching';
+import { buildVocab, encode } from '../../src/data/vocab';
 
 beforeAll(useCpu);
 
@@ -100,7 +100,7 @@ describe('stateful training (truncated BPTT)', () => {
     const ids = encode(vocab, TOY);
     const model = createModel(tiny(vocab.chars.length), 3);
     const optimizer = createOptimizer('adam', 0.02);
-    const streams = new StreamBatcher(ids, 16, 4);
+    const streams = new StatefulBatcher(ids, 16, 4);
     const carry: Carry = {};
     const losses: number[] = [];
     let afterOne = 0;
@@ -129,9 +129,9 @@ describe('model lifecycle', () => {
   });
 });
 
-describe('backend probe', () => {
+describe('timing a training step (how Auto compares backends)', () => {
   it('times a real training step of the default architecture and leaves nothing behind', async () => {
-    const { timeTrainingStep } = await import('../../src/lib/probe');
+    const { timeTrainingStep } = await import('../../src/engine/step-timer');
     const before = tf.memory().numTensors;
     const ms = await timeTrainingStep();
     expect(ms).toBeGreaterThan(0);

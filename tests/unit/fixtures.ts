@@ -1,6 +1,6 @@
-import { weightSpecs, sizeOf } from '../../src/lib/architecture';
-import type { Checkpoint } from '../../src/lib/checkpoint';
-import { defaultSettings } from '../../src/lib/config';
+import { weightSpecs, sizeOf } from '../../src/engine/architecture';
+import type { Checkpoint } from '../../src/storage/checkpoint';
+import { defaultSettings } from '../../src/config/settings';
 
 /** A small, valid checkpoint with recognisable numbers (no tfjs needed). */
 export function fakeCheckpoint(runId = 'run-a', step = 10): Checkpoint {

@@ -24,7 +24,7 @@ describe('WorkerHandler', () => {
     // The good corpus is still loaded: training on it works.
     await send({ type: 'train', settings: tinySettings(0.05), sample: { prime: 'It', temperatures: [0.5], length: 5 }, resume: false });
     await until(() => of('status').some((s) => s.status === 'finished'));
-    expect(of('run-started')[0].info.vocabSize).toBe(16);
+    expect(of('run-started')[0].plan.vocabSize).toBe(16);
   });
 
   it('refuses a text too short for one row at load, then at train if settings grew', async () => {
@@ -97,3 +97,51 @@ describe('WorkerHandler', () => {
   });
 });
 
+
+describe('WorkerHandler: check before change, one sample at a time', () => {
+  it('resuming on a text too short for the new settings refuses and leaves the open run exactly as it was', async () => {
+    const { send, of, until } = setup();
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 4 }, resume: false });
+    await until(() => of('progress').length >= 1);
+    await send({ type: 'stop' });
+    await until(() => of('status').at(-1)?.status === 'stopped');
+    const before = of('run-started')[0].plan;
+    // A short text in a new alphabet loads (its own check uses seqLen 8), but cannot train with seqLen 300.
+    await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('Zounds! Who goes there? '.repeat(20)) });
+    const longer = tinySettings(50);
+    longer.train.seqLen = 300;
+    await send({ type: 'train', settings: longer, sample: { prime: 'It', temperatures: [1], length: 4 }, resume: true });
+    expect(of('error').at(-1)).toMatchObject({ code: 'too-short' });
+    // Back on its own text with its own settings, the run goes on from where it was, same vocabulary.
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 4 }, resume: true });
+    const after = of('run-started')[1].plan;
+    expect(after).toMatchObject({ runId: before.runId, vocabSize: before.vocabSize, corpusHash: before.corpusHash, charsPerStep: before.charsPerStep });
+    await until(() => of('progress').length >= 2);
+    await send({ type: 'stop' });
+    await until(() => of('status').at(-1)?.status === 'stopped');
+  });
+
+  it('"Sample now" while the closing sample of a stopped run streams ends that one: the two never interleave', async () => {
+    const { send, of, until, events } = setup();
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 3000 }, resume: false });
+    await until(() => of('progress').length >= 1);
+    events.length = 0;
+    await send({ type: 'stop' });
+    await until(() => of('sample-chunk').length >= 1); // the closing sample is streaming
+    const closing = of('sample-start')[0].sampleId;
+    const now = send({ type: 'sample', prime: 'It was', temperatures: [0, 1], length: 40 });
+    await now;
+    const mine = of('sample-start').at(-1)!;
+    expect(mine.sampleId).not.toBe(closing);
+    const startAt = events.indexOf(mine);
+    // After the new sample starts, the closing one sends at most its last flush and its end.
+    const lateChunks = events.slice(startAt).filter((e) => e.type === 'sample-chunk' && e.sampleId === closing);
+    expect(lateChunks.length).toBeLessThanOrEqual(1);
+    expect(of('sample-end').some((e) => e.sampleId === closing)).toBe(true);
+    const text = of('sample-chunk').filter((e) => e.sampleId === mine.sampleId).reduce((acc, e) => acc.map((t, i) => t + e.chunks[i]), ['', '']);
+    expect(text.map((t) => t.length)).toEqual([40, 40]);
+  });
+});

@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import { expect } from 'vitest';
-import { defaultSettings, type Settings } from '../../src/lib/config';
-import type { Request, WorkerEvent } from '../../src/lib/protocol';
-import { CheckpointStore } from '../../src/lib/store';
-import { WorkerHandler } from '../../src/worker/handler';
+import { defaultSettings, type Settings } from '../../src/config/settings';
+import type { RequestBody, WorkerEvent } from '../../src/worker/protocol';
+import { WorkerClient, type WorkerPort } from '../../src/state/worker-client';
+import { CheckpointStore } from '../../src/storage/store';
+import { WorkerHandler, type BackendSelector } from '../../src/worker/handler';
 
 export const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
 export const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
@@ -20,17 +21,32 @@ export function tinySettings(epochs = 1, autosaveSec = 30): Settings {
 let dbCount = 0;
 export const freshStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c'));
 
-/** The real WorkerHandler on the CPU backend, with its events collected and helpers to wait. */
-export function harness(makeStore: () => CheckpointStore = freshStore) {
+const cpuOnly: BackendSelector = async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'], measured: false });
+
+/**
+ * The real WorkerHandler on the CPU backend, driven through the app's WorkerClient over an
+ * in-process port (messages structured-cloned, as postMessage does), with its events collected.
+ * `send` resolves when the request is answered (a refusal is in `events` as an error).
+ */
+export function harness(makeStore: () => CheckpointStore = freshStore, selectBackend: BackendSelector = cpuOnly) {
   const events: WorkerEvent[] = [];
-  const handler = new WorkerHandler((e) => events.push(e), async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'], measured: false }), makeStore);
-  let id = 0;
+  const port: WorkerPort = {
+    onmessage: null,
+    postMessage: (message) => void handler.handle(structuredClone(message)),
+  };
+  const handler = new WorkerHandler((e) => {
+    events.push(e);
+    port.onmessage?.({ data: e } as MessageEvent<WorkerEvent>);
+  }, selectBackend, makeStore);
+  const client = new WorkerClient(port);
   const send = (req: Record<string, unknown>) =>
-    handler.handle({ id: ++id, ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as Request);
+    client
+      .request({ ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as RequestBody)
+      .then(() => undefined, () => undefined);
   const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
   const until = async (pred: () => boolean) => {
     for (let i = 0; i < 3000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(pred()).toBe(true);
   };
-  return { events, handler, send, of, until };
+  return { events, handler, client, send, of, until };
 }

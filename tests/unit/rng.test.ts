@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/lib/rng';
+import { Rng } from '../../src/data/rng';
 
 describe('Rng', () => {
   it('repeats its sequence for a seed, and differs across seeds', () => {

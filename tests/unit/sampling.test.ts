@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
-import { createModel, disposeModel, forward } from '../../src/lib/model';
-import { Rng } from '../../src/lib/rng';
-import { READ_EVERY, generate, sampleOnDevice } from '../../src/lib/sampling';
-import { buildVocab, encode } from '../../src/lib/vocab';
+import { createModel, disposeModel, forward } from '../../src/engine/model';
+import { Rng } from '../../src/data/rng';
+import { READ_EVERY, generate, sampleOnDevice } from '../../src/engine/sampling';
+import { buildVocab, encode } from '../../src/data/vocab';
 
 beforeAll(useCpu);
 

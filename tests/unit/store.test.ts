@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { createStore, get, keys, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../src/lib/store';
+import { CheckpointStore } from '../../src/storage/store';
 import { fakeCheckpoint } from './fixtures';
 
 let n = 0;

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { useCpu } from './setup-tf';
-import { defaultSettings } from '../../src/lib/config';
-import { forward } from '../../src/lib/model';
-import { RunState } from '../../src/lib/run-state';
-import { exportZip, importZip } from '../../src/lib/transfer';
-import { buildVocab, encode } from '../../src/lib/vocab';
+import { defaultSettings } from '../../src/config/settings';
+import { forward } from '../../src/engine/model';
+import { RunState } from '../../src/run/run-state';
+import { exportZip, importZip } from '../../src/storage/transfer';
+import { buildVocab, encode } from '../../src/data/vocab';
 
 beforeAll(useCpu);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN, buildVocab, decode, encode } from '../../src/lib/vocab';
+import { UNKNOWN, buildVocab, decode, encode } from '../../src/data/vocab';
 
 describe('vocabulary', () => {
   it('is the sorted unique characters of the text and round-trips', () => {

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { randomBatch } from '../../src/lib/batching';
-import { createModel, disposeModel } from '../../src/lib/model';
-import { Rng } from '../../src/lib/rng';
-import { generate } from '../../src/lib/sampling';
-import { createOptimizer, trainStep } from '../../src/lib/train';
-import { buildVocab } from '../../src/lib/vocab';
-import { patchWasmKernels, wasmKernelsPatched } from '../../src/lib/wasm-kernels';
+import { randomBatch } from '../../src/data/batching';
+import { createModel, disposeModel } from '../../src/engine/model';
+import { Rng } from '../../src/data/rng';
+import { generate } from '../../src/engine/sampling';
+import { createOptimizer, trainStep } from '../../src/engine/train';
+import { buildVocab } from '../../src/data/vocab';
+import { patchWasmKernels, wasmKernelsPatched } from '../../src/engine/kernels/wasm';
 
 /** Runs `f` on a backend and returns its result as plain numbers. */
 async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {

@@ -5,8 +5,8 @@
  * tf.sequential from the same arrays.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from './config';
-import { Rng } from './rng';
+import type { ModelConfig } from '../config/settings';
+import { Rng } from '../data/rng';
 
 export interface LstmWeights {
   kernel: tf.Variable; // [inputDim, 4 * units]

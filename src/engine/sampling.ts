@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { forward, lstmCell, type CharModel, type LstmState } from './model';
-import type { Rng } from './rng';
-import { encode, type Vocab } from './vocab';
+import type { Rng } from '../data/rng';
+import { encode, type Vocab } from '../data/vocab';
 
 /** Temperatures at or below this pick the most likely character (the limit T -> 0). */
 export const ARGMAX_BELOW = 1e-3;

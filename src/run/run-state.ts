@@ -3,12 +3,13 @@
  * history and best-validation weights. Made fresh, or restored from a checkpoint on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CHECKPOINT_VERSION, type Checkpoint, type History, type NamedArray } from './checkpoint';
-import type { Settings } from './config';
-import { assignWeights, createModel, disposeModel, extendVocabulary, namedWeights, type CharModel } from './model';
-import { Rng } from './rng';
-import { createOptimizer } from './train';
-import { makeVocab, type Vocab } from './vocab';
+import { CHECKPOINT_VERSION, type Checkpoint, type History, type NamedArray } from '../storage/checkpoint';
+import type { Settings } from '../config/settings';
+import { assignWeights, createModel, disposeModel, extendVocabulary, namedWeights, type CharModel } from '../engine/model';
+import { Rng } from '../data/rng';
+import { newRunId } from '../storage/ids';
+import { createOptimizer } from '../engine/train';
+import { makeVocab, type Vocab } from '../data/vocab';
 
 export interface CorpusRef {
   name: string;
@@ -40,8 +41,7 @@ export class RunState {
   static fresh(corpus: CorpusRef, vocab: Vocab, settings: Settings): RunState {
     const model = createModel({ ...settings.model, vocabSize: vocab.chars.length }, settings.train.seed);
     const optimizer = createOptimizer(settings.train.optimizer, settings.train.learningRate);
-    const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    return new RunState(runId, Date.now(), corpus, vocab, model, optimizer, new Rng(settings.train.seed), settings);
+    return new RunState(newRunId(), Date.now(), corpus, vocab, model, optimizer, new Rng(settings.train.seed), settings);
   }
 
   /** Rebuilds the run on the current backend from a decoded checkpoint. */

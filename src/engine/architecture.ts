@@ -1,6 +1,6 @@
 /** The model's weight names and shapes, from its config alone (no tfjs): shared by the model,
  * checkpoints and exports, so all three agree on order and shape. */
-import type { ModelConfig } from './config';
+import type { ModelConfig } from '../config/settings';
 
 export type WeightSpec = [name: string, shape: number[]];
 

@@ -1,4 +1,4 @@
-/** Cutting an id stream into training rows where every position is a target. */
+/** Cutting a text's ids into training rows where every position is a target. */
 import type { Rng } from './rng';
 
 export interface Batch {
@@ -60,12 +60,12 @@ export function stepsPerEpoch(trainLength: number, seqLen: number, batchSize: nu
 }
 
 /**
- * Stateful truncated BPTT: `batchSize` contiguous streams laid end to end over the ids; step k
- * takes the k-th `seqLen` slice of every stream, so each row continues the previous batch's row
+ * Stateful truncated BPTT: `batchSize` contiguous lanes laid end to end over the ids; step k
+ * takes the k-th `seqLen` slice of every lane, so each row continues the previous batch's row
  * and the LSTM state can be carried across. Derived from the step count alone (no extra state).
  */
-export class StreamBatcher {
-  readonly streamLength: number;
+export class StatefulBatcher {
+  readonly laneLength: number;
   readonly stepsPerPass: number;
 
   constructor(
@@ -73,15 +73,15 @@ export class StreamBatcher {
     private readonly seqLen: number,
     private readonly batchSize: number,
   ) {
-    this.streamLength = Math.floor((ids.length - 1) / batchSize);
-    this.stepsPerPass = Math.floor(this.streamLength / seqLen);
-    if (this.stepsPerPass < 1) throw new RangeError(`text of ${ids.length} ids is too short for ${batchSize} streams of ${seqLen + 1}`);
+    this.laneLength = Math.floor((ids.length - 1) / batchSize);
+    this.stepsPerPass = Math.floor(this.laneLength / seqLen);
+    if (this.stepsPerPass < 1) throw new RangeError(`text of ${ids.length} ids is too short for ${batchSize} lanes of ${seqLen + 1}`);
   }
 
-  /** The batch for a global step; `fresh` when the streams restart (carried state must reset). */
+  /** The batch for a global step; `fresh` when the lanes restart (carried state must reset). */
   at(step: number): { batch: Batch; fresh: boolean } {
     const k = step % this.stepsPerPass;
-    const offsets = Array.from({ length: this.batchSize }, (_, b) => b * this.streamLength + k * this.seqLen);
+    const offsets = Array.from({ length: this.batchSize }, (_, b) => b * this.laneLength + k * this.seqLen);
     return { batch: batchAt(this.ids, offsets, this.seqLen), fresh: k === 0 };
   }
 }

@@ -7,6 +7,7 @@
  */
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type CheckpointMeta } from './checkpoint';
+import { timeOrderedId } from './ids';
 
 export interface RunSummary {
   runId: string;
@@ -41,7 +42,7 @@ export class CheckpointStore {
   async save(checkpoint: Checkpoint, replaces: string | null): Promise<{ key: string; bytes: number }> {
     const record = encodeCheckpoint(checkpoint);
     const { runId } = checkpoint.meta;
-    const key = `ckpt/${runId}/${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const key = `ckpt/${runId}/${timeOrderedId()}`; // the time part lets a crash's leftovers be aged out
     await set(key, record, this.db);
     const back = await get(key, this.db);
     if (!back || back.crc !== record.crc || back.data?.byteLength !== record.data.byteLength) {

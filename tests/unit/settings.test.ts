@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, validateSettings } from '../../src/lib/config';
+import { defaultSettings, validateSettings } from '../../src/config/settings';
 
 describe('settings validation', () => {
   it('accepts the defaults', () => {

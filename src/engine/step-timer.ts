@@ -1,15 +1,15 @@
 /** Times one real training step on the current backend: how Auto picks the fastest backend. */
-import { randomBatch } from './batching';
+import { randomBatch } from '../data/batching';
 import { createModel, disposeModel } from './model';
-import { Rng } from './rng';
+import { Rng } from '../data/rng';
 import { createOptimizer, trainStep } from './train';
 
 /** The default architecture on a short row: same programs as real training, a fraction of the time. */
-export const PROBE = { vocabSize: 80, embedDim: 32, units: 128, layers: 1, dropout: 0, batchSize: 32, seqLen: 32 };
+export const TRIAL_MODEL = { vocabSize: 80, embedDim: 32, units: 128, layers: 1, dropout: 0, batchSize: 32, seqLen: 32 };
 
 /** Milliseconds of the second of two training steps (the first compiles and allocates). */
 export async function timeTrainingStep(): Promise<number> {
-  const { batchSize, seqLen, ...config } = PROBE;
+  const { batchSize, seqLen, ...config } = TRIAL_MODEL;
   const model = createModel(config, 1);
   const optimizer = createOptimizer('adam', 0.01);
   const rng = new Rng(1);

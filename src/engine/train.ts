@@ -1,7 +1,7 @@
 /** Loss, gradient clipping and the training step. */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerName } from './config';
-import type { Batch } from './batching';
+import type { OptimizerName } from '../config/settings';
+import type { Batch } from '../data/batching';
 import { forward, modelVariables, type CharModel, type LstmState } from './model';
 
 export const LN2 = Math.log(2);

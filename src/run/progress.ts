@@ -4,8 +4,8 @@
  * progress report carries the steps read since the last one, with throughput and an ETA.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Progress, RunInfo } from './protocol';
-import { LN2 } from './train';
+import type { Progress, TrainingPlan } from './events';
+import { LN2 } from '../engine/train';
 
 const PROGRESS_EVERY_MS = 200; // at most ~5 progress events per second
 const RECENT_STEPS = 20; // steps averaged for chars/s
@@ -20,7 +20,7 @@ export class ProgressMeter {
   #unreadSince = 0; // when the first of them was queued
   #lastReport = 0;
 
-  constructor(private readonly info: RunInfo) {}
+  constructor(private readonly plan: TrainingPlan) {}
 
   get elapsedMs(): number {
     return this.#elapsedMs;
@@ -77,12 +77,12 @@ export class ProgressMeter {
     const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     const progress: Progress = {
       step,
-      epoch: step / this.info.stepsPerEpoch,
+      epoch: step / this.plan.stepsPerEpoch,
       points: this.#points,
       stepMs: this.#pointMs,
-      charsPerSec: meanMs > 0 ? (this.info.charsPerStep * 1000) / meanMs : 0,
+      charsPerSec: meanMs > 0 ? (this.plan.charsPerStep * 1000) / meanMs : 0,
       elapsedMs: this.#elapsedMs,
-      etaMs: (this.info.totalSteps - step) * perStepMs,
+      etaMs: (this.plan.totalSteps - step) * perStepMs,
       tensors: memory.numTensors,
       gpuBytes: memory.numBytesInGPU ?? null,
     };

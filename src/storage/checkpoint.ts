@@ -3,8 +3,8 @@
  * loss history, corpus hash, tensor layout) and one buffer of packed float32 tensors (latest
  * weights, best-validation weights, optimizer state), with a CRC-32 over both. Pure: no tfjs.
  */
-import { sizeOf, weightSpecs } from './architecture';
-import { validateSettings, type ModelConfig, type Settings } from './config';
+import { sizeOf, weightSpecs } from '../engine/architecture';
+import { checkSetting, specOf, validateSettings, type ModelConfig, type Settings } from '../config/settings';
 import { crc32 } from './crc32';
 
 export const CHECKPOINT_VERSION = 1;
@@ -141,13 +141,23 @@ function validateHistory(h: unknown): void {
   check(history.val.every((p) => Array.isArray(p) && p.length === 3 && p.every(isNum)), 'validation history malformed');
 }
 
+function settingsValid(settings: Settings): boolean {
+  try {
+    return validateSettings(settings).length === 0;
+  } catch {
+    return false; // a group missing altogether
+  }
+}
+
 export function validateMeta(meta: CheckpointMeta, floats: number): void {
   check(meta?.format === 'inkling-checkpoint', 'not an Inkling checkpoint');
   check(meta.version <= CHECKPOINT_VERSION, `made by a newer Inkling (format ${meta.version})`);
   check(typeof meta.runId === 'string' && typeof meta.name === 'string', 'run id or name missing');
-  check(validateSettings(meta.settings).length === 0, 'settings out of range');
+  check(settingsValid(meta.settings), 'settings out of range');
   const m = meta.model;
-  check(isInt(m?.vocabSize) && m.vocabSize > 0 && isInt(m.units) && isInt(m.embedDim) && isInt(m.layers) && m.layers >= 1 && m.layers <= 3, 'model config invalid');
+  const positive = (v: unknown) => isInt(v) && v > 0;
+  check(positive(m?.vocabSize) && positive(m.units) && positive(m.embedDim), 'model config invalid');
+  check(checkSetting(specOf('layers'), m.layers) === null, 'model config invalid: layers');
   validateVocab(meta.vocab, m.vocabSize);
   check(isInt(meta.step) && isInt(meta.rngState) && isNum(meta.createdAt) && isNum(meta.updatedAt), 'step, RNG state or times invalid');
   check(meta.bestValBpc === null || isNum(meta.bestValBpc), 'best validation loss invalid');

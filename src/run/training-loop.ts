@@ -1,66 +1,79 @@
 /**
  * The training loop of one run on one text: steps with pause, resume and stop checked between
  * them, estimateLoss at a fixed interval, streamed samples, and autosave through a hook.
- * Talks to the page only through `emit`.
+ * Reports only through `emit`, as RunEvents; knows nothing of the worker.
  */
-import { StreamBatcher, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from './batching';
-import type { Settings } from './config';
-import { checkLength } from './corpus';
-import { modelVariables } from './model';
+import { StatefulBatcher, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from '../data/batching';
+import type { Settings, TrainConfig } from '../config/settings';
+import { CorpusError, checkLength } from '../data/corpus';
+import { modelVariables } from '../engine/model';
 import { ProgressMeter } from './progress';
-import type { RunInfo, RunStatus, WorkerEvent } from './protocol';
-import { Rng } from './rng';
+import { Rng } from '../data/rng';
 import type { RunState } from './run-state';
-import { streamSample, type SampleSpec } from './stream';
-import { dropCarry, estimateBpc, trainStep, type Carry } from './train';
-import { encode } from './vocab';
+import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
+import type { Sampler } from './sample-stream';
+import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
+import { encode } from '../data/vocab';
 
 /** Lets queued messages (pause, stop, sample) in before the next step. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export interface RunHooks {
-  emit: (e: WorkerEvent) => void;
+export interface LoopHooks {
+  emit: (e: RunEvent) => void;
+  sampler: Sampler; // the worker's one sampler: a newer sample from anywhere ends this loop's
+
   /** Called every `settings.train.autosaveSec` of training, and on pause, stop and finish. */
   save?: (reason: 'interval' | 'pause' | 'stop' | 'finish') => Promise<void>;
 }
 
-export class TrainingRun {
-  readonly info: RunInfo;
+export class TrainingLoop {
+  readonly plan: TrainingPlan;
   #split: Split;
   #evalSets: { train: Batch[]; val: Batch[] };
-  #status: RunStatus = 'idle';
+  #status: TrainingStatus = 'idle';
   #resume: (() => void) | null = null;
   #pauseRequested = false;
   #evaluateRequested = false;
   #sampleSpec: SampleSpec; // prime and temperatures of the latest request
   readonly #autoLength: number; // characters per temperature in the samples shown while training
-  #pendingSample: { spec: SampleSpec; sampleId: number } | null = null;
-  #sampleCounter = 0;
-  #sampleGeneration = 0; // bumped by every sample request; a running sample of an older one stops
-  #disposed = false;
-  #streams: StreamBatcher | null = null; // stateful batching only
+  #pendingSample: SampleSpec | null = null; // asked for while training: runs between two steps
+  #lanes: StatefulBatcher | null = null; // stateful batching only
   #carry: Carry = {}; // the LSTM state carried between stateful batches
   #meter: ProgressMeter;
 
-  /** Throws a CorpusError when the text is too short for these settings. */
+  /**
+   * Throws a CorpusError when a text of `length` characters cannot be trained on with these
+   * settings: too short for one row of each split, or (stateful batching) for one batch of lanes.
+   */
+  static checkText(length: number, train: TrainConfig, name: string): void {
+    const { seqLen: T, batchSize: B, valFraction } = train;
+    checkLength(length, T, valFraction, name);
+    const trainLength = length - Math.max(1, Math.round(length * valFraction));
+    if (train.batching === 'stateful' && Math.floor((trainLength - 1) / B) < T) {
+      const need = Math.ceil((B * T + 1) / (1 - valFraction));
+      throw new CorpusError('too-short', `"${name}" has ${length} characters; stateful batches of ${B} rows of ${T} need at least ${need}. Lower the batch size or the sequence length.`);
+    }
+  }
+
+  /** Throws a CorpusError when the text is too short for these settings (see checkText). */
   constructor(
     readonly state: RunState,
     text: string,
     private readonly settings: Settings,
     sample: SampleSpec,
-    private readonly hooks: RunHooks,
+    private readonly hooks: LoopHooks,
   ) {
     const { seqLen: T, batchSize: B, valFraction, evalBatches: nEval, epochs } = settings.train;
     const ids = encode(state.vocab, text);
-    checkLength(ids.length, T, valFraction, state.corpus.name);
+    TrainingLoop.checkText(ids.length, settings.train, state.corpus.name);
     this.#split = splitTrainVal(ids, valFraction);
     this.#evalSets = { train: evalBatches(this.#split.train, T, B, nEval), val: evalBatches(this.#split.val, T, B, nEval) };
-    if (settings.train.batching === 'stateful') this.#streams = new StreamBatcher(this.#split.train, T, B);
+    if (settings.train.batching === 'stateful') this.#lanes = new StatefulBatcher(this.#split.train, T, B);
     this.#sampleSpec = sample;
     this.#autoLength = sample.length;
     const perEpoch = stepsPerEpoch(this.#split.train.length, T, B);
     const planned = Math.max(1, Math.round(perEpoch * epochs));
-    this.info = {
+    this.plan = {
       runId: state.runId,
       corpusHash: state.corpus.hash,
       vocabSize: state.vocab.chars.length,
@@ -71,10 +84,10 @@ export class TrainingRun {
       valChars: this.#split.val.length,
       charsPerStep: B * T,
     };
-    this.#meter = new ProgressMeter(this.info);
+    this.#meter = new ProgressMeter(this.plan);
   }
 
-  get status(): RunStatus {
+  get status(): TrainingStatus {
     return this.#status;
   }
 
@@ -83,7 +96,7 @@ export class TrainingRun {
     return this.#status === 'stopping' || this.#status === 'stopped';
   }
 
-  #setStatus(status: RunStatus): void {
+  #setStatus(status: TrainingStatus): void {
     this.#status = status;
     this.hooks.emit({ type: 'status', status });
   }
@@ -112,7 +125,7 @@ export class TrainingRun {
   async #steps(): Promise<void> {
     let lastSample = performance.now();
     let lastSave = this.#meter.elapsedMs;
-    while (this.state.step < this.info.totalSteps && !this.#stopped()) {
+    while (this.state.step < this.plan.totalSteps && !this.#stopped()) {
       await yieldToEvents();
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
@@ -160,10 +173,10 @@ export class TrainingRun {
     const { seqLen, batchSize, clipNorm, readLossEvery } = this.settings.train;
     const { model, optimizer, rng } = this.state;
     const startedAt = performance.now();
-    const stream = this.#streams?.at(this.state.step);
-    if (stream?.fresh) dropCarry(this.#carry);
-    const batch = stream?.batch ?? randomBatch(this.#split.train, seqLen, batchSize, rng);
-    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), stream ? this.#carry : undefined);
+    const lane = this.#lanes?.at(this.state.step);
+    if (lane?.fresh) dropCarry(this.#carry);
+    const batch = lane?.batch ?? randomBatch(this.#split.train, seqLen, batchSize, rng);
+    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), lane ? this.#carry : undefined);
     this.#meter.queue(loss, startedAt);
     this.state.step++;
     if (this.#meter.pending >= readLossEvery) await this.#readLosses();
@@ -215,28 +228,25 @@ export class TrainingRun {
   }
 
   /**
-   * While training, the sample runs between two steps; while stopping, as the run's closing
-   * sample (in place of the automatic one); otherwise at once.
+   * While training, the sample runs between two steps (a running automatic one ends at once);
+   * while stopping, as the run's closing sample (in place of the automatic one); otherwise at once.
    */
   async sample(spec: SampleSpec): Promise<void> {
     this.#sampleSpec = spec;
-    this.#sampleGeneration++;
-    this.#pendingSample = { spec, sampleId: ++this.#sampleCounter };
+    this.#pendingSample = spec;
+    this.hooks.sampler.cancel();
     if (this.#status !== 'training' && this.#status !== 'stopping') await this.#runPendingSample();
   }
 
   async #runPendingSample(): Promise<void> {
-    const job = this.#pendingSample ?? { spec: { ...this.#sampleSpec, length: this.#autoLength }, sampleId: ++this.#sampleCounter };
+    const spec = this.#pendingSample ?? { ...this.#sampleSpec, length: this.#autoLength };
     this.#pendingSample = null;
-    const rng = new Rng(this.state.rng.int(2 ** 31));
-    const generation = this.#sampleGeneration;
-    const superseded = () => this.#sampleGeneration !== generation || this.#disposed;
-    await streamSample(this.state.model, this.state.vocab, job.spec, job.sampleId, rng, this.hooks.emit, superseded);
+    await this.hooks.sampler.run(this.state.model, this.state.vocab, spec, new Rng(this.state.rng.int(2 ** 31)));
   }
 
   /** Ends the loop; the state (model, optimizer) belongs to the caller. */
   dispose(): void {
     this.stop();
-    this.#disposed = true;
+    this.hooks.sampler.cancel();
   }
 }

@@ -1,17 +1,17 @@
-/** Streams generated text to the page in small chunks, per temperature, as it is produced. */
-import type { CharModel } from './model';
-import type { WorkerEvent } from './protocol';
-import type { Rng } from './rng';
-import { generate } from './sampling';
-import type { Vocab } from './vocab';
-
-export interface SampleSpec {
-  prime: string; // text the model reads before generating
-  temperatures: number[]; // one stream each, generated side by side as one batch
-  length: number; // characters to generate per stream
-}
+/**
+ * Streams generated text in small chunks, per temperature, as it is produced. One `Sampler` per
+ * worker numbers every sample and lets only the newest run: a sample started while another is
+ * streaming ends the older one, whoever asked for either (the page, or the training loop).
+ */
+import type { Rng } from '../data/rng';
+import type { Vocab } from '../data/vocab';
+import type { CharModel } from '../engine/model';
+import { generate } from '../engine/sampling';
+import type { RunEvent, SampleSpec } from './events';
 
 const FLUSH_MS = 50; // at most ~20 chunk messages per second
+
+type Emit = (e: RunEvent) => void;
 
 /**
  * Generates and emits sample-start, sample-chunk* and sample-end. Stops early (quietly) when
@@ -23,7 +23,7 @@ export async function streamSample(
   spec: SampleSpec,
   sampleId: number,
   rng: Rng,
-  emit: (e: WorkerEvent) => void,
+  emit: Emit,
   cancelled: () => boolean = () => false,
 ): Promise<void> {
   emit({ type: 'sample-start', sampleId, temperatures: spec.temperatures, prime: spec.prime });
@@ -45,4 +45,25 @@ export async function streamSample(
   flush();
   const seconds = Math.max(1e-3, (performance.now() - started) / 1000);
   emit({ type: 'sample-end', sampleId, charsPerSec: (produced * spec.temperatures.length) / seconds });
+}
+
+/** Numbers samples and keeps one running at a time: the newest. */
+export class Sampler {
+  #lastId = 0;
+  #running = 0; // id of the sample allowed to go on; 0 when none
+
+  constructor(private readonly emit: Emit) {}
+
+  /** Streams a sample, ending any older one first; resolves when it ends (done or superseded). */
+  async run(model: CharModel, vocab: Vocab, spec: SampleSpec, rng: Rng): Promise<void> {
+    const id = ++this.#lastId;
+    this.#running = id;
+    await streamSample(model, vocab, spec, id, rng, this.emit, () => this.#running !== id);
+    if (this.#running === id) this.#running = 0;
+  }
+
+  /** Ends whatever sample is streaming, at its next chunk. */
+  cancel(): void {
+    this.#running = 0;
+  }
 }

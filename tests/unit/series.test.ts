@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDropped } from '../../src/state/drop';
 import { appendTraining, appendValidation, chartOf, emptySeries } from '../../src/state/series';
 
 describe('chart series', () => {
@@ -38,26 +37,5 @@ describe('chart series', () => {
     const b = appendTraining(a, [[2, 1]]);
     expect(a[0]).toEqual([1]);
     expect(b[0]).toEqual([1, 2]);
-  });
-});
-
-describe('chooseDropped', () => {
-  it('loads a single file silently', () => {
-    expect(chooseDropped([{ name: 'a.txt', isDirectory: false }])).toEqual({ kind: 'file', index: 0, message: null });
-  });
-
-  it('loads the first file of several and says so', () => {
-    const d = chooseDropped([
-      { name: 'dir', isDirectory: true },
-      { name: 'b.txt', isDirectory: false },
-      { name: 'c.txt', isDirectory: false },
-    ]);
-    expect(d).toMatchObject({ kind: 'file', index: 1 });
-    expect(d.message).toMatch(/3 items were dropped.*"b\.txt".*other 2/);
-  });
-
-  it('refuses a folder and an empty drop with a reason', () => {
-    expect(chooseDropped([{ name: 'books', isDirectory: true }]).message).toMatch(/"books" is a folder/);
-    expect(chooseDropped([]).kind).toBe('none');
   });
 });

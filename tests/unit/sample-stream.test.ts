@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpu } from './setup-tf';
-import { createModel, disposeModel } from '../../src/lib/model';
-import type { WorkerEvent } from '../../src/lib/protocol';
-import { Rng } from '../../src/lib/rng';
-import { streamSample } from '../../src/lib/stream';
-import { buildVocab } from '../../src/lib/vocab';
+import { createModel, disposeModel } from '../../src/engine/model';
+import type { WorkerEvent } from '../../src/worker/protocol';
+import { Rng } from '../../src/data/rng';
+import { streamSample } from '../../src/run/sample-stream';
+import { buildVocab } from '../../src/data/vocab';
 
 beforeAll(useCpu);
 

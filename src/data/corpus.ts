@@ -1,5 +1,5 @@
 /** Turning the bytes a person gives us into training text, or into a clear reason why not. */
-import type { TextOptions } from './config';
+import type { TextOptions } from '../config/settings';
 
 export const MAX_CORPUS_BYTES = 50 * 1024 * 1024; // 50 MB: larger files are refused before reading
 

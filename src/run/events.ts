@@ -1,0 +1,47 @@
+/**
+ * What a training loop and a sample stream report, as plain data: the run layer's own event
+ * type. The worker forwards these to the page unchanged (its protocol is `RunEvent | …`).
+ */
+
+/** 'stopping': the loop has left its last step and is evaluating and saving; 'stopped' once saved. */
+export type TrainingStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'stopped' | 'finished';
+
+/** What a training loop will do: fixed when it starts. */
+export interface TrainingPlan {
+  runId: string;
+  corpusHash: string; // the text this model is training on
+  vocabSize: number;
+  parameters: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  trainChars: number;
+  valChars: number;
+  charsPerStep: number; // targets per step: batch size x sequence length
+}
+
+export interface Progress {
+  step: number;
+  epoch: number; // fractional: steps / stepsPerEpoch
+  points: [step: number, bpc: number][]; // raw training loss of each step since the last event
+  stepMs: number[]; // wall time of each of those steps
+  charsPerSec: number; // targets trained per second, recent average
+  elapsedMs: number; // training time, pauses excluded
+  etaMs: number; // to the chosen number of epochs
+  tensors: number; // tf.memory().numTensors, to show it stays flat
+  gpuBytes: number | null; // tf.memory().numBytesInGPU on GPU backends
+}
+
+/** A request for generated text. */
+export interface SampleSpec {
+  prime: string; // text the model reads before generating
+  temperatures: number[]; // one text each, generated side by side as one batch
+  length: number; // characters to generate per temperature
+}
+
+export type RunEvent =
+  | { type: 'status'; status: TrainingStatus }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'val'; step: number; valBpc: number; trainBpc: number }
+  | { type: 'sample-start'; sampleId: number; temperatures: number[]; prime: string }
+  | { type: 'sample-chunk'; sampleId: number; chunks: string[] } // new text per temperature
+  | { type: 'sample-end'; sampleId: number; charsPerSec: number };

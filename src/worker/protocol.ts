@@ -1,0 +1,117 @@
+/**
+ * The typed messages between the page and the training worker. Every request carries an id and
+ * is answered by exactly one event carrying it back: its reply (see `Replies`) or an `error`.
+ * Events without an id (progress, samples, saves) are the worker's own news.
+ */
+import type { BackendChoice, BackendName } from '../config/backends';
+import type { Settings } from '../config/settings';
+import type { CorpusErrorCode } from '../data/corpus';
+import type { RunEvent, SampleSpec, TrainingPlan } from '../run/events';
+import type { CorpusRef } from '../run/run-state';
+import type { History } from '../storage/checkpoint';
+import type { RunSummary } from '../storage/store';
+
+export type Request =
+  | { type: 'init'; id: number; backend: BackendChoice; remembered: BackendName | null } // remembered: Auto's last pick here
+  | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number } // bytes are transferred; the text must fit one row of each split
+  // sample: prime, temperatures and length of the samples shown while training; resume: go on with the open run
+  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean }
+  | { type: 'list-runs'; id: number }
+  | { type: 'open-run'; id: number; runId: string } // load a saved run: sample from it, or resume it
+  | { type: 'rename-run'; id: number; runId: string; name: string }
+  | { type: 'delete-run'; id: number; runId: string }
+  | { type: 'export-run'; id: number; runId: string }
+  | { type: 'import-run'; id: number; name: string; bytes: ArrayBuffer } // bytes are transferred
+  | { type: 'pause'; id: number }
+  | { type: 'resume'; id: number }
+  | { type: 'stop'; id: number } // ends the run; the model stays for sampling
+  | { type: 'evaluate'; id: number } // an estimateLoss now (between two steps while training)
+  | ({ type: 'sample'; id: number } & SampleSpec);
+
+export type RequestType = Request['type'];
+
+/** A request as the page writes it: the client adds the id. */
+export type RequestBody<T extends RequestType = RequestType> = T extends RequestType
+  ? Omit<Extract<Request, { type: T }>, 'id'>
+  : never;
+
+/** The event that answers each request (an `error` event with its id answers any of them). */
+export const REPLIES = {
+  init: 'ready',
+  'load-corpus': 'corpus',
+  train: 'run-started',
+  'list-runs': 'runs',
+  'open-run': 'run-opened',
+  'rename-run': 'runs',
+  'delete-run': 'runs',
+  'export-run': 'export',
+  'import-run': 'runs',
+  pause: 'done',
+  resume: 'done',
+  stop: 'done',
+  evaluate: 'done',
+  sample: 'done', // once the sample has streamed (or, while training, once it is queued)
+} as const satisfies Record<RequestType, WorkerEvent['type']>;
+
+export type Replies = typeof REPLIES;
+
+export type ReplyTo<T extends RequestType> = Extract<WorkerEvent, { type: Replies[T] }>;
+
+/** What the worker says about the WebGPU adapter when it uses one. */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean; // a software adapter (e.g. SwiftShader): correct but slow
+}
+
+export interface CorpusStats {
+  name: string;
+  bytes: number;
+  chars: number; // Unicode code points
+  distinct: number; // distinct characters
+  mappedToUnknown: number; // distinct characters beyond the vocabulary cap, shown as one symbol
+  preview: string; // the first few hundred characters
+  hash: string; // SHA-256 of the text: how saved runs recognise their corpus
+}
+
+/** A saved run loaded into the worker: enough for the page to show it and to offer resuming. */
+export interface OpenedRun {
+  runId: string;
+  name: string;
+  settings: Settings;
+  step: number;
+  history: History;
+  corpus: CorpusRef;
+  corpusLoaded: boolean; // the loaded text is the run's own (same hash)
+}
+
+/** Why a request failed: one word the page (and the tests) can act on. */
+export type ErrorCode =
+  | CorpusErrorCode // a text that cannot be trained on
+  | 'no-run' // pause, resume, stop or evaluate with nothing training
+  | 'no-corpus' // train before any text was loaded
+  | 'no-model' // sample or resume with no model in hand
+  | 'busy' // a request that must wait until training stops
+  | 'settings' // settings or temperatures out of range
+  | 'checkpoint' // a saved run or an import that cannot be used
+  | 'internal'; // anything else: a bug, reported rather than swallowed
+
+export type WorkerEvent =
+  | RunEvent
+  | { type: 'ready'; id: number; backend: BackendName; adapter: AdapterSummary | null; tried: string[]; measured: boolean }
+  | { type: 'corpus'; id: number; stats: CorpusStats }
+  | { type: 'corpus-restored'; stats: CorpusStats } // an opened run's own text, found in storage
+  | { type: 'run-started'; id: number; plan: TrainingPlan }
+  | { type: 'storage'; available: boolean; reason: string | null } // whether checkpoints can be saved
+  | { type: 'runs'; id: number | null; runs: RunSummary[] } // id null: the listing made at start-up
+  | { type: 'run-opened'; id: number; opened: OpenedRun }
+  | { type: 'saved'; runId: string; step: number; bytes: number; stallMs: number; writeMs: number; at: number }
+  | { type: 'save-failed'; message: string }
+  | { type: 'export'; id: number; fileName: string; bytes: ArrayBuffer } // bytes are transferred
+  | { type: 'done'; id: number } // the reply to requests that return nothing else
+  | { type: 'error'; id: number | null; code: ErrorCode; message: string };
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
+}
