@@ -29,7 +29,10 @@ function addressText(stem) {
 }
 
 mkdirSync(outDir, { recursive: true });
-const stems = readdirSync(dataDir).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -4)).sort();
+const stems = readdirSync(dataDir)
+  .filter((f) => f.endsWith('.txt'))
+  .map((f) => f.slice(0, -4))
+  .sort();
 for (const sample of SAMPLES) {
   let text = stems.filter(sample.pick).map(addressText).join('\n\n') + '\n';
   if (sample.limit && text.length > sample.limit) {

@@ -32,7 +32,10 @@ export function serve({ root = 'dist', port = 4173, base = '/' } = {}) {
     } catch {
       return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-cache',
+    });
     createReadStream(path).pipe(res);
   });
   return new Promise((ok, fail) => {

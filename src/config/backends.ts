@@ -5,7 +5,12 @@ export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = 'auto' | BackendName; // auto: measure each and keep the fastest
 
 /** How the page names each backend. */
-export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+export const BACKEND_LABELS: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WASM',
+  cpu: 'CPU',
+};
 
 export function isBackendName(value: unknown): value is BackendName {
   return BACKENDS.some((name) => name === value);

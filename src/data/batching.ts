@@ -75,7 +75,8 @@ export class StatefulBatcher {
   ) {
     this.laneLength = Math.floor((ids.length - 1) / batchSize);
     this.stepsPerPass = Math.floor(this.laneLength / seqLen);
-    if (this.stepsPerPass < 1) throw new RangeError(`text of ${ids.length} ids is too short for ${batchSize} lanes of ${seqLen + 1}`);
+    if (this.stepsPerPass < 1)
+      throw new RangeError(`text of ${ids.length} ids is too short for ${batchSize} lanes of ${seqLen + 1}`);
   }
 
   /** The batch for a global step; `fresh` when the lanes restart (carried state must reset). */

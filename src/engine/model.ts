@@ -88,7 +88,8 @@ export function createModel(config: ModelConfig, seed: number): CharModel {
   const { vocabSize: V, embedDim: E, units: U, layers } = config;
   const prefix = `inkling${++modelCount}`;
   const v = (name: string, init: () => tf.Tensor) => tf.tidy(() => tf.variable(init(), true, `${prefix}/${name}`));
-  const glorot = (shape: number[], s: number) => tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor;
+  const glorot = (shape: number[], s: number) =>
+    tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor;
   const embedding = v('embedding/embeddings', () => tf.randomUniform([V, E], -0.05, 0.05, 'float32', seed));
   const lstm = Array.from({ length: layers }, (_, i) => ({
     kernel: v(`lstm_${i + 1}/kernel`, () => glorot([i === 0 ? E : U, 4 * U], 10 + i)),
@@ -105,7 +106,8 @@ export function assignWeights(model: CharModel, values: Float32Array[]): void {
   const named = namedWeights(model);
   if (values.length !== named.length) throw new Error(`expected ${named.length} weight arrays, got ${values.length}`);
   named.forEach(([name, variable], i) => {
-    if (values[i].length !== variable.size) throw new Error(`${name}: expected ${variable.size} values, got ${values[i].length}`);
+    if (values[i].length !== variable.size)
+      throw new Error(`${name}: expected ${variable.size} values, got ${values[i].length}`);
     tf.tidy(() => variable.assign(tf.tensor(values[i], variable.shape)));
   });
 }
@@ -123,7 +125,8 @@ export function extendVocabulary(model: CharModel, vocabSize: number, seed: numb
       const v = kept[i][1];
       if (name === 'embedding/embeddings') fresh.assign(tf.concat([v, tf.slice(fresh, [old, 0], [-1, -1])], 0));
       else if (name === 'dense/kernel') fresh.assign(tf.concat([v, tf.slice(fresh, [0, old], [-1, -1])], 1));
-      else if (name === 'dense/bias') fresh.assign(tf.concat([v, tf.fill([vocabSize - old], -5)])); // new characters start unlikely
+      else if (name === 'dense/bias')
+        fresh.assign(tf.concat([v, tf.fill([vocabSize - old], -5)])); // new characters start unlikely
       else fresh.assign(v);
     }),
   );

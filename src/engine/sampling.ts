@@ -17,8 +17,14 @@ function rowConstants(temperatures: number[]) {
   const greedy = (t: number) => t <= ARGMAX_BELOW;
   const rows = temperatures.length;
   return {
-    scale: tf.tensor2d(temperatures.map((t) => (greedy(t) ? 1 : 1 / t)), [rows, 1]),
-    noisy: tf.tensor2d(temperatures.map((t) => (greedy(t) ? 0 : 1)), [rows, 1]),
+    scale: tf.tensor2d(
+      temperatures.map((t) => (greedy(t) ? 1 : 1 / t)),
+      [rows, 1],
+    ),
+    noisy: tf.tensor2d(
+      temperatures.map((t) => (greedy(t) ? 0 : 1)),
+      [rows, 1],
+    ),
   };
 }
 
@@ -84,7 +90,12 @@ function readPrime(model: CharModel, vocab: Vocab, prime: string, rows: number) 
  * character of every row, in bursts of READ_EVERY steps.
  */
 export async function* generate(
-  model: CharModel, vocab: Vocab, prime: string, temperatures: number[], length: number, rng: Rng,
+  model: CharModel,
+  vocab: Vocab,
+  prime: string,
+  temperatures: number[],
+  length: number,
+  rng: Rng,
 ): AsyncGenerator<string[]> {
   const rows = temperatures.length;
   const V = vocab.chars.length;
@@ -93,7 +104,8 @@ export async function* generate(
   const first = readPrime(model, vocab, prime, rows);
   let state = first.state;
   let noise = gumbel(READ_EVERY, noisy, V, rng.int(2 ** 31));
-  let last = tf.tidy(() => pick(first.logits, scale, tf.squeeze(tf.slice(noise, 0, 1), [0]) as tf.Tensor2D)); // ids [rows]
+  // ids [rows]
+  let last = tf.tidy(() => pick(first.logits, scale, tf.squeeze(tf.slice(noise, 0, 1), [0]) as tf.Tensor2D));
   first.logits.dispose();
   let unread: tf.Tensor1D[] = [last];
   try {
@@ -114,7 +126,10 @@ export async function* generate(
       const k = i % READ_EVERY;
       const next = tf.tidy(() => {
         const out = step(model, table, input, state);
-        return { ids: pick(out.logits, scale, tf.squeeze(tf.slice(noise, k, 1), [0]) as tf.Tensor2D), state: out.state };
+        return {
+          ids: pick(out.logits, scale, tf.squeeze(tf.slice(noise, k, 1), [0]) as tf.Tensor2D),
+          state: out.state,
+        };
       });
       tf.dispose([...state.h, ...state.c]);
       if (!unread.includes(input)) input.dispose();

@@ -5,7 +5,15 @@ import { Rng } from '../data/rng';
 import { createOptimizer, trainStep } from './train';
 
 /** The default architecture on a short row: same programs as real training, a fraction of the time. */
-export const TRIAL_MODEL = { vocabSize: 80, embedDim: 32, units: 128, layers: 1, dropout: 0, batchSize: 32, seqLen: 32 };
+export const TRIAL_MODEL = {
+  vocabSize: 80,
+  embedDim: 32,
+  units: 128,
+  layers: 1,
+  dropout: 0,
+  batchSize: 32,
+  seqLen: 32,
+};
 
 /** Milliseconds of the second of two training steps (the first compiles and allocates). */
 export async function timeTrainingStep(): Promise<number> {

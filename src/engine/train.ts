@@ -40,9 +40,7 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number) {
  * otherwise pick 1e-4, training differently from the other backends.
  */
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  return name === 'adam'
-    ? tf.train.adam(learningRate, 0.9, 0.999, 1e-7)
-    : tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+  return name === 'adam' ? tf.train.adam(learningRate, 0.9, 0.999, 1e-7) : tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
 }
 
 /** Disposes a carried state (at a stream restart, or at the end of a run). */

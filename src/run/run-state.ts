@@ -5,7 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { CHECKPOINT_VERSION, type Checkpoint, type History, type NamedArray } from '../storage/checkpoint';
 import type { Settings } from '../config/settings';
-import { assignWeights, createModel, disposeModel, extendVocabulary, namedWeights, type CharModel } from '../engine/model';
+import {
+  assignWeights,
+  createModel,
+  disposeModel,
+  extendVocabulary,
+  namedWeights,
+  type CharModel,
+} from '../engine/model';
 import { Rng } from '../data/rng';
 import { newRunId } from '../storage/ids';
 import { createOptimizer } from '../engine/train';
@@ -41,14 +48,26 @@ export class RunState {
   static fresh(corpus: CorpusRef, vocab: Vocab, settings: Settings): RunState {
     const model = createModel({ ...settings.model, vocabSize: vocab.chars.length }, settings.train.seed);
     const optimizer = createOptimizer(settings.train.optimizer, settings.train.learningRate);
-    return new RunState(newRunId(), Date.now(), corpus, vocab, model, optimizer, new Rng(settings.train.seed), settings);
+    return new RunState(
+      newRunId(),
+      Date.now(),
+      corpus,
+      vocab,
+      model,
+      optimizer,
+      new Rng(settings.train.seed),
+      settings,
+    );
   }
 
   /** Rebuilds the run on the current backend from a decoded checkpoint. */
   static async fromCheckpoint(c: Checkpoint): Promise<RunState> {
     const { meta } = c;
     const model = createModel(meta.model, meta.settings.train.seed);
-    assignWeights(model, c.weights.map((w) => w.values));
+    assignWeights(
+      model,
+      c.weights.map((w) => w.values),
+    );
     const optimizer = createOptimizer(meta.settings.train.optimizer, meta.settings.train.learningRate);
     if (c.optimizer.length > 0) {
       const tensors = c.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(o.values, o.shape) }));
@@ -57,8 +76,23 @@ export class RunState {
     }
     const rng = new Rng(0);
     rng.state = meta.rngState;
-    const state = new RunState(meta.runId, meta.createdAt, meta.corpus, makeVocab(meta.vocab), model, optimizer, rng, meta.settings);
-    Object.assign(state, { name: meta.name, step: meta.step, history: meta.history, bestValBpc: meta.bestValBpc, bestStep: meta.bestStep });
+    const state = new RunState(
+      meta.runId,
+      meta.createdAt,
+      meta.corpus,
+      makeVocab(meta.vocab),
+      model,
+      optimizer,
+      rng,
+      meta.settings,
+    );
+    Object.assign(state, {
+      name: meta.name,
+      step: meta.step,
+      history: meta.history,
+      bestValBpc: meta.bestValBpc,
+      bestStep: meta.bestStep,
+    });
     if (c.best.length > 0) state.#best = c.best.map((b) => tf.tensor(b.values, b.shape));
     return state;
   }
@@ -99,7 +133,9 @@ export class RunState {
   /** Reads every tensor back from the device into a checkpoint. */
   async toCheckpoint(backend: string): Promise<Checkpoint> {
     const read = async (name: string, t: tf.Tensor): Promise<NamedArray> => ({
-      name, shape: t.shape.slice(), values: Float32Array.from(await t.data()),
+      name,
+      shape: t.shape.slice(),
+      values: Float32Array.from(await t.data()),
     });
     const named = namedWeights(this.model);
     const weights = await Promise.all(named.map(([name, v]) => read(name, v)));
@@ -109,10 +145,22 @@ export class RunState {
     tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor)); // a fresh scalar each call
     const now = Date.now();
     const meta = {
-      format: 'inkling-checkpoint' as const, version: CHECKPOINT_VERSION, runId: this.runId, name: this.name,
-      model: this.model.config, settings: this.settings, vocab: this.vocab.chars, step: this.step,
-      rngState: this.rng.state, bestValBpc: this.bestValBpc, bestStep: this.bestStep, history: this.history,
-      corpus: this.corpus, backend, createdAt: this.createdAt, updatedAt: now,
+      format: 'inkling-checkpoint' as const,
+      version: CHECKPOINT_VERSION,
+      runId: this.runId,
+      name: this.name,
+      model: this.model.config,
+      settings: this.settings,
+      vocab: this.vocab.chars,
+      step: this.step,
+      rngState: this.rng.state,
+      bestValBpc: this.bestValBpc,
+      bestStep: this.bestStep,
+      history: this.history,
+      corpus: this.corpus,
+      backend,
+      createdAt: this.createdAt,
+      updatedAt: now,
       tensors: { weights: [], best: [], optimizer: [] },
     };
     return { meta, weights, best, optimizer };

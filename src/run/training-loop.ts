@@ -3,7 +3,15 @@
  * them, estimateLoss at a fixed interval, streamed samples, and autosave through a hook.
  * Reports only through `emit`, as RunEvents; knows nothing of the worker.
  */
-import { StatefulBatcher, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch, type Batch, type Split } from '../data/batching';
+import {
+  StatefulBatcher,
+  evalBatches,
+  randomBatch,
+  splitTrainVal,
+  stepsPerEpoch,
+  type Batch,
+  type Split,
+} from '../data/batching';
 import type { Settings, TrainConfig } from '../config/settings';
 import { CorpusError, checkLength } from '../data/corpus';
 import { modelVariables } from '../engine/model';
@@ -51,7 +59,10 @@ export class TrainingLoop {
     const trainLength = length - Math.max(1, Math.round(length * valFraction));
     if (train.batching === 'stateful' && Math.floor((trainLength - 1) / B) < T) {
       const need = Math.ceil((B * T + 1) / (1 - valFraction));
-      throw new CorpusError('too-short', `"${name}" has ${length} characters; stateful batches of ${B} rows of ${T} need at least ${need}. Lower the batch size or the sequence length.`);
+      throw new CorpusError(
+        'too-short',
+        `"${name}" has ${length} characters; stateful batches of ${B} rows of ${T} need at least ${need}. Lower the batch size or the sequence length.`,
+      );
     }
   }
 
@@ -67,7 +78,10 @@ export class TrainingLoop {
     const ids = encode(state.vocab, text);
     TrainingLoop.checkText(ids.length, settings.train, state.corpus.name);
     this.#split = splitTrainVal(ids, valFraction);
-    this.#evalSets = { train: evalBatches(this.#split.train, T, B, nEval), val: evalBatches(this.#split.val, T, B, nEval) };
+    this.#evalSets = {
+      train: evalBatches(this.#split.train, T, B, nEval),
+      val: evalBatches(this.#split.val, T, B, nEval),
+    };
     if (settings.train.batching === 'stateful') this.#lanes = new StatefulBatcher(this.#split.train, T, B);
     this.#sampleSpec = sample;
     this.#autoLength = sample.length;

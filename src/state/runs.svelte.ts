@@ -1,7 +1,7 @@
 /** Saved runs as the page sees them: the list, storage use, the last autosave, and downloads. */
 import type { RunSummary } from '../storage/store';
 import type { OpenedRun, WorkerEvent } from '../worker/protocol';
-import type { Ask } from './session.svelte';
+import type { Ask } from './worker-client';
 
 export type RunsEvent = Extract<WorkerEvent, { type: 'storage' | 'runs' | 'saved' | 'save-failed' | 'export' }>;
 
@@ -26,20 +26,47 @@ export class SavedRuns {
     private readonly whileLoading: <T>(work: Promise<T>) => Promise<T>, // shows "Reading…" meanwhile
   ) {}
 
-  get list() { return this.#list; }
-  get available() { return this.#available; }
-  get unavailableReason() { return this.#unavailableReason; }
-  get lastSaved() { return this.#lastSaved; }
-  get saveError() { return this.#saveError; }
-  get use() { return this.#use; }
-  get resumeOffer() { return this.#resumeOffer; }
+  get list() {
+    return this.#list;
+  }
+  get available() {
+    return this.#available;
+  }
+  get unavailableReason() {
+    return this.#unavailableReason;
+  }
+  get lastSaved() {
+    return this.#lastSaved;
+  }
+  get saveError() {
+    return this.#saveError;
+  }
+  get use() {
+    return this.#use;
+  }
+  get resumeOffer() {
+    return this.#resumeOffer;
+  }
 
-  dismissOffer(): void { this.#resumeOffer = null; }
-  refresh(): void { void this.ask({ type: 'list-runs' }); }
-  open(runId: string): void { this.#resumeOffer = null; void this.ask({ type: 'open-run', runId }); }
-  rename(runId: string, name: string): void { void this.ask({ type: 'rename-run', runId, name }); }
-  remove(runId: string): void { void this.ask({ type: 'delete-run', runId }); }
-  export(runId: string): void { void this.ask({ type: 'export-run', runId }); }
+  dismissOffer(): void {
+    this.#resumeOffer = null;
+  }
+  refresh(): void {
+    void this.ask({ type: 'list-runs' });
+  }
+  open(runId: string): void {
+    this.#resumeOffer = null;
+    void this.ask({ type: 'open-run', runId });
+  }
+  rename(runId: string, name: string): void {
+    void this.ask({ type: 'rename-run', runId, name });
+  }
+  remove(runId: string): void {
+    void this.ask({ type: 'delete-run', runId });
+  }
+  export(runId: string): void {
+    void this.ask({ type: 'export-run', runId });
+  }
 
   async import(file: File): Promise<void> {
     await this.whileLoading(

@@ -6,19 +6,17 @@ import type { BackendChoice, BackendName } from '../config/backends';
 import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
 import { CorpusError, checkSize } from '../data/corpus';
 import type { Progress, SampleSpec, TrainingPlan, TrainingStatus } from '../run/events';
-import type { AdapterSummary, CorpusStats, OpenedRun, ReplyTo, RequestBody, WorkerEvent } from '../worker/protocol';
+import type { AdapterSummary, CorpusStats, OpenedRun, WorkerEvent } from '../worker/protocol';
 import { rememberBackend, rememberedBackend } from './backend-memory';
 import { defaultPrime } from './corpora';
 import { SavedRuns } from './runs.svelte';
 import { applySampleEvent, emptySampleView, type SampleView } from './sample-view';
 import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
-import { WorkerClient, WorkerRequestError } from './worker-client';
+import { WorkerClient, WorkerRequestError, type Ask } from './worker-client';
 
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
 
 export type Notice = { kind: 'error' | 'info'; text: string };
-/** Sends a request; a failure is shown as a notice and the promise resolves to null. */
-export type Ask = <B extends RequestBody>(body: B, transfer?: Transferable[]) => Promise<ReplyTo<B['type']> | null>;
 
 export class Session {
   settings = $state(defaultSettings());
@@ -50,23 +48,55 @@ export class Session {
   #client: WorkerClient | null = null;
   #lastCorpus: { name: string; bytes: ArrayBuffer } | null = null; // re-sent after a restart
 
-  get backend() { return this.#backend; }
-  get adapter() { return this.#adapter; }
-  get tried() { return this.#tried; }
-  get corpus() { return this.#corpus; }
-  get loading() { return this.#loads > 0; }
-  get status() { return this.#status; }
-  get plan() { return this.#plan; }
-  get progress() { return this.#progress; }
-  get chart() { return this.#chart; }
-  get lastVal() { return this.#lastVal; }
-  get samples() { return this.#samples; }
-  get notice() { return this.#notice; }
-  get crashed() { return this.#crashed; }
+  get backend() {
+    return this.#backend;
+  }
+  get adapter() {
+    return this.#adapter;
+  }
+  get tried() {
+    return this.#tried;
+  }
+  get corpus() {
+    return this.#corpus;
+  }
+  get loading() {
+    return this.#loads > 0;
+  }
+  get status() {
+    return this.#status;
+  }
+  get plan() {
+    return this.#plan;
+  }
+  get progress() {
+    return this.#progress;
+  }
+  get chart() {
+    return this.#chart;
+  }
+  get lastVal() {
+    return this.#lastVal;
+  }
+  get samples() {
+    return this.#samples;
+  }
+  get notice() {
+    return this.#notice;
+  }
+  get crashed() {
+    return this.#crashed;
+  }
   /** Training, paused, or wrapping up a run (its final evaluation and save). */
-  get busy() { return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping'; }
-  get hasModel() { return this.#plan !== null || this.#opened !== null; }
-  get opened() { return this.#opened; }
+  get busy() {
+    return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping';
+  }
+  get hasModel() {
+    return this.#plan !== null || this.#opened !== null;
+  }
+  get opened() {
+    return this.#opened;
+  }
   /** Whether training on would fine-tune: the loaded text is not the model's own. */
   get fineTuning() {
     const own = this.#opened?.corpus.hash ?? this.#plan?.corpusHash;
@@ -81,6 +111,7 @@ export class Session {
     this.#status = 'idle';
     this.#plan = null;
     this.#opened = null;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- Vite's worker pattern, not state
     const worker = new Worker(new URL('../worker/train.worker.ts', import.meta.url), { type: 'module' });
     worker.onerror = (e) => this.#onCrash(e.message || 'the worker stopped unexpectedly');
     worker.onmessageerror = () => this.#onCrash('a message could not be read');
@@ -99,7 +130,8 @@ export class Session {
     try {
       return await this.#client.request(body, transfer);
     } catch (error) {
-      if (error instanceof WorkerRequestError && error.code !== 'crashed') this.#notice = { kind: 'error', text: error.message };
+      if (error instanceof WorkerRequestError && error.code !== 'crashed')
+        this.#notice = { kind: 'error', text: error.message };
       return null;
     }
   };
@@ -123,7 +155,10 @@ export class Session {
     try {
       bytes = await this.#whileLoading(file.arrayBuffer());
     } catch {
-      this.#notice = { kind: 'error', text: `"${file.name}" could not be read. Is it a folder? Drop a single text file.` };
+      this.#notice = {
+        kind: 'error',
+        text: `"${file.name}" could not be read. Is it a folder? Drop a single text file.`,
+      };
       return;
     }
     await this.#sendCorpus(file.name, bytes);
@@ -136,7 +171,9 @@ export class Session {
   async loadUrl(name: string, url: string): Promise<void> {
     let bytes: ArrayBuffer;
     try {
-      bytes = await this.#whileLoading(fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`)))));
+      bytes = await this.#whileLoading(
+        fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`)))),
+      );
     } catch (error) {
       this.#notice = { kind: 'error', text: `The text "${name}" could not be loaded (${String(error)}).` };
       return;
@@ -162,9 +199,15 @@ export class Session {
     else await this.loadFile(file);
   }
 
-  pause(): void { void this.ask({ type: 'pause' }); }
-  resume(): void { void this.ask({ type: 'resume' }); }
-  stop(): void { void this.ask({ type: 'stop' }); }
+  pause(): void {
+    void this.ask({ type: 'pause' });
+  }
+  resume(): void {
+    void this.ask({ type: 'resume' });
+  }
+  stop(): void {
+    void this.ask({ type: 'stop' });
+  }
 
   sample(): void {
     void this.ask({ type: 'sample', ...this.#sampleSpec(this.sampleLength) });
@@ -192,7 +235,9 @@ export class Session {
     this.#lastCorpus = { name, bytes };
     const copy = bytes.slice(0); // the copy is transferred; ours stays for a restart
     const { seqLen, valFraction } = this.settings.train;
-    const reply = await this.#whileLoading(this.ask({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]));
+    const reply = await this.#whileLoading(
+      this.ask({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]),
+    );
     if (reply) this.#showCorpus(reply.stats);
   }
 
@@ -219,10 +264,12 @@ export class Session {
     this.#progress = null;
     this.#plan = null;
     this.#status = 'idle';
-    this.#notice = opened.corpusLoaded ? null : {
-      kind: 'info',
-      text: `"${opened.name}" is open: sample from it now. To train it further, load its text (${opened.corpus.name}), or continue on the current text to fine-tune it.`,
-    };
+    this.#notice = opened.corpusLoaded
+      ? null
+      : {
+          kind: 'info',
+          text: `"${opened.name}" is open: sample from it now. To train it further, load its text (${opened.corpus.name}), or continue on the current text to fine-tune it.`,
+        };
   }
 
   #onEvent(e: WorkerEvent): void {
@@ -277,6 +324,8 @@ export class Session {
 }
 
 function unknownNotice(stats: CorpusStats): string {
-  return `This text has ${stats.distinct.toLocaleString()} distinct characters. The most frequent keep their own symbol; ` +
-    `${stats.mappedToUnknown.toLocaleString()} rare ones share one "unknown" symbol (�).`;
+  return (
+    `This text has ${stats.distinct.toLocaleString()} distinct characters. The most frequent keep their own symbol; ` +
+    `${stats.mappedToUnknown.toLocaleString()} rare ones share one "unknown" symbol (�).`
+  );
 }

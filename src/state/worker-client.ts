@@ -20,6 +20,9 @@ export interface WorkerPort {
   onmessage: ((event: MessageEvent<WorkerEvent>) => void) | null;
 }
 
+/** Sends a request; the page's version shows a failure as a notice and resolves to null. */
+export type Ask = <B extends RequestBody>(body: B, transfer?: Transferable[]) => Promise<ReplyTo<B['type']> | null>;
+
 /** A request the worker refused or failed: its code and its message, in words for the page. */
 export class WorkerRequestError extends Error {
   override name = 'WorkerRequestError';

@@ -102,7 +102,12 @@ export function decodeCheckpoint(record: unknown): Checkpoint {
   const floats = new Float32Array(r.data);
   const unpack = (entries: TensorEntry[]) =>
     entries.map(({ name, shape, offset }) => ({ name, shape, values: floats.slice(offset, offset + sizeOf(shape)) }));
-  return { meta, weights: unpack(meta.tensors.weights), best: unpack(meta.tensors.best), optimizer: unpack(meta.tensors.optimizer) };
+  return {
+    meta,
+    weights: unpack(meta.tensors.weights),
+    best: unpack(meta.tensors.best),
+    optimizer: unpack(meta.tensors.optimizer),
+  };
 }
 
 const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
@@ -116,7 +121,10 @@ function check(ok: boolean, what: string): void {
 export function validateVocab(vocab: unknown, vocabSize: number): void {
   check(Array.isArray(vocab) && vocab.length === vocabSize, `vocabulary must list ${vocabSize} characters`);
   const list = vocab as unknown[];
-  check(list.every((c) => typeof c === 'string' && [...c].length === 1), 'vocabulary entries must be single characters');
+  check(
+    list.every((c) => typeof c === 'string' && [...c].length === 1),
+    'vocabulary entries must be single characters',
+  );
   check(new Set(list).size === list.length, 'vocabulary has duplicates');
 }
 
@@ -124,11 +132,18 @@ export function validateVocab(vocab: unknown, vocabSize: number): void {
 export function validateEntries(entries: unknown, floats: number, expected?: [string, number[]][]): void {
   check(Array.isArray(entries), 'tensor list missing');
   const list = entries as TensorEntry[];
-  if (expected) check(list.length === expected.length, `expected ${expected.length} weight tensors, found ${list.length}`);
+  if (expected)
+    check(list.length === expected.length, `expected ${expected.length} weight tensors, found ${list.length}`);
   list.forEach((e, i) => {
-    check(typeof e?.name === 'string' && Array.isArray(e.shape) && e.shape.every(isInt) && isInt(e.offset), `tensor ${i} is malformed`);
+    check(
+      typeof e?.name === 'string' && Array.isArray(e.shape) && e.shape.every(isInt) && isInt(e.offset),
+      `tensor ${i} is malformed`,
+    );
     if (expected) {
-      check(JSON.stringify(e.shape) === JSON.stringify(expected[i][1]), `${expected[i][0]} should have shape [${expected[i][1]}], not [${e.shape}]`);
+      check(
+        JSON.stringify(e.shape) === JSON.stringify(expected[i][1]),
+        `${expected[i][0]} should have shape [${expected[i][1]}], not [${e.shape}]`,
+      );
     }
     check(e.offset + sizeOf(e.shape) <= floats, `${e.name} runs past the end of the data`);
   });
@@ -137,8 +152,14 @@ export function validateEntries(entries: unknown, floats: number, expected?: [st
 function validateHistory(h: unknown): void {
   const history = h as History;
   check(Array.isArray(history?.train) && Array.isArray(history?.val), 'loss history missing');
-  check(history.train.every((p) => Array.isArray(p) && p.length === 2 && p.every(isNum)), 'training history malformed');
-  check(history.val.every((p) => Array.isArray(p) && p.length === 3 && p.every(isNum)), 'validation history malformed');
+  check(
+    history.train.every((p) => Array.isArray(p) && p.length === 2 && p.every(isNum)),
+    'training history malformed',
+  );
+  check(
+    history.val.every((p) => Array.isArray(p) && p.length === 3 && p.every(isNum)),
+    'validation history malformed',
+  );
 }
 
 function settingsValid(settings: Settings): boolean {
@@ -159,7 +180,10 @@ export function validateMeta(meta: CheckpointMeta, floats: number): void {
   check(positive(m?.vocabSize) && positive(m.units) && positive(m.embedDim), 'model config invalid');
   check(checkSetting(specOf('layers'), m.layers) === null, 'model config invalid: layers');
   validateVocab(meta.vocab, m.vocabSize);
-  check(isInt(meta.step) && isInt(meta.rngState) && isNum(meta.createdAt) && isNum(meta.updatedAt), 'step, RNG state or times invalid');
+  check(
+    isInt(meta.step) && isInt(meta.rngState) && isNum(meta.createdAt) && isNum(meta.updatedAt),
+    'step, RNG state or times invalid',
+  );
   check(meta.bestValBpc === null || isNum(meta.bestValBpc), 'best validation loss invalid');
   check(typeof meta.corpus?.hash === 'string' && typeof meta.corpus.name === 'string', 'corpus description missing');
   validateHistory(meta.history);

@@ -6,7 +6,13 @@
  * record is complete, each flip is one put, so the last writer wins and nothing is half-written.
  */
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
-import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type CheckpointMeta } from './checkpoint';
+import {
+  CheckpointError,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type Checkpoint,
+  type CheckpointMeta,
+} from './checkpoint';
 import { timeOrderedId } from './ids';
 
 export interface RunSummary {
@@ -32,7 +38,18 @@ const ORPHAN_AGE_MS = 10 * 60 * 1000; // unreferenced records older than this ar
 
 export function summarise(meta: CheckpointMeta, bytes: number): RunSummary {
   const { runId, name, corpus, step, bestValBpc, createdAt, updatedAt } = meta;
-  return { runId, name, corpusName: corpus.name, corpusHash: corpus.hash, bytes, step, bestValBpc, createdAt, updatedAt, damaged: null };
+  return {
+    runId,
+    name,
+    corpusName: corpus.name,
+    corpusHash: corpus.hash,
+    bytes,
+    step,
+    bestValBpc,
+    createdAt,
+    updatedAt,
+    damaged: null,
+  };
 }
 
 export class CheckpointStore {
@@ -74,9 +91,16 @@ export class CheckpointStore {
       const damaged = error instanceof Error ? error.message : String(error);
       const known: Partial<RunSummary> = pointer?.summary ?? {};
       const summary: RunSummary = {
-        runId, name: known.name ?? runId, corpusName: known.corpusName ?? '?', corpusHash: known.corpusHash ?? '',
-        bytes: known.bytes ?? 0, step: known.step ?? 0, bestValBpc: known.bestValBpc ?? null,
-        createdAt: known.createdAt ?? 0, updatedAt: known.updatedAt ?? 0, damaged,
+        runId,
+        name: known.name ?? runId,
+        corpusName: known.corpusName ?? '?',
+        corpusHash: known.corpusHash ?? '',
+        bytes: known.bytes ?? 0,
+        step: known.step ?? 0,
+        bestValBpc: known.bestValBpc ?? null,
+        createdAt: known.createdAt ?? 0,
+        updatedAt: known.updatedAt ?? 0,
+        damaged,
       };
       return { summary, key: pointer?.key ?? '' };
     }

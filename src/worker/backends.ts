@@ -15,7 +15,6 @@ import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './handler';
 import { prepareWasm } from './wasm';
 
-
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function describeAdapter(): Promise<AdapterSummary | string> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
@@ -106,7 +105,8 @@ export async function selectBackend(choice: BackendChoice, remembered: BackendNa
   if (choice !== 'auto' || remembered) {
     const chosen = await firstThatStarts(choice === 'auto' ? remembered! : choice, tried);
     const adapter = chosen.adapter ?? (await describeAdapter().catch(() => null));
-    const why = choice === 'auto' ? 'measured fastest on an earlier visit (choose Auto again to re-measure)' : 'chosen by you';
+    const why =
+      choice === 'auto' ? 'measured fastest on an earlier visit (choose Auto again to re-measure)' : 'chosen by you';
     tried.push(`${chosen.name}: ${why}`);
     return { backend: chosen.name, adapter: typeof adapter === 'string' ? null : adapter, tried, measured: false };
   }
@@ -115,5 +115,10 @@ export async function selectBackend(choice: BackendChoice, remembered: BackendNa
   const timed = found.filter((c) => c.ms !== null).sort((a, b) => a.ms! - b.ms!);
   const best = timed[0] ?? found[0];
   if (!best || !(await tf.setBackend(best.name))) throw new Error(`No backend could start (${tried.join('; ')})`);
-  return { backend: best.name, adapter: found.find((c) => c.name === 'webgpu')?.adapter ?? null, tried, measured: true };
+  return {
+    backend: best.name,
+    adapter: found.find((c) => c.name === 'webgpu')?.adapter ?? null,
+    tried,
+    measured: true,
+  };
 }

@@ -71,21 +71,38 @@ export class WorkerHandler {
   /** Runs a request; requests whose reply is `done` return it, the others post their own. */
   async #dispatch(req: Request): Promise<'done' | void> {
     switch (req.type) {
-      case 'init': return this.#init(req.id, req.backend, req.remembered);
-      case 'load-corpus': return this.#loadCorpus(req);
-      case 'train': return this.#train(req);
-      case 'pause': return this.#requireLoop().pause(), 'done';
-      case 'resume': return this.#requireLoop().resume(), 'done';
-      case 'stop': return this.#requireLoop().stop(), 'done';
-      case 'evaluate': return this.#requireLoop().evaluate().then(() => 'done' as const);
-      case 'sample': return this.#sample(req).then(() => 'done' as const);
-      case 'list-runs': return this.persistence.list(req.id);
-      case 'open-run': return this.#openRun(req);
-      case 'rename-run': return this.persistence.rename(req.id, req.runId, req.name, this.#state);
-      case 'delete-run': return this.persistence.delete(req.id, req.runId);
-      case 'export-run': return this.persistence.export(req.id, req.runId, this.#state, this.#backend);
-      case 'import-run': return this.persistence.import(req.id, req.name, req.bytes);
-      default: assertNever(req);
+      case 'init':
+        return this.#init(req.id, req.backend, req.remembered);
+      case 'load-corpus':
+        return this.#loadCorpus(req);
+      case 'train':
+        return this.#train(req);
+      case 'pause':
+        return (this.#requireLoop().pause(), 'done');
+      case 'resume':
+        return (this.#requireLoop().resume(), 'done');
+      case 'stop':
+        return (this.#requireLoop().stop(), 'done');
+      case 'evaluate':
+        return this.#requireLoop()
+          .evaluate()
+          .then(() => 'done' as const);
+      case 'sample':
+        return this.#sample(req).then(() => 'done' as const);
+      case 'list-runs':
+        return this.persistence.list(req.id);
+      case 'open-run':
+        return this.#openRun(req);
+      case 'rename-run':
+        return this.persistence.rename(req.id, req.runId, req.name, this.#state);
+      case 'delete-run':
+        return this.persistence.delete(req.id, req.runId);
+      case 'export-run':
+        return this.persistence.export(req.id, req.runId, this.#state, this.#backend);
+      case 'import-run':
+        return this.persistence.import(req.id, req.name, req.bytes);
+      default:
+        assertNever(req);
     }
   }
 
@@ -132,17 +149,24 @@ export class WorkerHandler {
     this.#refuseWhileBusy('starting another run');
     if (!this.#corpus) throw new RequestError('no-corpus', 'Load a text first.');
     const invalid = validateSettings(req.settings);
-    if (invalid.length > 0) throw new RequestError('settings', invalid.map((e) => `${e.field}: ${e.message}`).join(' '));
+    if (invalid.length > 0)
+      throw new RequestError('settings', invalid.map((e) => `${e.field}: ${e.message}`).join(' '));
     const corpus = this.#corpus;
     const state = req.resume ? this.#resumable(req, corpus) : this.#fresh(req, corpus);
     const text = applyTextOptions(corpus.text, state.settings.text);
     let loop: TrainingLoop;
     try {
-      loop = new TrainingLoop(state, text, state.settings, { ...req.sample }, {
-        emit: this.post,
-        sampler: this.#sampler,
-        save: (reason) => this.persistence.save(state, this.#backend, reason),
-      });
+      loop = new TrainingLoop(
+        state,
+        text,
+        state.settings,
+        { ...req.sample },
+        {
+          emit: this.post,
+          sampler: this.#sampler,
+          save: (reason) => this.persistence.save(state, this.#backend, reason),
+        },
+      );
     } catch (error) {
       if (state !== this.#state) state.dispose();
       throw error;
@@ -190,7 +214,11 @@ export class WorkerHandler {
     if (this.#corpus?.hash !== state.corpus.hash) await this.#restoreCorpus(state.corpus);
     const { runId, name, settings, step, history, corpus } = state;
     const corpusLoaded = this.#corpus?.hash === corpus.hash;
-    this.post({ type: 'run-opened', id: req.id, opened: { runId, name, settings, step, history, corpus, corpusLoaded } });
+    this.post({
+      type: 'run-opened',
+      id: req.id,
+      opened: { runId, name, settings, step, history, corpus, corpusLoaded },
+    });
   }
 
   /** Loads an opened run's own text from storage, when it was kept there. */
@@ -214,4 +242,3 @@ export class WorkerHandler {
     await this.#sampler.run(state.model, state.vocab, spec, new Rng(state.rng.int(2 ** 31)));
   }
 }
-

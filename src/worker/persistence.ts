@@ -33,7 +33,8 @@ export class Persistence {
       this.post({ type: 'runs', id: null, runs });
     } catch (error) {
       this.#store = null;
-      const reason = `Saving is off: this browser does not allow storage here (${describe(error)}). ` +
+      const reason =
+        `Saving is off: this browser does not allow storage here (${describe(error)}). ` +
         'Training still works; export your model to keep it.';
       this.post({ type: 'storage', available: false, reason });
     }
@@ -61,7 +62,15 @@ export class Persistence {
       .save(checkpoint, this.#lastKey.get(runId) ?? null)
       .then(({ key, bytes }) => {
         this.#lastKey.set(runId, key);
-        this.post({ type: 'saved', runId, step, bytes, stallMs, writeMs: performance.now() - started - stallMs, at: Date.now() });
+        this.post({
+          type: 'saved',
+          runId,
+          step,
+          bytes,
+          stallMs,
+          writeMs: performance.now() - started - stallMs,
+          at: Date.now(),
+        });
       })
       .catch((error) => this.post({ type: 'save-failed', message: saveFailure(error) }))
       .finally(() => (this.#writing = null));
@@ -111,7 +120,8 @@ export class Persistence {
 
   /** Exports the open run from memory (latest weights) or a saved one from storage. */
   async export(id: number, runId: string, open: RunState | null, backend: string): Promise<void> {
-    const checkpoint = open?.runId === runId ? await open.toCheckpoint(backend) : (await this.#requireStore().load(runId)).checkpoint;
+    const checkpoint =
+      open?.runId === runId ? await open.toCheckpoint(backend) : (await this.#requireStore().load(runId)).checkpoint;
     const zip = await exportZip(checkpoint);
     const bytes = zip.buffer.slice(zip.byteOffset, zip.byteOffset + zip.byteLength) as ArrayBuffer;
     const fileName = `${checkpoint.meta.name.replace(/[^\w.-]+/g, '-').replace(/^-|-$/g, '') || 'inkling'}.inkling.zip`;

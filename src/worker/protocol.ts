@@ -12,8 +12,10 @@ import type { History } from '../storage/checkpoint';
 import type { RunSummary } from '../storage/store';
 
 export type Request =
-  | { type: 'init'; id: number; backend: BackendChoice; remembered: BackendName | null } // remembered: Auto's last pick here
-  | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number } // bytes are transferred; the text must fit one row of each split
+  // remembered: Auto's last measured pick in this browser
+  | { type: 'init'; id: number; backend: BackendChoice; remembered: BackendName | null }
+  // bytes are transferred; the text must fit one row of each split with these settings
+  | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number }
   // sample: prime, temperatures and length of the samples shown while training; resume: go on with the open run
   | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean }
   | { type: 'list-runs'; id: number }
@@ -99,7 +101,14 @@ export type ErrorCode =
 
 export type WorkerEvent =
   | RunEvent
-  | { type: 'ready'; id: number; backend: BackendName; adapter: AdapterSummary | null; tried: string[]; measured: boolean }
+  | {
+      type: 'ready';
+      id: number;
+      backend: BackendName;
+      adapter: AdapterSummary | null;
+      tried: string[];
+      measured: boolean;
+    }
   | { type: 'corpus'; id: number; stats: CorpusStats }
   | { type: 'corpus-restored'; stats: CorpusStats } // an opened run's own text, found in storage
   | { type: 'run-started'; id: number; plan: TrainingPlan }

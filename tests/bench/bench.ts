@@ -7,7 +7,6 @@ import type { BackendName } from '../../src/config/backends';
 import { WorkerClient } from '../../src/state/worker-client';
 import type { RequestBody, WorkerEvent } from '../../src/worker/protocol';
 
-
 async function corpus(): Promise<{ text: string; bytes: ArrayBuffer }> {
   const response = await fetch('corpora/nineteenth-century.txt');
   const bytes = await response.arrayBuffer();
@@ -56,7 +55,10 @@ class AppWorker {
 
   until<T extends WorkerEvent['type']>(type: T, test: (e: Extract<WorkerEvent, { type: T }>) => boolean = () => true) {
     return new Promise<Extract<WorkerEvent, { type: T }>>((resolve) =>
-      this.#waiters.push({ test: (e) => e.type === type && test(e as never), resolve: resolve as (e: WorkerEvent) => void }),
+      this.#waiters.push({
+        test: (e) => e.type === type && test(e as never),
+        resolve: resolve as (e: WorkerEvent) => void,
+      }),
     );
   }
 }
@@ -76,7 +78,16 @@ async function inkling(o: InklingOptions) {
   const settings = defaultSettings();
   Object.assign(settings.train, { epochs: 1000, evalEvery: 1e5, sampleEverySec: 3600, autosaveSec: 30 }, o.settings);
   Object.assign(settings.model, o.model);
-  await app.request({ type: 'load-corpus', name: 'nineteenth-century.txt', bytes, seqLen: settings.train.seqLen, valFraction: settings.train.valFraction }, [bytes]);
+  await app.request(
+    {
+      type: 'load-corpus',
+      name: 'nineteenth-century.txt',
+      bytes,
+      seqLen: settings.train.seqLen,
+      valFraction: settings.train.valFraction,
+    },
+    [bytes],
+  );
   const stepMs: number[] = [];
   const valAt: { mark: number; bpc: number; atMs: number }[] = [];
   let trainMs = 0;
@@ -86,7 +97,8 @@ async function inkling(o: InklingOptions) {
   const gpuBytes: (number | null)[] = [];
   let stopping = false;
   app.onEvent = (e) => {
-    if (e.type === 'val') valAt.push({ mark: nextMark === 0 ? 0 : o.marks[nextMark - 1], bpc: e.valBpc, atMs: trainMs });
+    if (e.type === 'val')
+      valAt.push({ mark: nextMark === 0 ? 0 : o.marks[nextMark - 1], bpc: e.valBpc, atMs: trainMs });
     if (e.type !== 'progress') return;
     firstProgressAt ||= performance.now();
     stepMs.push(...e.progress.stepMs);
@@ -103,7 +115,14 @@ async function inkling(o: InklingOptions) {
     }
   };
   const started = performance.now();
-  const info = (await app.request({ type: 'train', settings, sample: { prime: 'The ', temperatures: [0.5], length: 10 }, resume: false })).plan;
+  const info = (
+    await app.request({
+      type: 'train',
+      settings,
+      sample: { prime: 'The ', temperatures: [0.5], length: 10 },
+      resume: false,
+    })
+  ).plan;
   await app.until('status', (e) => e.status === 'stopped' || e.status === 'finished');
   await app.until('sample-end'); // the run's closing sample
   const saves = app.events.flatMap(({ e }) => (e.type === 'saved' ? [e.stallMs] : []));
@@ -111,9 +130,19 @@ async function inkling(o: InklingOptions) {
   const generation = await generate(app);
   app.worker.terminate();
   return {
-    backend: ready.backend, adapter: ready.adapter, info, stepMs, valAt, timeToFirstStepMs: firstProgressAt - started,
-    tensorsFirst: tensors[0], tensorsLast: tensors.at(-1), gpuBytesFirst: gpuBytes[0], gpuBytesLast: gpuBytes.at(-1),
-    saveStallMs: saves, generation, generationCold,
+    backend: ready.backend,
+    adapter: ready.adapter,
+    info,
+    stepMs,
+    valAt,
+    timeToFirstStepMs: firstProgressAt - started,
+    tensorsFirst: tensors[0],
+    tensorsLast: tensors.at(-1),
+    gpuBytesFirst: gpuBytes[0],
+    gpuBytesLast: gpuBytes.at(-1),
+    saveStallMs: saves,
+    generation,
+    generationCold,
   };
 }
 
@@ -135,7 +164,14 @@ async function generate(app: AppWorker) {
   const end = await done;
   app.onEvent = previous;
   const seconds = (performance.now() - started) / 1000;
-  return { streams: temperatures.length, chars, seconds, charsPerSec: chars / seconds, workerCharsPerSec: end.charsPerSec, firstChunkMs: firstChunk - started };
+  return {
+    streams: temperatures.length,
+    chars,
+    seconds,
+    charsPerSec: chars / seconds,
+    workerCharsPerSec: end.charsPerSec,
+    firstChunkMs: firstChunk - started,
+  };
 }
 
 async function reference(backend: string, seconds: number, marks: number[]) {

@@ -72,7 +72,10 @@ async function run(text: string, seconds: number, marks: number[]) {
   const V = chars.length;
   const cut = Math.round(ids.length * 0.9);
   const trainOffsets = Array.from({ length: Math.floor((cut - WINDOW - 1) / STEP) }, (_, i) => i * STEP);
-  const valOffsets = Array.from({ length: 256 }, (_, i) => cut + Math.floor((i * (ids.length - cut - WINDOW - 1)) / 256));
+  const valOffsets = Array.from(
+    { length: 256 },
+    (_, i) => cut + Math.floor((i * (ids.length - cut - WINDOW - 1)) / 256),
+  );
   const val = windows(ids, valOffsets, V);
   const model = tf.sequential();
   model.add(tf.layers.lstm({ units: 128, inputShape: [WINDOW, V] }));
@@ -94,9 +97,13 @@ async function run(text: string, seconds: number, marks: number[]) {
     const offsets = Array.from({ length: CHUNK }, () => trainOffsets[Math.floor(Math.random() * trainOffsets.length)]);
     const { xs, ys } = windows(ids, offsets, V);
     await model.fit(xs, ys, {
-      epochs: 1, batchSize: BATCH, shuffle: true,
+      epochs: 1,
+      batchSize: BATCH,
+      shuffle: true,
       callbacks: {
-        onBatchBegin: async () => { batchStart = performance.now(); },
+        onBatchBegin: async () => {
+          batchStart = performance.now();
+        },
         onBatchEnd: async () => {
           const ms = performance.now() - batchStart;
           stepMs.push(ms);
@@ -120,7 +127,12 @@ scope.onmessage = async (e: MessageEvent<Msg>) => {
   try {
     await useBackend(e.data.backend);
     const { data } = e;
-    const result = data.type === 'roof' ? await roof() : data.type === 'wasm-patch' ? await wasmPatch() : await run(data.text, data.seconds, data.marks);
+    const result =
+      data.type === 'roof'
+        ? await roof()
+        : data.type === 'wasm-patch'
+          ? await wasmPatch()
+          : await run(data.text, data.seconds, data.marks);
     scope.postMessage({ ok: true, result });
   } catch (error) {
     scope.postMessage({ ok: false, error: String(error) });

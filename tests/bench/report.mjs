@@ -9,14 +9,20 @@ const median = (xs) => {
 
 function steps(stepMs) {
   const steady = stepMs.length > WARMUP + 2 ? stepMs.slice(WARMUP) : stepMs.slice(1);
-  return { first: stepMs[0] ?? null, median: median(steady), min: steady.length ? Math.min(...steady) : null, max: steady.length ? Math.max(...steady) : null, count: stepMs.length };
+  return {
+    first: stepMs[0] ?? null,
+    median: median(steady),
+    min: steady.length ? Math.min(...steady) : null,
+    max: steady.length ? Math.max(...steady) : null,
+    count: stepMs.length,
+  };
 }
 
 /** Matrix-multiply FLOPs of one training step (3x the forward pass), as in flops.ts. */
 function flops({ vocab, embed, units, layers, batch, seqLen, targets }) {
   const rows = batch * seqLen;
   let forward = embed > 0 ? 2 * rows * vocab * embed : 0;
-  for (let l = 0; l < layers; l++) forward += 2 * rows * ((l === 0 ? (embed || vocab) : units) + units) * 4 * units;
+  for (let l = 0; l < layers; l++) forward += 2 * rows * ((l === 0 ? embed || vocab : units) + units) * 4 * units;
   return 3 * (forward + 2 * batch * targets * units * vocab);
 }
 
@@ -40,11 +46,24 @@ export function summarise({ roof, inkling, reference, longTasks }) {
   const out = { roof, longTasks };
   if (inkling && !inkling.error) {
     const { info } = inkling;
-    const shape = { vocab: info.vocabSize, embed: 32, units: 128, layers: 1, batch: info.charsPerStep / 64, seqLen: 64, targets: 64 };
+    const shape = {
+      vocab: info.vocabSize,
+      embed: 32,
+      units: 128,
+      layers: 1,
+      batch: info.charsPerStep / 64,
+      seqLen: 64,
+      targets: 64,
+    };
     out.inkling = {
-      ...side(inkling, shape, 1, roof), timeToFirstStepMs: inkling.timeToFirstStepMs, adapter: inkling.adapter,
-      tensors: [inkling.tensorsFirst, inkling.tensorsLast], gpuBytes: [inkling.gpuBytesFirst, inkling.gpuBytesLast],
-      saveStallMs: inkling.saveStallMs, generation: inkling.generation, generationCold: inkling.generationCold,
+      ...side(inkling, shape, 1, roof),
+      timeToFirstStepMs: inkling.timeToFirstStepMs,
+      adapter: inkling.adapter,
+      tensors: [inkling.tensorsFirst, inkling.tensorsLast],
+      gpuBytes: [inkling.gpuBytesFirst, inkling.gpuBytesLast],
+      saveStallMs: inkling.saveStallMs,
+      generation: inkling.generation,
+      generationCold: inkling.generationCold,
     };
   } else out.inkling = inkling;
   if (reference && !reference.error) {
@@ -57,7 +76,8 @@ export function summarise({ roof, inkling, reference, longTasks }) {
   return out;
 }
 
-const fmt = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : typeof v === 'number' ? v.toFixed(d) : String(v));
+const fmt = (v, d = 1) =>
+  v === null || v === undefined || Number.isNaN(v) ? '–' : typeof v === 'number' ? v.toFixed(d) : String(v);
 
 export function table(results) {
   const rows = [['backend', 'metric', 'Inkling', 'reference', 'Inkling ÷ reference']];
@@ -65,19 +85,75 @@ export function table(results) {
     const i = r.inkling ?? {};
     const f = r.reference ?? {};
     const ratio = (x, y) => (x && y ? `${(x / y).toFixed(1)}×` : '–');
-    rows.push([backend, 'ms/step median (min–max)', `${fmt(i.steps?.median, 0)} (${fmt(i.steps?.min, 0)}–${fmt(i.steps?.max, 0)})`, `${fmt(f.steps?.median, 0)} (${fmt(f.steps?.min, 0)}–${fmt(f.steps?.max, 0)})`, ratio(i.steps?.median, f.steps?.median)]);
-    rows.push(['', 'first step ms', fmt(i.steps?.first, 0), fmt(f.steps?.first, 0), ratio(i.steps?.first, f.steps?.first)]);
+    rows.push([
+      backend,
+      'ms/step median (min–max)',
+      `${fmt(i.steps?.median, 0)} (${fmt(i.steps?.min, 0)}–${fmt(i.steps?.max, 0)})`,
+      `${fmt(f.steps?.median, 0)} (${fmt(f.steps?.min, 0)}–${fmt(f.steps?.max, 0)})`,
+      ratio(i.steps?.median, f.steps?.median),
+    ]);
+    rows.push([
+      '',
+      'first step ms',
+      fmt(i.steps?.first, 0),
+      fmt(f.steps?.first, 0),
+      ratio(i.steps?.first, f.steps?.first),
+    ]);
     rows.push(['', 'Train pressed → first step done ms', fmt(i.timeToFirstStepMs, 0), '', '']);
-    rows.push(['', 'targets/s', fmt(i.targetsPerSec, 0), fmt(f.targetsPerSec, 1), ratio(i.targetsPerSec, f.targetsPerSec)]);
-    rows.push(['', 'corpus chars/s', fmt(i.corpusCharsPerSec, 0), fmt(f.corpusCharsPerSec, 1), ratio(i.corpusCharsPerSec, f.corpusCharsPerSec)]);
-    for (const m of results.marks) rows.push(['', `val bits/char @${m}s`, fmt(i.valBpcAt?.[m], 3), fmt(f.valBpcAt?.[m], 3), ratio(i.valBpcAt?.[m], f.valBpcAt?.[m])]);
-    rows.push(['', 'GFLOP/s (% of matMul roof)', `${fmt(i.gflops, 2)} (${fmt(i.roofPercent, 0)}%)`, `${fmt(f.gflops, 2)} (${fmt(f.roofPercent, 0)}%)`, `${ratio(i.gflops, f.gflops)} · roof ${fmt(r.roof?.gflops, 2)}`]);
-    rows.push(['', 'generation chars/s (first call)', `${fmt(i.generation?.charsPerSec, 0)} (${fmt(i.generationCold?.charsPerSec, 0)})`, '', '']);
+    rows.push([
+      '',
+      'targets/s',
+      fmt(i.targetsPerSec, 0),
+      fmt(f.targetsPerSec, 1),
+      ratio(i.targetsPerSec, f.targetsPerSec),
+    ]);
+    rows.push([
+      '',
+      'corpus chars/s',
+      fmt(i.corpusCharsPerSec, 0),
+      fmt(f.corpusCharsPerSec, 1),
+      ratio(i.corpusCharsPerSec, f.corpusCharsPerSec),
+    ]);
+    for (const m of results.marks)
+      rows.push([
+        '',
+        `val bits/char @${m}s`,
+        fmt(i.valBpcAt?.[m], 3),
+        fmt(f.valBpcAt?.[m], 3),
+        ratio(i.valBpcAt?.[m], f.valBpcAt?.[m]),
+      ]);
+    rows.push([
+      '',
+      'GFLOP/s (% of matMul roof)',
+      `${fmt(i.gflops, 2)} (${fmt(i.roofPercent, 0)}%)`,
+      `${fmt(f.gflops, 2)} (${fmt(f.roofPercent, 0)}%)`,
+      `${ratio(i.gflops, f.gflops)} · roof ${fmt(r.roof?.gflops, 2)}`,
+    ]);
+    rows.push([
+      '',
+      'generation chars/s (first call)',
+      `${fmt(i.generation?.charsPerSec, 0)} (${fmt(i.generationCold?.charsPerSec, 0)})`,
+      '',
+      '',
+    ]);
     rows.push(['', 'long tasks (>50 ms) in 20 s, app page', fmt(r.longTasks?.count, 0), '', '']);
     rows.push(['', 'app page: Train → step 1 ms', fmt(r.longTasks?.firstStepMs, 0), '', '']);
-    rows.push(['', 'tensors first→last', `${i.tensors?.[0] ?? '–'}→${i.tensors?.[1] ?? '–'}`, `${f.tensorsAfter ?? '–'} after`, '']);
+    rows.push([
+      '',
+      'tensors first→last',
+      `${i.tensors?.[0] ?? '–'}→${i.tensors?.[1] ?? '–'}`,
+      `${f.tensorsAfter ?? '–'} after`,
+      '',
+    ]);
     rows.push(['', 'GPU bytes first→last', `${i.gpuBytes?.[0] ?? '–'}→${i.gpuBytes?.[1] ?? '–'}`, '', '']);
-    if (r.wasmPatch?.stockMs) rows.push(['', 'probe step ms, stock → patched matMul', `${fmt(median(r.wasmPatch.stockMs), 0)} → ${fmt(median(r.wasmPatch.patchedMs), 0)}`, '', ratio(median(r.wasmPatch.stockMs), median(r.wasmPatch.patchedMs))]);
+    if (r.wasmPatch?.stockMs)
+      rows.push([
+        '',
+        'probe step ms, stock → patched matMul',
+        `${fmt(median(r.wasmPatch.stockMs), 0)} → ${fmt(median(r.wasmPatch.patchedMs), 0)}`,
+        '',
+        ratio(median(r.wasmPatch.stockMs), median(r.wasmPatch.patchedMs)),
+      ]);
     rows.push(['', 'autosave stall ms', (i.saveStallMs ?? []).map((x) => x.toFixed(0)).join(', ') || '–', '', '']);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));

@@ -28,8 +28,15 @@ const app = await serve({ root: 'dist', port: 4410 });
 const bench = await serve({ root: 'dist-bench', port: 4411 });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--enable-unsafe-webgpu',
+    '--enable-unsafe-swiftshader',
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const version = browser.version();
 
@@ -43,7 +50,9 @@ async function appPage(backend, ms) {
   const page = await browser.newPage();
   await page.addInitScript(() => {
     window.__longTasks = [];
-    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) =>
+      window.__longTasks.push(...list.getEntries().map((e) => [e.startTime, e.duration])),
+    ).observe({ type: 'longtask', buffered: true });
   });
   await page.goto('http://127.0.0.1:4410/');
   await page.locator('[data-backend]:not([data-backend=""])').waitFor({ timeout: 120_000 }); // Auto has chosen
@@ -53,15 +62,39 @@ async function appPage(backend, ms) {
   await page.locator('[data-testid="corpus-name"]').waitFor();
   const t0 = await page.evaluate(() => ((window.__longTasks = []), performance.now()));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.waitForFunction(() => Number.parseInt(document.querySelector('[data-testid="step"]')?.textContent ?? '0') >= 1, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => Number.parseInt(document.querySelector('[data-testid="step"]')?.textContent ?? '0') >= 1,
+    null,
+    { timeout: 120_000 },
+  );
   const firstStepMs = (await page.evaluate(() => performance.now())) - t0;
   await page.waitForTimeout(ms);
-  const tasks = await page.evaluate((t) => window.__longTasks.map(([start, d]) => [Math.round(start - t), Math.round(d)]), t0);
+  const tasks = await page.evaluate(
+    (t) => window.__longTasks.map(([start, d]) => [Math.round(start - t), Math.round(d)]),
+    t0,
+  );
   await page.close();
-  return { observedMs: ms, count: tasks.length, longestMs: Math.max(0, ...tasks.map((t) => t[1])), tasks, firstStepMs, autoPicked: auto };
+  return {
+    observedMs: ms,
+    count: tasks.length,
+    longestMs: Math.max(0, ...tasks.map((t) => t[1])),
+    tasks,
+    firstStepMs,
+    autoPicked: auto,
+  };
 }
 
-const results = { date: new Date().toISOString(), browser: `Chromium ${version}`, cores: (await import('node:os')).cpus().length, seconds, refSeconds, marks: allMarks, batching, readLossEvery, backends: {} };
+const results = {
+  date: new Date().toISOString(),
+  browser: `Chromium ${version}`,
+  cores: (await import('node:os')).cpus().length,
+  seconds,
+  refSeconds,
+  marks: allMarks,
+  batching,
+  readLossEvery,
+  backends: {},
+};
 const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
 await page.goto('http://localhost:4411/');
@@ -81,8 +114,19 @@ for (const backend of backends) {
     }
   };
   const roof = await run('matMul roof', ([b]) => window.bench.roof(b), backend);
-  const inkling = await run('Inkling', ([b, s, m, batching, readLossEvery]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { batching, readLossEvery } }), backend, seconds, marks, batching, readLossEvery);
-  const reference = withReference ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks) : null;
+  const inkling = await run(
+    'Inkling',
+    ([b, s, m, batching, readLossEvery]) =>
+      window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { batching, readLossEvery } }),
+    backend,
+    seconds,
+    marks,
+    batching,
+    readLossEvery,
+  );
+  const reference = withReference
+    ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks)
+    : null;
   const tasks = await appPage(backend, 20_000).catch((e) => ({ error: String(e) }));
   const wasmPatch = backend === 'wasm' ? await run('WASM matMul lever', () => window.bench.wasmPatch()) : null;
   results.backends[backend] = { ...summarise({ roof, inkling, reference, longTasks: tasks }), wasmPatch };

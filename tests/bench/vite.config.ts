@@ -7,6 +7,11 @@ export default defineConfig({
   base: './',
   publicDir: fileURLToPath(new URL('../../public', import.meta.url)),
   worker: { format: 'es' },
-  build: { outDir: fileURLToPath(new URL('../../dist-bench', import.meta.url)), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
+  build: {
+    outDir: fileURLToPath(new URL('../../dist-bench', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 4000,
+  },
   logLevel: 'warn',
 });

@@ -20,7 +20,12 @@ export async function forceBackend(page: Page, backend: BackendName): Promise<vo
 /** A model small enough for Chromium's software WebGPU adapter: a few steps per second. */
 export async function chooseTinyModel(page: Page): Promise<void> {
   const values: Record<string, number> = {
-    units: 32, embedDim: 16, seqLen: 16, batchSize: 8, evalEvery: 4, sampleEverySec: 4,
+    units: 32,
+    embedDim: 16,
+    seqLen: 16,
+    batchSize: 8,
+    evalEvery: 4,
+    sampleEverySec: 4,
   };
   for (const [id, value] of Object.entries(values)) await page.locator(`#${id}`).fill(String(value));
 }

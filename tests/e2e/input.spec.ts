@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropFiles, openApp } from './helpers';
 
-const PROSE = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. '.repeat(20);
+const PROSE =
+  'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. '.repeat(
+    20,
+  );
 const notice = (page: import('@playwright/test').Page) => page.getByTestId('notice');
 
 test.beforeEach(async ({ page }) => {
@@ -12,7 +15,9 @@ test.beforeEach(async ({ page }) => {
 });
 
 test('loads a file chosen with the button', async ({ page }) => {
-  await page.getByTestId('file-input').setInputFiles({ name: 'austen.txt', mimeType: 'text/plain', buffer: Buffer.from(PROSE) });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'austen.txt', mimeType: 'text/plain', buffer: Buffer.from(PROSE) });
   await expect(page.getByTestId('corpus-name')).toHaveText('austen.txt');
   await expect(page.getByTestId('corpus-distinct')).toHaveText('26 distinct characters');
   await expect(page.locator('.preview')).toContainText('truth universally acknowledged');
@@ -32,7 +37,10 @@ test('loads pasted text', async ({ page }) => {
 });
 
 test('with several files dropped, loads the first and says so', async ({ page }) => {
-  await dropFiles(page, [{ name: 'a.txt', text: PROSE }, { name: 'b.txt', text: PROSE }]);
+  await dropFiles(page, [
+    { name: 'a.txt', text: PROSE },
+    { name: 'b.txt', text: PROSE },
+  ]);
   await expect(page.getByTestId('corpus-name')).toHaveText('a.txt');
   await expect(notice(page)).toContainText('2 items were dropped');
   await expect(notice(page)).toContainText('ignored the other one');
@@ -40,14 +48,31 @@ test('with several files dropped, loads the first and says so', async ({ page })
 
 const BAD_FILES: { title: string; name: string; bytes: number[]; message: RegExp }[] = [
   { title: 'an empty file', name: 'empty.txt', bytes: [], message: /"empty\.txt" is empty/ },
-  { title: 'an image', name: 'cat.png', bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], message: /looks like a PNG image, not text/ },
-  { title: 'bytes that are not UTF-8', name: 'latin1.txt', bytes: [...Buffer.from('Caf'), 0xe9, ...Buffer.from(' au lait. '.repeat(50))], message: /not valid UTF-8/ },
-  { title: 'a text shorter than one batch needs', name: 'short.txt', bytes: [...Buffer.from('Too short to learn from.')], message: /has 24 characters.*needs at least 650/ },
+  {
+    title: 'an image',
+    name: 'cat.png',
+    bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13],
+    message: /looks like a PNG image, not text/,
+  },
+  {
+    title: 'bytes that are not UTF-8',
+    name: 'latin1.txt',
+    bytes: [...Buffer.from('Caf'), 0xe9, ...Buffer.from(' au lait. '.repeat(50))],
+    message: /not valid UTF-8/,
+  },
+  {
+    title: 'a text shorter than one batch needs',
+    name: 'short.txt',
+    bytes: [...Buffer.from('Too short to learn from.')],
+    message: /has 24 characters.*needs at least 650/,
+  },
 ];
 
 for (const bad of BAD_FILES) {
   test(`refuses ${bad.title} with a clear message and keeps the previous text`, async ({ page }) => {
-    await page.getByTestId('file-input').setInputFiles({ name: bad.name, mimeType: 'application/octet-stream', buffer: Buffer.from(bad.bytes) });
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: bad.name, mimeType: 'application/octet-stream', buffer: Buffer.from(bad.bytes) });
     await expect(notice(page)).toContainText(bad.message);
     await expect(page.getByTestId('corpus-name')).toContainText('Lincoln');
     await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
@@ -88,7 +113,11 @@ test('says so when the worker crashes and restarts it', async ({ page }) => {
   const backend = await page.getByTestId('backend').getAttribute('data-backend');
   const [worker] = page.workers();
   expect(worker).toBeDefined();
-  await worker.evaluate(() => setTimeout(() => { throw new Error('simulated crash'); }, 0));
+  await worker.evaluate(() =>
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    }, 0),
+  );
   await expect(notice(page)).toContainText('The training worker crashed');
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   await page.getByRole('button', { name: 'Restart the worker' }).click();

@@ -53,11 +53,17 @@ test('a page killed mid-training reopens and resumes; on another backend (WebGPU
   await expect(again.getByTestId('status')).toHaveText('stopped');
 });
 
-test('export loads in a fresh page with stock tf.loadLayersModel; import brings it back; corrupt files are refused', async ({ page, browser }) => {
+test('export loads in a fresh page with stock tf.loadLayersModel; import brings it back; corrupt files are refused', async ({
+  page,
+  browser,
+}) => {
   await openApp(page);
   await trainUntilSaved(page);
   await page.getByRole('button', { name: 'Stop' }).click();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export' }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/\.inkling\.zip$/);
   const zipPath = await download.path();
 
@@ -65,27 +71,46 @@ test('export loads in a fresh page with stock tf.loadLayersModel; import brings 
   const fresh = await browser.newPage();
   await fresh.route('http://stranger.test/**', (route) => {
     const url = route.request().url();
-    if (url.endsWith('/tf.min.js')) return route.fulfill({ path: 'node_modules/@tensorflow/tfjs/dist/tf.min.js', contentType: 'text/javascript' });
-    return route.fulfill({ body: '<!doctype html><title>stranger</title><script src="tf.min.js"></script>', contentType: 'text/html' });
+    if (url.endsWith('/tf.min.js'))
+      return route.fulfill({ path: 'node_modules/@tensorflow/tfjs/dist/tf.min.js', contentType: 'text/javascript' });
+    return route.fulfill({
+      body: '<!doctype html><title>stranger</title><script src="tf.min.js"></script>',
+      contentType: 'text/html',
+    });
   });
   await fresh.goto('http://stranger.test/');
   const { unzipSync } = await import('fflate');
   const files = unzipSync(readFileSync(zipPath));
-  const text = await fresh.evaluate(async ({ modelJson, weights, inkling }) => {
-    const tf = (window as any).tf;
-    // The README's snippet, as a stranger would run it.
-    const model = await tf.loadLayersModel(tf.io.browserFiles([new File([modelJson], 'model.json'), new File([new Uint8Array(weights)], 'weights.bin')]));
-    const { vocab } = JSON.parse(inkling).meta;
-    let out = 'The ';
-    for (let i = 0; i < 40; i++) {
-      const ids = [...out.slice(-64)].map((c) => Math.max(0, vocab.indexOf(c)));
-      const logits = tf.tidy(() => model.predict(tf.tensor2d([ids])).slice([0, ids.length - 1, 0], [1, 1, -1]).reshape([1, -1]).div(0.5));
-      const next = (await tf.multinomial(logits, 1).data())[0];
-      logits.dispose();
-      out += vocab[next];
-    }
-    return out;
-  }, { modelJson: new TextDecoder().decode(files['model.json']), weights: Array.from(files['weights.bin']), inkling: new TextDecoder().decode(files['inkling.json']) });
+  const text = await fresh.evaluate(
+    async ({ modelJson, weights, inkling }) => {
+      const tf = (window as any).tf;
+      // The README's snippet, as a stranger would run it.
+      const model = await tf.loadLayersModel(
+        tf.io.browserFiles([new File([modelJson], 'model.json'), new File([new Uint8Array(weights)], 'weights.bin')]),
+      );
+      const { vocab } = JSON.parse(inkling).meta;
+      let out = 'The ';
+      for (let i = 0; i < 40; i++) {
+        const ids = [...out.slice(-64)].map((c) => Math.max(0, vocab.indexOf(c)));
+        const logits = tf.tidy(() =>
+          model
+            .predict(tf.tensor2d([ids]))
+            .slice([0, ids.length - 1, 0], [1, 1, -1])
+            .reshape([1, -1])
+            .div(0.5),
+        );
+        const next = (await tf.multinomial(logits, 1).data())[0];
+        logits.dispose();
+        out += vocab[next];
+      }
+      return out;
+    },
+    {
+      modelJson: new TextDecoder().decode(files['model.json']),
+      weights: Array.from(files['weights.bin']),
+      inkling: new TextDecoder().decode(files['inkling.json']),
+    },
+  );
   expect(text).toHaveLength(44);
   await fresh.close();
 
@@ -98,9 +123,15 @@ test('export loads in a fresh page with stock tf.loadLayersModel; import brings 
   await page.getByRole('button', { name: 'Sample now' }).click();
   await expect.poll(async () => (await page.getByTestId('sample-2').textContent())?.length ?? 0).toBeGreaterThan(100);
 
-  await page.getByTestId('import-input').setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 this is not really a zip') });
+  await page.getByTestId('import-input').setInputFiles({
+    name: 'broken.zip',
+    mimeType: 'application/zip',
+    buffer: Buffer.from('PK\x03\x04 this is not really a zip'),
+  });
   await expect(page.getByTestId('notice')).toContainText('That saved model cannot be used: the zip is damaged');
-  await page.getByTestId('import-input').setInputFiles({ name: 'photo.zip', mimeType: 'application/zip', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
+  await page
+    .getByTestId('import-input')
+    .setInputFiles({ name: 'photo.zip', mimeType: 'application/zip', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
   await expect(page.getByTestId('notice')).toContainText('this is not a .zip file');
   await expect(page.getByTestId('run')).toHaveCount(2);
 });
@@ -125,13 +156,25 @@ test('a damaged checkpoint is listed as damaged and can be deleted; rename works
       r.onerror = () => fail(r.error);
     });
     const store = db.transaction('checkpoints', 'readwrite').objectStore('checkpoints');
-    const keys: IDBValidKey[] = await new Promise((ok) => { const r = store.getAllKeys(); r.onsuccess = () => ok(r.result); });
+    const keys: IDBValidKey[] = await new Promise((ok) => {
+      const r = store.getAllKeys();
+      r.onsuccess = () => ok(r.result);
+    });
     const pointerKey = keys.find((k) => String(k).startsWith('run/'))!;
-    const pointer = await new Promise<any>((ok) => { const r = store.get(pointerKey); r.onsuccess = () => ok(r.result); });
+    const pointer = await new Promise<any>((ok) => {
+      const r = store.get(pointerKey);
+      r.onsuccess = () => ok(r.result);
+    });
     const key = pointer.key; // the record in force
-    const record = await new Promise<any>((ok) => { const r = store.get(key); r.onsuccess = () => ok(r.result); });
+    const record = await new Promise<any>((ok) => {
+      const r = store.get(key);
+      r.onsuccess = () => ok(r.result);
+    });
     new Uint8Array(record.data)[0] ^= 0xff;
-    await new Promise((ok) => { const r = store.put(record, key); r.onsuccess = ok; });
+    await new Promise((ok) => {
+      const r = store.put(record, key);
+      r.onsuccess = ok;
+    });
   });
   await page.reload();
   await expect(page.getByTestId('runs')).toContainText('Lincoln, small'); // the damaged run keeps its listed name

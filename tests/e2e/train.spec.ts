@@ -1,7 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
 
-test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({ page }, testInfo) => {
+test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({
+  page,
+}, testInfo) => {
   await openApp(page);
   await forceBackend(page, 'webgpu');
   await expect(page.getByTestId('adapter')).toContainText('software fallback adapter');
@@ -18,7 +20,9 @@ test('trains the default sample on WebGPU: loss falls, text streams, pause/resum
 
   // Samples stream in while training (the prime is shown first, then generated characters).
   const prime = await page.locator('#prime').inputValue();
-  await expect.poll(async () => ((await page.getByTestId('sample-1').textContent()) ?? '').length).toBeGreaterThan(prime.length + 20);
+  await expect
+    .poll(async () => ((await page.getByTestId('sample-1').textContent()) ?? '').length)
+    .toBeGreaterThan(prime.length + 20);
 
   await expect.poll(() => number(page, 'step'), { timeout: 150_000 }).toBeGreaterThanOrEqual(40);
   const tensors = await number(page, 'tensors');
@@ -51,9 +55,11 @@ test('trains the default sample on WebGPU: loss falls, text streams, pause/resum
   await expect(page.getByTestId('status')).toHaveText('stopped');
 });
 
-test('trains on WASM when forced: the .wasm comes from the page\'s own origin, and the loss falls', async ({ page }) => {
+test("trains on WASM when forced: the .wasm comes from the page's own origin, and the loss falls", async ({ page }) => {
   const wasm: string[] = [];
-  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(r.url());
+  });
   await openApp(page);
   await forceBackend(page, 'wasm');
   expect(wasm.length).toBeGreaterThan(0);
@@ -82,7 +88,9 @@ async function adapterKind(page: Page): Promise<'software' | 'hardware' | 'none'
     const adapter = await gpu?.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) return 'none';
     const fallback = (adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
-    return (fallback ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter) ? 'software' : 'hardware';
+    return (fallback ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter)
+      ? 'software'
+      : 'hardware';
   });
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { StatefulBatcher, batchAt, evalBatches, randomBatch, splitTrainVal, stepsPerEpoch } from '../../src/data/batching';
+import {
+  StatefulBatcher,
+  batchAt,
+  evalBatches,
+  randomBatch,
+  splitTrainVal,
+  stepsPerEpoch,
+} from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 
 const ids = Int32Array.from({ length: 100 }, (_, i) => i);

@@ -42,7 +42,11 @@ describe('checkpoint records', () => {
     ['vocabulary size differs from the model', (m) => m.vocab.push('d'), /vocabulary must list 3/],
     ['duplicate vocabulary', (m) => (m.vocab = ['a', 'a', 'c']), /duplicates/],
     ['multi-character vocabulary entry', (m) => (m.vocab = ['ab', 'b', 'c']), /single characters/],
-    ['weight shape differs from the config', (m) => (m.tensors.weights[0].shape = [4, 2]), /embedding\/embeddings should have shape \[3,2\]/],
+    [
+      'weight shape differs from the config',
+      (m) => (m.tensors.weights[0].shape = [4, 2]),
+      /embedding\/embeddings should have shape \[3,2\]/,
+    ],
     ['missing weight', (m) => m.tensors.weights.pop(), /expected 6 weight tensors, found 5/],
     ['tensor past the end of the data', (m) => (m.tensors.optimizer[1].offset = 1e6), /runs past the end/],
     ['settings out of range', (m) => (m.settings.train.batchSize = -1), /settings out of range/],
@@ -57,6 +61,8 @@ describe('checkpoint records', () => {
 
   it('rejects things that are not records at all', () => {
     expect(() => decodeCheckpoint(null)).toThrow(/not a checkpoint record/);
-    expect(() => decodeCheckpoint({ json: '{', data: new ArrayBuffer(0), crc: crc32(new TextEncoder().encode('{')) })).toThrow(/not valid JSON/);
+    expect(() =>
+      decodeCheckpoint({ json: '{', data: new ArrayBuffer(0), crc: crc32(new TextEncoder().encode('{')) }),
+    ).toThrow(/not valid JSON/);
   });
 });

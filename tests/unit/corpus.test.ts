@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CorpusError, MAX_CORPUS_BYTES, applyTextOptions, checkLength, checkSize, decodeCorpus, minCorpusLength,
+  CorpusError,
+  MAX_CORPUS_BYTES,
+  applyTextOptions,
+  checkLength,
+  checkSize,
+  decodeCorpus,
+  minCorpusLength,
 } from '../../src/data/corpus';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -4,7 +4,15 @@ import { useCpu } from './setup-tf';
 import { randomBatch, splitTrainVal, evalBatches } from '../../src/data/batching';
 import { createModel, disposeModel, forward, namedWeights, orthogonalGates } from '../../src/engine/model';
 import { Rng } from '../../src/data/rng';
-import { LN2, clipByGlobalNorm, createOptimizer, dropCarry, estimateBpc, trainStep, type Carry } from '../../src/engine/train';
+import {
+  LN2,
+  clipByGlobalNorm,
+  createOptimizer,
+  dropCarry,
+  estimateBpc,
+  trainStep,
+  type Carry,
+} from '../../src/engine/train';
 import { StatefulBatcher } from '../../src/data/batching';
 import { buildVocab, encode } from '../../src/data/vocab';
 
@@ -45,13 +53,21 @@ describe('model', () => {
     tf.tidy(() => {
       const out = forward(model, tf.zeros([3, 5], 'int32') as tf.Tensor2D);
       expect(out.logits.shape).toEqual([15, 11]);
-      expect(out.state.h.map((h) => h.shape)).toEqual([[3, 16], [3, 16]]);
+      expect(out.state.h.map((h) => h.shape)).toEqual([
+        [3, 16],
+        [3, 16],
+      ]);
     });
     expect(namedWeights(model).map(([n, v]) => `${n}:${v.shape}`)).toEqual([
       'embedding/embeddings:11,8',
-      'lstm_1/kernel:8,64', 'lstm_1/recurrent_kernel:16,64', 'lstm_1/bias:64',
-      'lstm_2/kernel:16,64', 'lstm_2/recurrent_kernel:16,64', 'lstm_2/bias:64',
-      'dense/kernel:16,11', 'dense/bias:11',
+      'lstm_1/kernel:8,64',
+      'lstm_1/recurrent_kernel:16,64',
+      'lstm_1/bias:64',
+      'lstm_2/kernel:16,64',
+      'lstm_2/recurrent_kernel:16,64',
+      'lstm_2/bias:64',
+      'dense/kernel:16,11',
+      'dense/bias:11',
     ]);
     disposeModel(model);
   });

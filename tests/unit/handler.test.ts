@@ -19,10 +19,24 @@ describe('WorkerHandler', () => {
     await send({ type: 'load-corpus', name: 'good.txt', bytes: bytes(TEXT) });
     await send({ type: 'load-corpus', name: 'empty.txt', bytes: new ArrayBuffer(0) });
     await send({ type: 'load-corpus', name: 'l1.txt', bytes: new Uint8Array([0x63, 0xe9, 0x20, 0x61]).buffer });
-    await send({ type: 'train', settings: { ...tinySettings(), train: { ...tinySettings().train, batchSize: 0 } }, sample: { prime: 'It', temperatures: [0.5], length: 5 }, resume: false });
-    expect(of('error').map((e) => [e.id, e.code])).toEqual([[2, 'empty'], [3, 'not-utf8'], [4, 'settings']]);
+    await send({
+      type: 'train',
+      settings: { ...tinySettings(), train: { ...tinySettings().train, batchSize: 0 } },
+      sample: { prime: 'It', temperatures: [0.5], length: 5 },
+      resume: false,
+    });
+    expect(of('error').map((e) => [e.id, e.code])).toEqual([
+      [2, 'empty'],
+      [3, 'not-utf8'],
+      [4, 'settings'],
+    ]);
     // The good corpus is still loaded: training on it works.
-    await send({ type: 'train', settings: tinySettings(0.05), sample: { prime: 'It', temperatures: [0.5], length: 5 }, resume: false });
+    await send({
+      type: 'train',
+      settings: tinySettings(0.05),
+      sample: { prime: 'It', temperatures: [0.5], length: 5 },
+      resume: false,
+    });
     await until(() => of('status').some((s) => s.status === 'finished'));
     expect(of('run-started')[0].plan.vocabSize).toBe(16);
   });
@@ -30,20 +44,33 @@ describe('WorkerHandler', () => {
   it('refuses a text too short for one row at load, then at train if settings grew', async () => {
     const { send, of } = setup();
     await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('tiny text') });
-    await send({ type: 'train', settings: tinySettings(), sample: { prime: '', temperatures: [1], length: 5 }, resume: false });
+    await send({
+      type: 'train',
+      settings: tinySettings(),
+      sample: { prime: '', temperatures: [1], length: 5 },
+      resume: false,
+    });
     await send({ type: 'sample', prime: 'x', temperatures: [1], length: 5 });
     expect(of('error').map((e) => e.code)).toEqual(['too-short', 'no-corpus', 'no-model']);
     await send({ type: 'load-corpus', name: 'ok.txt', bytes: bytes(TEXT) });
     const long = tinySettings();
     long.train.seqLen = 1000;
     await send({ type: 'train', settings: long, sample: { prime: '', temperatures: [1], length: 5 }, resume: false });
-    expect(of('error').at(-1)).toMatchObject({ code: 'too-short', message: expect.stringMatching(/needs at least 10010/) });
+    expect(of('error').at(-1)).toMatchObject({
+      code: 'too-short',
+      message: expect.stringMatching(/needs at least 10010/),
+    });
   });
 
   it('trains, pauses, resumes, stops, then samples on demand with no tensor growth', async () => {
     const { send, of, until, events } = setup();
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It was', temperatures: [0.2, 1], length: 10 }, resume: false });
+    await send({
+      type: 'train',
+      settings: tinySettings(50),
+      sample: { prime: 'It was', temperatures: [0.2, 1], length: 10 },
+      resume: false,
+    });
     await until(() => of('progress').length >= 2);
     await send({ type: 'pause' });
     await until(() => of('status').at(-1)!.status === 'paused');
@@ -67,7 +94,12 @@ describe('WorkerHandler', () => {
   it('a sample asked for while the run is stopping becomes its closing sample, not a second stream beside it', async () => {
     const { send, of, until, events } = setup();
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 4 }, resume: false });
+    await send({
+      type: 'train',
+      settings: tinySettings(50),
+      sample: { prime: 'It', temperatures: [1], length: 4 },
+      resume: false,
+    });
     await until(() => of('progress').length >= 1);
     events.length = 0;
     await send({ type: 'stop' });
@@ -92,17 +124,25 @@ describe('WorkerHandler', () => {
     const steps = of('progress').flatMap((e) => e.progress.points.map(([step]) => step));
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
     expect(of('progress').flatMap((e) => e.progress.stepMs)).toHaveLength(steps.length);
-    const tensors = new Set(of('progress').slice(1).map((e) => e.progress.tensors));
+    const tensors = new Set(
+      of('progress')
+        .slice(1)
+        .map((e) => e.progress.tensors),
+    );
     expect(tensors.size).toBe(1); // reported only when no loss is pending: exactly flat
   });
 });
-
 
 describe('WorkerHandler: check before change, one sample at a time', () => {
   it('resuming on a text too short for the new settings refuses and leaves the open run exactly as it was', async () => {
     const { send, of, until } = setup();
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 4 }, resume: false });
+    await send({
+      type: 'train',
+      settings: tinySettings(50),
+      sample: { prime: 'It', temperatures: [1], length: 4 },
+      resume: false,
+    });
     await until(() => of('progress').length >= 1);
     await send({ type: 'stop' });
     await until(() => of('status').at(-1)?.status === 'stopped');
@@ -111,13 +151,28 @@ describe('WorkerHandler: check before change, one sample at a time', () => {
     await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('Zounds! Who goes there? '.repeat(20)) });
     const longer = tinySettings(50);
     longer.train.seqLen = 300;
-    await send({ type: 'train', settings: longer, sample: { prime: 'It', temperatures: [1], length: 4 }, resume: true });
+    await send({
+      type: 'train',
+      settings: longer,
+      sample: { prime: 'It', temperatures: [1], length: 4 },
+      resume: true,
+    });
     expect(of('error').at(-1)).toMatchObject({ code: 'too-short' });
     // Back on its own text with its own settings, the run goes on from where it was, same vocabulary.
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 4 }, resume: true });
+    await send({
+      type: 'train',
+      settings: tinySettings(50),
+      sample: { prime: 'It', temperatures: [1], length: 4 },
+      resume: true,
+    });
     const after = of('run-started')[1].plan;
-    expect(after).toMatchObject({ runId: before.runId, vocabSize: before.vocabSize, corpusHash: before.corpusHash, charsPerStep: before.charsPerStep });
+    expect(after).toMatchObject({
+      runId: before.runId,
+      vocabSize: before.vocabSize,
+      corpusHash: before.corpusHash,
+      charsPerStep: before.charsPerStep,
+    });
     await until(() => of('progress').length >= 2);
     await send({ type: 'stop' });
     await until(() => of('status').at(-1)?.status === 'stopped');
@@ -126,7 +181,12 @@ describe('WorkerHandler: check before change, one sample at a time', () => {
   it('"Sample now" while the closing sample of a stopped run streams ends that one: the two never interleave', async () => {
     const { send, of, until, events } = setup();
     await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({ type: 'train', settings: tinySettings(50), sample: { prime: 'It', temperatures: [1], length: 3000 }, resume: false });
+    await send({
+      type: 'train',
+      settings: tinySettings(50),
+      sample: { prime: 'It', temperatures: [1], length: 3000 },
+      resume: false,
+    });
     await until(() => of('progress').length >= 1);
     events.length = 0;
     await send({ type: 'stop' });
@@ -141,7 +201,9 @@ describe('WorkerHandler: check before change, one sample at a time', () => {
     const lateChunks = events.slice(startAt).filter((e) => e.type === 'sample-chunk' && e.sampleId === closing);
     expect(lateChunks.length).toBeLessThanOrEqual(1);
     expect(of('sample-end').some((e) => e.sampleId === closing)).toBe(true);
-    const text = of('sample-chunk').filter((e) => e.sampleId === mine.sampleId).reduce((acc, e) => acc.map((t, i) => t + e.chunks[i]), ['', '']);
+    const text = of('sample-chunk')
+      .filter((e) => e.sampleId === mine.sampleId)
+      .reduce((acc, e) => acc.map((t, i) => t + e.chunks[i]), ['', '']);
     expect(text.map((t) => t.length)).toEqual([40, 40]);
   });
 });

@@ -14,7 +14,15 @@ export const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayB
 export function tinySettings(epochs = 1, autosaveSec = 30): Settings {
   const s = defaultSettings();
   s.model = { embedDim: 4, units: 8, layers: 1, dropout: 0 };
-  Object.assign(s.train, { seqLen: 8, batchSize: 4, epochs, evalEvery: 5, evalBatches: 1, sampleEverySec: 3600, autosaveSec });
+  Object.assign(s.train, {
+    seqLen: 8,
+    batchSize: 4,
+    epochs,
+    evalEvery: 5,
+    evalBatches: 1,
+    sampleEverySec: 3600,
+    autosaveSec,
+  });
   return s;
 }
 
@@ -34,16 +42,24 @@ export function harness(makeStore: () => CheckpointStore = freshStore, selectBac
     onmessage: null,
     postMessage: (message) => void handler.handle(structuredClone(message)),
   };
-  const handler = new WorkerHandler((e) => {
-    events.push(e);
-    port.onmessage?.({ data: e } as MessageEvent<WorkerEvent>);
-  }, selectBackend, makeStore);
+  const handler = new WorkerHandler(
+    (e) => {
+      events.push(e);
+      port.onmessage?.({ data: e } as MessageEvent<WorkerEvent>);
+    },
+    selectBackend,
+    makeStore,
+  );
   const client = new WorkerClient(port);
   const send = (req: Record<string, unknown>) =>
     client
       .request({ ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as RequestBody)
-      .then(() => undefined, () => undefined);
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+  const of = <T extends WorkerEvent['type']>(type: T) =>
+    events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
   const until = async (pred: () => boolean) => {
     for (let i = 0; i < 3000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(pred()).toBe(true);

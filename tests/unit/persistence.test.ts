@@ -17,7 +17,8 @@ const tiny = () => tinySettings(50, 1);
 
 function harness(makeStore: () => CheckpointStore) {
   const h = baseHarness(makeStore);
-  const train = (resume = false) => h.send({ type: 'train', settings: tiny(), sample: { prime: 'It', temperatures: [1], length: 4 }, resume });
+  const train = (resume = false) =>
+    h.send({ type: 'train', settings: tiny(), sample: { prime: 'It', temperatures: [1], length: 4 }, resume });
   return { ...h, train };
 }
 
@@ -72,7 +73,9 @@ describe('autosave, reload and resume', () => {
     await tab.send({ type: 'stop' });
     await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
     // "stopped" is reported only after the final save has landed, at the last step trained.
-    const order = tab.events.filter((e) => e.type === 'saved' || e.type === 'status').map((e) => (e.type === 'status' ? e.status : 'saved'));
+    const order = tab.events
+      .filter((e) => e.type === 'saved' || e.type === 'status')
+      .map((e) => (e.type === 'status' ? e.status : 'saved'));
     expect(order.slice(-3)).toEqual(['stopping', 'saved', 'stopped']);
     const lastSaved = tab.of('saved').at(-1)!.step;
     expect(lastSaved).toBeGreaterThan(saved.step);
@@ -122,7 +125,10 @@ describe('autosave, reload and resume', () => {
       throw new DOMException('IndexedDB is not available', 'InvalidStateError');
     });
     await tab.send({ type: 'init', backend: 'auto' });
-    expect(tab.of('storage')[0]).toMatchObject({ available: false, reason: expect.stringMatching(/Saving is off.*Training still works/) });
+    expect(tab.of('storage')[0]).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/Saving is off.*Training still works/),
+    });
     await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
     await tab.train();
     await tab.until(() => (tab.of('progress').at(-1)?.progress.step ?? 0) > 5);

@@ -3,7 +3,10 @@ import { Rng } from '../../src/data/rng';
 
 describe('Rng', () => {
   it('repeats its sequence for a seed, and differs across seeds', () => {
-    const take = (seed: number) => { const r = new Rng(seed); return Array.from({ length: 5 }, () => r.next()); };
+    const take = (seed: number) => {
+      const r = new Rng(seed);
+      return Array.from({ length: 5 }, () => r.next());
+    };
     expect(take(1)).toEqual(take(1));
     expect(take(1)).not.toEqual(take(2));
   });

@@ -11,7 +11,9 @@ beforeAll(useCpu);
 describe('sampleOnDevice', () => {
   const logits = [0.1, 2.5, 2.4, -1];
   const draw = (temperature: number, n: number, seed: number) =>
-    tf.tidy(() => Array.from(sampleOnDevice(tf.tensor2d(Array(n).fill(logits)), Array(n).fill(temperature), seed).dataSync()));
+    tf.tidy(() =>
+      Array.from(sampleOnDevice(tf.tensor2d(Array(n).fill(logits)), Array(n).fill(temperature), seed).dataSync()),
+    );
 
   it('is argmax as the temperature goes to 0', () => {
     expect(draw(0, 50, 1).every((i) => i === 1)).toBe(true);
@@ -33,7 +35,9 @@ describe('sampleOnDevice', () => {
   });
 
   it('mixes greedy and sampled rows in one batch', () => {
-    const ids = tf.tidy(() => Array.from(sampleOnDevice(tf.tensor2d([logits, [5, 0, 0, 0]]), [0, 0.001], 1).dataSync()));
+    const ids = tf.tidy(() =>
+      Array.from(sampleOnDevice(tf.tensor2d([logits, [5, 0, 0, 0]]), [0, 0.001], 1).dataSync()),
+    );
     expect(ids).toEqual([1, 0]);
   });
 });
@@ -65,7 +69,9 @@ describe('generate', () => {
     let text = 'abc';
     for await (const [c] of generate(model, vocab, 'abc', [0], 6, new Rng(1))) text += c;
     // Re-run the whole text in one sequence call: each next character must be its argmax.
-    const logits = tf.tidy(() => forward(model, tf.tensor2d(encode(vocab, text), [1, text.length], 'int32')).logits.arraySync());
+    const logits = tf.tidy(() =>
+      forward(model, tf.tensor2d(encode(vocab, text), [1, text.length], 'int32')).logits.arraySync(),
+    );
     for (let t = 2; t < text.length - 1; t++) {
       expect(vocab.chars[logits[t].indexOf(Math.max(...logits[t]))]).toBe(text[t + 1]);
     }

@@ -15,7 +15,10 @@ describe('CheckpointStore (against fake-indexeddb)', () => {
     const { store } = freshStore();
     const a = await store.save(fakeCheckpoint('a', 5), null);
     await store.save(fakeCheckpoint('b', 7), null);
-    expect((await store.list()).map((r) => [r.runId, r.step, r.damaged])).toEqual([['b', 7, null], ['a', 5, null]]);
+    expect((await store.list()).map((r) => [r.runId, r.step, r.damaged])).toEqual([
+      ['b', 7, null],
+      ['a', 5, null],
+    ]);
     const second = await store.save(fakeCheckpoint('a', 9), a.key);
     const loaded = await store.load('a');
     expect(loaded.key).toBe(second.key);

@@ -27,11 +27,13 @@ async function loadStock(zip: Uint8Array): Promise<tf.LayersModel> {
   const files = unzipSync(zip);
   const json = JSON.parse(strFromU8(files['model.json']));
   const weights = files['weights.bin'];
-  return tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest[0].weights,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-  }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
 }
 
 describe('export', () => {
@@ -44,7 +46,12 @@ describe('export', () => {
     expect(modelJson.weightsManifest[0].paths).toEqual(['weights.bin']);
     const stock = await loadStock(zip);
     const ids = encode(vocab, 'the lazy');
-    const theirs = tf.tidy(() => (stock.predict(tf.tensor2d(Array.from(ids), [1, ids.length])) as tf.Tensor).reshape([ids.length, -1]).arraySync() as number[][]);
+    const theirs = tf.tidy(
+      () =>
+        (stock.predict(tf.tensor2d(Array.from(ids), [1, ids.length])) as tf.Tensor)
+          .reshape([ids.length, -1])
+          .arraySync() as number[][],
+    );
     const ours = tf.tidy(() => forward(state.model, tf.tensor2d(ids, [1, ids.length], 'int32')).logits.arraySync());
     theirs.forEach((row, t) => row.forEach((v, j) => expect(v).toBeCloseTo(ours[t][j], 4)));
     const inkling = JSON.parse(strFromU8(files['inkling.json']));
@@ -86,9 +93,21 @@ describe('import', () => {
     ['weights file missing', (f) => delete f['weights.bin'], /weights file weights\.bin is missing/],
     ['weights truncated', (f) => (f['weights.bin'] = f['weights.bin'].slice(0, 100)), /holds 100 bytes/],
     ['model.json not JSON', (f) => (f['model.json'] = strToU8('{oops')), /model\.json is not valid JSON/],
-    ['vocabulary smaller than the embedding', (f) => json(f, 'inkling.json', (j) => j.meta.vocab.pop()), /vocabulary must list/],
-    ['a weight shape that disagrees with the config', (f) => json(f, 'model.json', (j) => (j.weightsManifest[0].weights[1].shape = [10, 40])), /should have shape|holds/],
-    ['float16 weights', (f) => json(f, 'model.json', (j) => (j.weightsManifest[0].weights[0].dtype = 'float16')), /only float32/],
+    [
+      'vocabulary smaller than the embedding',
+      (f) => json(f, 'inkling.json', (j) => j.meta.vocab.pop()),
+      /vocabulary must list/,
+    ],
+    [
+      'a weight shape that disagrees with the config',
+      (f) => json(f, 'model.json', (j) => (j.weightsManifest[0].weights[1].shape = [10, 40])),
+      /should have shape|holds/,
+    ],
+    [
+      'float16 weights',
+      (f) => json(f, 'model.json', (j) => (j.weightsManifest[0].weights[0].dtype = 'float16')),
+      /only float32/,
+    ],
     ['state.bin cut short', (f) => (f['state.bin'] = f['state.bin'].slice(0, 8)), /runs past the end/],
     ['a foreign format tag', (f) => json(f, 'inkling.json', (j) => (j.format = 'other')), /not an Inkling export/],
   ];

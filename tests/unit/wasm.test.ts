@@ -30,21 +30,34 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack copies sl
     expect(wasmKernelsPatched()).toBe(true);
   });
 
-  it('give the CPU backend\'s numbers for every transpose combination, batched and fused', async () => {
+  it("give the CPU backend's numbers for every transpose combination, batched and fused", async () => {
     const rng = new Rng(3);
     const data = (n: number) => Array.from({ length: n }, () => rng.next() * 2 - 1);
     const [a, b, bias] = [data(2 * 3 * 5), data(2 * 5 * 4), data(4)];
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-      const product = () => tf.tidy(() => {
-        const x = tf.tensor3d(a, ta ? [2, 5, 3] : [2, 3, 5]);
-        const y = tf.tensor3d(b, tb ? [2, 4, 5] : [2, 5, 4]);
-        const batched = tf.matMul(x, y, ta, tb);
-        // Fused (bias, activation) on rank 2, as the layers API uses it.
-        const x2 = tf.tensor2d(a.slice(0, 15), ta ? [5, 3] : [3, 5]);
-        const y2 = tf.tensor2d(b.slice(0, 20), tb ? [4, 5] : [5, 4]);
-        const fused = tf.fused.matMul({ a: x2, b: y2, transposeA: ta, transposeB: tb, bias: tf.tensor1d(bias), activation: 'relu' });
-        return tf.concat([batched.flatten(), fused.flatten()]);
-      });
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const product = () =>
+        tf.tidy(() => {
+          const x = tf.tensor3d(a, ta ? [2, 5, 3] : [2, 3, 5]);
+          const y = tf.tensor3d(b, tb ? [2, 4, 5] : [2, 5, 4]);
+          const batched = tf.matMul(x, y, ta, tb);
+          // Fused (bias, activation) on rank 2, as the layers API uses it.
+          const x2 = tf.tensor2d(a.slice(0, 15), ta ? [5, 3] : [3, 5]);
+          const y2 = tf.tensor2d(b.slice(0, 20), tb ? [4, 5] : [5, 4]);
+          const fused = tf.fused.matMul({
+            a: x2,
+            b: y2,
+            transposeA: ta,
+            transposeB: tb,
+            bias: tf.tensor1d(bias),
+            activation: 'relu',
+          });
+          return tf.concat([batched.flatten(), fused.flatten()]);
+        });
       const expected = await on('cpu', product);
       const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
       const got = await on('wasm', product);
@@ -57,7 +70,8 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack copies sl
   it('unstack as the CPU backend does, on every axis, freeing nothing twice and leaking nothing', async () => {
     const values = Array.from({ length: 4 * 3 * 5 }, (_, i) => i * 0.5 - 7);
     for (const axis of [0, 1, 2, -1]) {
-      const parts = () => tf.tidy(() => tf.concat(tf.unstack(tf.tensor3d(values, [4, 3, 5]), axis).map((t) => t.flatten())));
+      const parts = () =>
+        tf.tidy(() => tf.concat(tf.unstack(tf.tensor3d(values, [4, 3, 5]), axis).map((t) => t.flatten())));
       const expected = await on('cpu', parts);
       const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
       expect(await on('wasm', parts)).toEqual(expected);
@@ -94,7 +108,7 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack copies sl
     expect(wasm.losses.at(-1)!).toBeLessThan(wasm.losses[0]);
   });
 
-  it('generate the CPU backend\'s greedy text, with no tensor growth', async () => {
+  it("generate the CPU backend's greedy text, with no tensor growth", async () => {
     const { vocab } = buildVocab('abcdefgh ');
     const config = { vocabSize: vocab.chars.length, embedDim: 4, units: 8, layers: 2, dropout: 0 };
     const greedy = async (backend: string) => {

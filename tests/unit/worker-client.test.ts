@@ -18,8 +18,17 @@ describe('WorkerClient', () => {
   it('numbers requests and settles each on the reply carrying its own id, in any order', async () => {
     const { sent, client, reply } = fakeWorker();
     const list = client.request({ type: 'list-runs' });
-    const load = client.request({ type: 'load-corpus', name: 'a', bytes: new ArrayBuffer(1), seqLen: 8, valFraction: 0.1 });
-    expect(sent.map((r) => [r.id, r.type])).toEqual([[1, 'list-runs'], [2, 'load-corpus']]);
+    const load = client.request({
+      type: 'load-corpus',
+      name: 'a',
+      bytes: new ArrayBuffer(1),
+      seqLen: 8,
+      valFraction: 0.1,
+    });
+    expect(sent.map((r) => [r.id, r.type])).toEqual([
+      [1, 'list-runs'],
+      [2, 'load-corpus'],
+    ]);
     reply({ type: 'corpus', id: 2, stats });
     reply({ type: 'runs', id: 1, runs: [] });
     expect((await load).stats).toBe(stats);
@@ -29,7 +38,12 @@ describe('WorkerClient', () => {
 
   it('an error rejects only the request it names; other events of that id do not settle it', async () => {
     const { client, reply, seen } = fakeWorker();
-    const train = client.request({ type: 'train', settings: {} as never, sample: { prime: '', temperatures: [1], length: 1 }, resume: false });
+    const train = client.request({
+      type: 'train',
+      settings: {} as never,
+      sample: { prime: '', temperatures: [1], length: 1 },
+      resume: false,
+    });
     const pause = client.request({ type: 'pause' });
     reply({ type: 'runs', id: 1, runs: [] }); // not train's reply: train still waits
     expect(client.pending).toBe(2);

@@ -29,7 +29,8 @@ function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.K
     const b = transposeB ? swapLastTwo(inputs.b!, backend, transpose) : inputs.b!;
     try {
       return stock({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-    } finally { // the transposed copies are this kernel's own intermediates
+    } finally {
+      // the transposed copies are this kernel's own intermediates
       const owner = backend as tf.KernelBackend;
       if (transposeA) owner.disposeData(a.dataId);
       if (transposeB) owner.disposeData(b.dataId);
@@ -75,7 +76,8 @@ function replace(name: string, wrap: (stock: tf.KernelFunc) => tf.KernelFunc): v
 export function patchWasmKernels(): void {
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!transpose) throw new Error('the WASM backend is not loaded');
-  for (const name of ['BatchMatMul', '_FusedMatMul']) replace(name, (stock) => explicitTranspose(stock, transpose.kernelFunc));
+  for (const name of ['BatchMatMul', '_FusedMatMul'])
+    replace(name, (stock) => explicitTranspose(stock, transpose.kernelFunc));
   replace('Unpack', heapUnpack);
 }
 
