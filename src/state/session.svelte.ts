@@ -2,16 +2,15 @@
  * The page's view of the training worker: owns the Worker through one WorkerClient, sends typed
  * requests, and turns the worker's events into rune state for the components. One per page.
  */
-import type { BackendChoice, BackendName } from '../config/backends';
+import type { BackendChoice } from '../config/backends';
 import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
 import { CorpusError, checkSize } from '../data/corpus';
-import type { Progress, SampleSpec, TrainingPlan, TrainingStatus } from '../run/events';
-import type { AdapterSummary, CorpusStats, OpenedRun, WorkerEvent } from '../worker/protocol';
-import { rememberBackend, rememberedBackend } from './backend-memory';
+import type { SampleSpec } from '../run/events';
+import type { CorpusStats, OpenedRun, WorkerEvent } from '../worker/protocol';
+import { BackendView } from './backend.svelte';
 import { defaultPrime } from './corpora';
 import { SavedRuns } from './runs.svelte';
-import { applySampleEvent, emptySampleView, type SampleView } from './sample-view';
-import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
+import { TrainingView } from './training.svelte';
 import { WorkerClient, WorkerRequestError, type Ask } from './worker-client';
 
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
@@ -20,25 +19,17 @@ export type Notice = { kind: 'error' | 'info'; text: string };
 
 export class Session {
   settings = $state(defaultSettings());
-  backendChoice = $state<BackendChoice>('auto');
   prime = $state('');
   temperatures = $state([...DEFAULT_TEMPERATURES]);
   sampleLength = $state(300); // characters per temperature for on-demand samples
 
-  #backend = $state<BackendName | null>(null);
-  #adapter = $state<AdapterSummary | null>(null);
-  #tried = $state.raw<string[]>([]);
   #corpus = $state.raw<CorpusStats | null>(null);
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
-  #status = $state<TrainingStatus>('idle');
-  #plan = $state.raw<TrainingPlan | null>(null);
-  #progress = $state.raw<Progress | null>(null);
-  #chart = $state.raw<ChartData>(emptySeries());
-  #lastVal = $state.raw<{ step: number; valBpc: number; trainBpc: number } | null>(null);
-  #samples = $state.raw<SampleView>(emptySampleView(DEFAULT_TEMPERATURES));
   #notice = $state<Notice | null>(null);
   #crashed = $state(false);
   #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
+  readonly backend = new BackendView(); // which tfjs backend trains, and why
+  readonly training = new TrainingView(); // status, progress, curves and samples of the model in hand
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
     (work) => this.#whileLoading(work),
@@ -48,38 +39,11 @@ export class Session {
   #client: WorkerClient | null = null;
   #lastCorpus: { name: string; bytes: ArrayBuffer } | null = null; // re-sent after a restart
 
-  get backend() {
-    return this.#backend;
-  }
-  get adapter() {
-    return this.#adapter;
-  }
-  get tried() {
-    return this.#tried;
-  }
   get corpus() {
     return this.#corpus;
   }
   get loading() {
     return this.#loads > 0;
-  }
-  get status() {
-    return this.#status;
-  }
-  get plan() {
-    return this.#plan;
-  }
-  get progress() {
-    return this.#progress;
-  }
-  get chart() {
-    return this.#chart;
-  }
-  get lastVal() {
-    return this.#lastVal;
-  }
-  get samples() {
-    return this.#samples;
   }
   get notice() {
     return this.#notice;
@@ -89,17 +53,17 @@ export class Session {
   }
   /** Training, paused, or wrapping up a run (its final evaluation and save). */
   get busy() {
-    return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping';
+    return this.training.busy;
   }
   get hasModel() {
-    return this.#plan !== null || this.#opened !== null;
+    return this.training.plan !== null || this.#opened !== null;
   }
   get opened() {
     return this.#opened;
   }
   /** Whether training on would fine-tune: the loaded text is not the model's own. */
   get fineTuning() {
-    const own = this.#opened?.corpus.hash ?? this.#plan?.corpusHash;
+    const own = this.#opened?.corpus.hash ?? this.training.plan?.corpusHash;
     return own !== undefined && this.#corpus !== null && this.#corpus.hash !== own;
   }
 
@@ -108,8 +72,7 @@ export class Session {
     this.#worker?.terminate();
     this.#client?.failAll('the worker was restarted');
     this.#crashed = false;
-    this.#status = 'idle';
-    this.#plan = null;
+    this.training.idle();
     this.#opened = null;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- Vite's worker pattern, not state
     const worker = new Worker(new URL('../worker/train.worker.ts', import.meta.url), { type: 'module' });
@@ -117,7 +80,7 @@ export class Session {
     worker.onmessageerror = () => this.#onCrash('a message could not be read');
     this.#worker = worker;
     this.#client = new WorkerClient(worker, (e) => this.#onEvent(e));
-    void this.ask({ type: 'init', backend: this.backendChoice, remembered: rememberedBackend() });
+    void this.ask(this.backend.first());
     if (this.#lastCorpus) void this.#sendCorpus(this.#lastCorpus.name, this.#lastCorpus.bytes);
   }
 
@@ -138,9 +101,7 @@ export class Session {
 
   /** Forces a backend; choosing Auto again measures afresh. */
   setBackend(choice: BackendChoice): void {
-    this.backendChoice = choice;
-    this.#backend = null;
-    void this.ask({ type: 'init', backend: choice, remembered: null });
+    void this.ask(this.backend.choose(choice));
   }
 
   /** Reads a file without blocking the page and hands the bytes to the worker to validate. */
@@ -184,9 +145,7 @@ export class Session {
   /** Trains a new model, or (resume) goes on with the open one on the loaded text. */
   train(resume = false): void {
     if (!resume) {
-      this.#chart = emptySeries();
-      this.#progress = null;
-      this.#lastVal = null;
+      this.training.reset();
       this.#opened = null;
     }
     const settings = $state.snapshot(this.settings);
@@ -250,7 +209,7 @@ export class Session {
 
   #onCrash(reason: string): void {
     this.#crashed = true;
-    this.#status = 'stopped';
+    this.training.halt();
     this.#client?.failAll(reason);
     this.#notice = { kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` };
   }
@@ -258,12 +217,7 @@ export class Session {
   #onRunOpened(opened: OpenedRun): void {
     this.#opened = opened;
     this.settings = opened.settings;
-    this.#chart = chartOf(opened.history);
-    const last = opened.history.val.at(-1);
-    this.#lastVal = last ? { step: last[0], valBpc: last[1], trainBpc: last[2] } : null;
-    this.#progress = null;
-    this.#plan = null;
-    this.#status = 'idle';
+    this.training.idle(opened.history);
     this.#notice = opened.corpusLoaded
       ? null
       : {
@@ -283,35 +237,22 @@ export class Session {
       case 'run-opened':
         return this.#onRunOpened(e.opened);
       case 'ready':
-        if (e.measured) rememberBackend(e.backend);
-        this.#backend = e.backend;
-        this.#adapter = e.adapter;
-        this.#tried = e.tried;
-        return;
+        return this.backend.onReady(e);
       case 'corpus':
         return; // shown by the request that loaded it
       case 'corpus-restored':
         return this.#showCorpus(e.stats);
       case 'run-started':
-        this.#plan = e.plan;
+        this.training.started(e.plan);
         this.#opened = this.#opened?.runId === e.plan.runId ? this.#opened : null;
         return;
       case 'status':
-        this.#status = e.status;
-        return;
       case 'progress':
-        this.#progress = e.progress;
-        this.#chart = appendTraining(this.#chart, e.progress.points);
-        return;
       case 'val':
-        this.#lastVal = e;
-        this.#chart = appendValidation(this.#chart, e.step, e.valBpc);
-        return;
       case 'sample-start':
       case 'sample-chunk':
       case 'sample-end':
-        this.#samples = applySampleEvent(this.#samples, e);
-        return;
+        return this.training.onEvent(e);
       case 'error': // not the answer to a request (those reject it): a failure mid-run
         this.#notice = { kind: 'error', text: e.message };
         return;

@@ -1,0 +1,41 @@
+/** The backend the worker trains on, as the page shows it: the choice, the result, the trials. */
+import type { BackendChoice, BackendName } from '../config/backends';
+import type { AdapterSummary, RequestBody, WorkerEvent } from '../worker/protocol';
+import { rememberBackend, rememberedBackend } from './backend-memory';
+
+export class BackendView {
+  choice = $state<BackendChoice>('auto'); // what the person picked in the header
+  #name = $state<BackendName | null>(null); // null while the worker is choosing
+  #adapter = $state<AdapterSummary | null>(null);
+  #tried = $state.raw<string[]>([]);
+
+  get name() {
+    return this.#name;
+  }
+  get adapter() {
+    return this.#adapter;
+  }
+  get tried() {
+    return this.#tried;
+  }
+
+  /** The request that starts the worker on the current choice (Auto reuses its remembered pick). */
+  first(): RequestBody<'init'> {
+    this.#name = null;
+    return { type: 'init', backend: this.choice, remembered: rememberedBackend() };
+  }
+
+  /** The request for a new choice; choosing Auto again measures afresh. */
+  choose(choice: BackendChoice): RequestBody<'init'> {
+    this.choice = choice;
+    this.#name = null;
+    return { type: 'init', backend: choice, remembered: null };
+  }
+
+  onReady(e: Extract<WorkerEvent, { type: 'ready' }>): void {
+    if (e.measured) rememberBackend(e.backend);
+    this.#name = e.backend;
+    this.#adapter = e.adapter;
+    this.#tried = e.tried;
+  }
+}

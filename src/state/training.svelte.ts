@@ -1,0 +1,89 @@
+/**
+ * What the page shows of the model in hand as it trains: status, plan, progress, loss curves and
+ * the newest sample, as rune state built from the worker's RunEvents.
+ */
+import { DEFAULT_TEMPERATURES } from '../config/settings';
+import type { Progress, RunEvent, TrainingPlan, TrainingStatus } from '../run/events';
+import type { History } from '../storage/checkpoint';
+import { applySampleEvent, emptySampleView, type SampleView } from './sample-view';
+import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
+
+export type Estimate = { step: number; valBpc: number; trainBpc: number };
+
+export class TrainingView {
+  #status = $state<TrainingStatus>('idle');
+  #plan = $state.raw<TrainingPlan | null>(null);
+  #progress = $state.raw<Progress | null>(null);
+  #chart = $state.raw<ChartData>(emptySeries());
+  #lastVal = $state.raw<Estimate | null>(null);
+  #samples = $state.raw<SampleView>(emptySampleView(DEFAULT_TEMPERATURES));
+
+  get status() {
+    return this.#status;
+  }
+  get plan() {
+    return this.#plan;
+  }
+  get progress() {
+    return this.#progress;
+  }
+  get chart() {
+    return this.#chart;
+  }
+  get lastVal() {
+    return this.#lastVal;
+  }
+  get samples() {
+    return this.#samples;
+  }
+  /** Training, paused, or wrapping up (its final evaluation and save). */
+  get busy() {
+    return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping';
+  }
+
+  /** A new model: no curves, no plan yet. */
+  reset(): void {
+    this.#chart = emptySeries();
+    this.#progress = null;
+    this.#lastVal = null;
+  }
+
+  /** A model without a loop (none yet, a restarted worker, or a saved run): `history` its curves. */
+  idle(history?: History): void {
+    if (history) {
+      this.#chart = chartOf(history);
+      const last = history.val.at(-1);
+      this.#lastVal = last ? { step: last[0], valBpc: last[1], trainBpc: last[2] } : null;
+      this.#progress = null;
+    }
+    this.#plan = null;
+    this.#status = 'idle';
+  }
+
+  /** The worker is gone: whatever was training has stopped. */
+  halt(): void {
+    this.#status = 'stopped';
+  }
+
+  started(plan: TrainingPlan): void {
+    this.#plan = plan;
+  }
+
+  onEvent(e: RunEvent): void {
+    switch (e.type) {
+      case 'status':
+        this.#status = e.status;
+        return;
+      case 'progress':
+        this.#progress = e.progress;
+        this.#chart = appendTraining(this.#chart, e.progress.points);
+        return;
+      case 'val':
+        this.#lastVal = e;
+        this.#chart = appendValidation(this.#chart, e.step, e.valBpc);
+        return;
+      default:
+        this.#samples = applySampleEvent(this.#samples, e);
+    }
+  }
+}
