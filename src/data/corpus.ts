@@ -1,9 +1,10 @@
 /** Turning the bytes a person gives us into training text, or into a clear reason why not. */
+import { quoted } from '../config/words';
 import type { TextOptions } from '../config/settings';
 
 export const MAX_CORPUS_BYTES = 50 * 1024 * 1024; // 50 MB: larger files are refused before reading
 
-export type CorpusErrorCode = 'empty' | 'too-large' | 'binary' | 'not-utf8' | 'too-short';
+export type CorpusErrorCode = 'empty' | 'too-large' | 'binary' | 'not-utf8' | 'encoding' | 'too-short';
 
 export class CorpusError extends Error {
   constructor(
@@ -34,11 +35,11 @@ export function formatBytes(n: number): string {
 
 /** Refuses a file by its size alone, before any of it is read. */
 export function checkSize(size: number, name: string): void {
-  if (size === 0) throw new CorpusError('empty', `"${name}" is empty: there is nothing to learn from.`);
+  if (size === 0) throw new CorpusError('empty', `${quoted(name)} is empty: there is nothing to learn from.`);
   if (size > MAX_CORPUS_BYTES) {
     throw new CorpusError(
       'too-large',
-      `"${name}" is ${formatBytes(size)}; the limit is ${formatBytes(MAX_CORPUS_BYTES)}. Try a smaller extract.`,
+      `${quoted(name)} is ${formatBytes(size)}; the limit is ${formatBytes(MAX_CORPUS_BYTES)}. Try a smaller extract.`,
     );
   }
 }
@@ -56,26 +57,54 @@ function detectBinary(bytes: Uint8Array): string | null {
   return control > head.length * 0.1 ? 'a binary file (it is mostly control bytes)' : null;
 }
 
+type Bom = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be';
+
+/** The encoding a byte-order mark announces, if the text starts with one. */
+function byteOrderMark(b: Uint8Array): Bom | null {
+  if (b[0] === 0x00 && b[1] === 0x00 && b[2] === 0xfe && b[3] === 0xff) return 'utf-32be';
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0x00 && b[3] === 0x00) return 'utf-32le'; // before UTF-16 LE: same start
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8';
+  return null;
+}
+
+/** Strict decoding: a byte sequence that is not valid in `encoding` throws. */
+function decodeAs(bytes: Uint8Array, encoding: 'utf-8' | 'utf-16le' | 'utf-16be', name: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const label = encoding === 'utf-8' ? 'UTF-8' : 'UTF-16';
+    throw new CorpusError(
+      'not-utf8',
+      `${quoted(name)} is not valid ${label} text. Re-save it as UTF-8 (most editors offer this) and try again.`,
+    );
+  }
+}
+
 /**
- * Decodes UTF-8 bytes into text, strictly: empty, binary and non-UTF-8 input each throw a
- * CorpusError with a message for the page. Strips a BOM and normalises line endings to \n.
+ * Decodes a text file strictly: UTF-8, or UTF-16 (LE or BE) when it starts with its byte-order
+ * mark. Empty, binary, UTF-32 and undecodable input each throw a CorpusError with a message for
+ * the page. Strips the BOM and normalises line endings to \n.
  */
 export function decodeCorpus(bytes: Uint8Array, name: string): string {
   checkSize(bytes.length, name);
-  const binary = detectBinary(bytes);
-  if (binary) throw new CorpusError('binary', `"${name}" looks like ${binary}, not text.`);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
+  const bom = byteOrderMark(bytes);
+  if (bom === 'utf-32le' || bom === 'utf-32be') {
     throw new CorpusError(
-      'not-utf8',
-      `"${name}" is not valid UTF-8 text. Re-save it as UTF-8 (most editors offer this) and try again.`,
+      'encoding',
+      `${quoted(name)} is UTF-32 text, which Inkling does not read. Re-save it as UTF-8.`,
     );
   }
-  text = text.replace(/\r\n?/g, '\n');
+  const utf16 = bom === 'utf-16le' || bom === 'utf-16be';
+  const binary = utf16 ? null : detectBinary(bytes); // UTF-16 is full of NUL bytes by nature
+  if (binary) throw new CorpusError('binary', `${quoted(name)} looks like ${binary}, not text.`);
+  const text = decodeAs(bytes, utf16 ? bom : 'utf-8', name).replace(/\r\n?/g, '\n');
   if (text.trim().length === 0) {
-    throw new CorpusError('empty', `"${name}" holds only white space: there is nothing to learn from.`);
+    throw new CorpusError('empty', `${quoted(name)} holds only white space: there is nothing to learn from.`);
+  }
+  if (utf16 && detectBinary(new TextEncoder().encode(text))) {
+    throw new CorpusError('binary', `${quoted(name)} decodes to control characters, not text.`);
   }
   return text;
 }
@@ -97,7 +126,7 @@ export function checkLength(length: number, seqLen: number, valFraction: number,
   if (length < need) {
     throw new CorpusError(
       'too-short',
-      `"${name}" has ${length} characters; with sequence length ${seqLen} and ` +
+      `${quoted(name)} has ${length} characters; with sequence length ${seqLen} and ` +
         `${Math.round(valFraction * 100)}% held out for validation it needs at least ${need}. ` +
         'Give it more text or shorten the sequence length.',
     );

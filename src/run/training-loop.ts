@@ -3,6 +3,7 @@
  * them, estimateLoss at a fixed interval, streamed samples, and autosave through a hook.
  * Reports only through `emit`, as RunEvents; knows nothing of the worker.
  */
+import { quoted } from '../config/words';
 import {
   StatefulBatcher,
   evalBatches,
@@ -23,6 +24,9 @@ import type { Sampler } from './sample-stream';
 import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
 import { encode } from '../data/vocab';
 
+/** Seconds of training before a run's first checkpoint: a reload after that loses little. */
+const FIRST_SAVE_SEC = 3;
+
 /** Lets queued messages (pause, stop, sample) in before the next step. */
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -30,7 +34,7 @@ export interface LoopHooks {
   emit: (e: RunEvent) => void;
   sampler: Sampler; // the worker's one sampler: a newer sample from anywhere ends this loop's
 
-  /** Called every `settings.train.autosaveSec` of training, and on pause, stop and finish. */
+  /** Called a few seconds into training, then every `autosaveSec`, when asked, and on pause, stop and finish. */
   save?: (reason: 'interval' | 'pause' | 'stop' | 'finish') => Promise<void>;
 }
 
@@ -42,6 +46,7 @@ export class TrainingLoop {
   #resume: (() => void) | null = null;
   #pauseRequested = false;
   #evaluateRequested = false;
+  #saveRequested = false;
   #sampleSpec: SampleSpec; // prime and temperatures of the latest request
   readonly #autoLength: number; // characters per temperature in the samples shown while training
   #pendingSample: SampleSpec | null = null; // asked for while training: runs between two steps
@@ -61,7 +66,7 @@ export class TrainingLoop {
       const need = Math.ceil((B * T + 1) / (1 - valFraction));
       throw new CorpusError(
         'too-short',
-        `"${name}" has ${length} characters; stateful batches of ${B} rows of ${T} need at least ${need}. Lower the batch size or the sequence length.`,
+        `${quoted(name)} has ${length} characters; stateful batches of ${B} rows of ${T} need at least ${need}. Lower the batch size or the sequence length.`,
       );
     }
   }
@@ -139,6 +144,7 @@ export class TrainingLoop {
   async #steps(): Promise<void> {
     let lastSample = performance.now();
     let lastSave = this.#meter.elapsedMs;
+    let saveEveryMs = Math.min(FIRST_SAVE_SEC, this.settings.train.autosaveSec) * 1000; // the first comes soon
     while (this.state.step < this.plan.totalSteps && !this.#stopped()) {
       await yieldToEvents();
       if (this.#pauseRequested) await this.#pauseHere();
@@ -150,10 +156,12 @@ export class TrainingLoop {
         await this.#runPendingSample();
         lastSample = performance.now();
       }
-      if (this.#meter.elapsedMs - lastSave >= this.settings.train.autosaveSec * 1000) {
+      if (this.#saveRequested || this.#meter.elapsedMs - lastSave >= saveEveryMs) {
+        this.#saveRequested = false;
         await this.#readLosses();
         await this.hooks.save?.('interval');
         lastSave = this.#meter.elapsedMs;
+        saveEveryMs = this.settings.train.autosaveSec * 1000;
       }
     }
   }
@@ -214,6 +222,11 @@ export class TrainingLoop {
 
   #flushProgress(): void {
     this.hooks.emit({ type: 'progress', progress: this.#meter.report(this.state.step) });
+  }
+
+  /** A checkpoint between the next two steps (the page is being hidden or closed). */
+  saveSoon(): void {
+    if (this.#status === 'training') this.#saveRequested = true;
   }
 
   /** An estimate between two steps (at once when not training). */

@@ -1,5 +1,7 @@
 /** Deciding what to do with what a person dropped or picked. Pure, unit-tested. */
 
+import { quoted } from '../config/words';
+
 export interface DroppedEntry {
   name: string;
   isDirectory: boolean; // from DataTransferItem.webkitGetAsEntry()
@@ -17,7 +19,7 @@ export function chooseDropped(entries: DroppedEntry[]): DropDecision {
   if (index < 0) {
     return {
       kind: 'folder',
-      message: `"${entries[0].name}" is a folder. Drop a single text file (or join your texts into one file first).`,
+      message: `${quoted(entries[0].name)} is a folder. Drop a single text file (or join your texts into one file first).`,
     };
   }
   if (entries.length === 1) return { kind: 'file', index, message: null };
@@ -25,6 +27,6 @@ export function chooseDropped(entries: DroppedEntry[]): DropDecision {
   return {
     kind: 'file',
     index,
-    message: `${entries.length} items were dropped; Inkling trains on one text at a time, so it loaded "${entries[index].name}" and ignored the other ${others === 1 ? 'one' : others}.`,
+    message: `${entries.length} items were dropped; Inkling trains on one text at a time, so it loaded ${quoted(entries[index].name)} and ignored the other ${others === 1 ? 'one' : others}.`,
   };
 }

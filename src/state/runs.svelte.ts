@@ -83,7 +83,7 @@ export class SavedRuns {
         break;
       case 'runs':
         this.#list = e.runs;
-        if (e.id === null) this.#resumeOffer = e.runs.find((r) => !r.damaged) ?? null; // the first listing, on load
+        if (e.startup) this.#resumeOffer = e.runs.find((r) => !r.damaged) ?? null; // the first listing, on load
         if (this.#resumeOffer && opened?.runId === this.#resumeOffer.runId) this.#resumeOffer = null;
         void this.#estimate();
         break;

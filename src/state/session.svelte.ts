@@ -2,6 +2,7 @@
  * The page's view of the training worker: owns the Worker through one WorkerClient, sends typed
  * requests, and turns the worker's events into rune state for the components. One per page.
  */
+import { quoted } from '../config/words';
 import type { BackendChoice } from '../config/backends';
 import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
 import { CorpusError, checkSize } from '../data/corpus';
@@ -118,7 +119,7 @@ export class Session {
     } catch {
       this.#notice = {
         kind: 'error',
-        text: `"${file.name}" could not be read. Is it a folder? Drop a single text file.`,
+        text: `${quoted(file.name)} could not be read. Is it a folder? Drop a single text file.`,
       };
       return;
     }
@@ -136,7 +137,7 @@ export class Session {
         fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`)))),
       );
     } catch (error) {
-      this.#notice = { kind: 'error', text: `The text "${name}" could not be loaded (${String(error)}).` };
+      this.#notice = { kind: 'error', text: `The text ${quoted(name)} could not be loaded (${String(error)}).` };
       return;
     }
     await this.#sendCorpus(name, bytes);
@@ -166,6 +167,17 @@ export class Session {
   }
   stop(): void {
     void this.ask({ type: 'stop' });
+  }
+
+  /** Downloads the model in hand (trained or opened), whether or not storage works. */
+  exportModel(): void {
+    const runId = this.training.plan?.runId ?? this.#opened?.runId;
+    if (runId) void this.ask({ type: 'export-run', runId });
+  }
+
+  /** A checkpoint now, between two steps: the page is being hidden, perhaps closed. */
+  saveNow(): void {
+    if (this.training.status === 'training') void this.ask({ type: 'save' });
   }
 
   sample(): void {
@@ -222,7 +234,7 @@ export class Session {
       ? null
       : {
           kind: 'info',
-          text: `"${opened.name}" is open: sample from it now. To train it further, load its text (${opened.corpus.name}), or continue on the current text to fine-tune it.`,
+          text: `${quoted(opened.name)} is open: sample from it now. To train it further, load its text (${quoted(opened.corpus.name)}), or continue on the current text to fine-tune it.`,
         };
   }
 

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
-import type { BackendReport } from './handler';
+import type { BackendReport } from './backend-choices';
 import { prepareWasm } from './wasm';
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
@@ -76,9 +76,10 @@ async function candidates(order: readonly BackendName[], measure: boolean, tried
   return found;
 }
 
-async function measureAll(found: Candidate[], tried: string[]): Promise<void> {
+async function measureAll(found: Candidate[], tried: string[], cancelled: () => boolean): Promise<void> {
   const alternative = found.find((c) => c.name === 'webgl' || c.name === 'wasm');
   for (const c of found) {
+    if (cancelled()) return; // a later choice replaced this one: stop measuring
     if (c.name === 'webgpu' && c.adapter?.isFallbackAdapter && alternative) {
       tried.push('webgpu: software adapter, not timed (WebGL and WASM are faster on such adapters)');
       continue;
@@ -100,7 +101,11 @@ async function firstThatStarts(first: BackendName, tried: string[]): Promise<Can
   return chosen;
 }
 
-export async function selectBackend(choice: BackendChoice, remembered: BackendName | null): Promise<BackendReport> {
+export async function selectBackend(
+  choice: BackendChoice,
+  remembered: BackendName | null,
+  cancelled: () => boolean = () => false,
+): Promise<BackendReport> {
   const tried: string[] = [];
   if (choice !== 'auto' || remembered) {
     const chosen = await firstThatStarts(choice === 'auto' ? remembered! : choice, tried);
@@ -111,7 +116,7 @@ export async function selectBackend(choice: BackendChoice, remembered: BackendNa
     return { backend: chosen.name, adapter: typeof adapter === 'string' ? null : adapter, tried, measured: false };
   }
   const found = await candidates(BACKENDS, true, tried);
-  await measureAll(found, tried);
+  await measureAll(found, tried, cancelled);
   const timed = found.filter((c) => c.ms !== null).sort((a, b) => a.ms! - b.ms!);
   const best = timed[0] ?? found[0];
   if (!best || !(await tf.setBackend(best.name))) throw new Error(`No backend could start (${tried.join('; ')})`);

@@ -1,4 +1,5 @@
 /** Turning any failure in the worker into an `error` event the page can show. */
+import { sentence } from '../config/words';
 import { CorpusError } from '../data/corpus';
 import { CheckpointError } from '../storage/checkpoint';
 import type { ErrorCode, WorkerEvent } from './protocol';
@@ -18,7 +19,12 @@ export function errorEvent(id: number | null, error: unknown): WorkerEvent {
     return { type: 'error', id, code: error.code, message: error.message };
   }
   if (error instanceof CheckpointError) {
-    return { type: 'error', id, code: 'checkpoint', message: `That saved model cannot be used: ${error.message}.` };
+    return {
+      type: 'error',
+      id,
+      code: 'checkpoint',
+      message: sentence(`That saved model cannot be used: ${error.message}`),
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { type: 'error', id, code: 'internal', message: `Something went wrong in the worker: ${message}` };

@@ -13,17 +13,10 @@ import { Sampler } from '../run/sample-stream';
 import { TrainingLoop } from '../run/training-loop';
 import type { CheckpointStore } from '../storage/store';
 import { RequestError, errorEvent } from './errors';
+import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
-import { assertNever, type AdapterSummary, type CorpusStats, type Request, type WorkerEvent } from './protocol';
+import { assertNever, type CorpusStats, type Request, type WorkerEvent } from './protocol';
 
-export interface BackendReport {
-  backend: BackendName;
-  adapter: AdapterSummary | null;
-  tried: string[]; // e.g. ["webgpu: no adapter", "webgl: 812 ms per trial step"]
-  measured: boolean; // Auto timed the backends this time (rather than reusing a remembered pick)
-}
-
-export type BackendSelector = (choice: BackendChoice, remembered: BackendName | null) => Promise<BackendReport>;
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 type LoadedCorpus = CorpusRef & { text: string };
 
@@ -47,15 +40,17 @@ export class WorkerHandler {
   #loop: TrainingLoop | null = null; // its training loop, while there is one
   #backend: BackendName = 'cpu';
   readonly #sampler: Sampler;
+  readonly #choices: BackendChoices;
   readonly persistence: Persistence;
 
   constructor(
     private readonly post: (e: WorkerEvent) => void,
-    private readonly selectBackend: BackendSelector,
+    selectBackend: BackendSelector,
     makeStore: () => CheckpointStore,
   ) {
     this.persistence = new Persistence(post, makeStore);
     this.#sampler = new Sampler(post);
+    this.#choices = new BackendChoices(selectBackend);
   }
 
   /** Never throws: failures are posted as `error` events carrying the request's id. */
@@ -83,6 +78,8 @@ export class WorkerHandler {
         return (this.#requireLoop().resume(), 'done');
       case 'stop':
         return (this.#requireLoop().stop(), 'done');
+      case 'save':
+        return (this.#requireLoop().saveSoon(), 'done');
       case 'evaluate':
         return this.#requireLoop()
           .evaluate()
@@ -100,7 +97,7 @@ export class WorkerHandler {
       case 'export-run':
         return this.persistence.export(req.id, req.runId, this.#state, this.#backend);
       case 'import-run':
-        return this.persistence.import(req.id, req.name, req.bytes);
+        return this.#importRun(req);
       default:
         assertNever(req);
     }
@@ -120,13 +117,14 @@ export class WorkerHandler {
     if (this.#busy) throw new RequestError('busy', `Stop training before ${what}.`);
   }
 
-  /** Picks the backend, then opens storage (first time only) before saying `ready`. */
+  /** Picks the backend (after any choice still in progress), opens storage, says `ready`. */
   async #init(id: number, choice: BackendChoice, remembered: BackendName | null): Promise<void> {
     this.#refuseWhileBusy('switching the backend');
-    const report = await this.selectBackend(choice, remembered);
-    this.#backend = report.backend;
-    if (!this.persistence.available) await this.persistence.init();
-    this.post({ type: 'ready', id, ...report });
+    await this.#choices.choose(choice, remembered, async (report) => {
+      this.#backend = report.backend;
+      if (!this.persistence.available) await this.persistence.init();
+      this.post({ type: 'ready', id, ...report });
+    });
   }
 
   /** Validates fully before replacing the current corpus, so a bad file changes nothing. */
@@ -206,19 +204,27 @@ export class WorkerHandler {
 
   async #openRun(req: Req<'open-run'>): Promise<void> {
     this.#refuseWhileBusy('opening another run');
-    const state = await this.persistence.open(req.runId);
+    await this.#open(req.id, await this.persistence.open(req.runId));
+  }
+
+  /** Imports an export and opens it: stored when storage works, in memory either way. */
+  async #importRun(req: Req<'import-run'>): Promise<void> {
+    this.#refuseWhileBusy('importing a model');
+    const checkpoint = await this.persistence.importRun(req.name, req.bytes);
+    await this.#open(req.id, await RunState.fromCheckpoint(checkpoint));
+  }
+
+  /** Makes `state` the model in hand (sampling and resuming work on it), and says so. */
+  async #open(id: number, state: RunState): Promise<void> {
     this.#loop?.dispose();
     this.#loop = null;
+    this.#sampler.cancel();
     this.#state?.dispose();
     this.#state = state;
     if (this.#corpus?.hash !== state.corpus.hash) await this.#restoreCorpus(state.corpus);
     const { runId, name, settings, step, history, corpus } = state;
     const corpusLoaded = this.#corpus?.hash === corpus.hash;
-    this.post({
-      type: 'run-opened',
-      id: req.id,
-      opened: { runId, name, settings, step, history, corpus, corpusLoaded },
-    });
+    this.post({ type: 'run-opened', id, opened: { runId, name, settings, step, history, corpus, corpusLoaded } });
   }
 
   /** Loads an opened run's own text from storage, when it was kept there. */

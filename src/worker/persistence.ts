@@ -3,11 +3,12 @@
  * IndexedDB write runs in the background, one at a time), and saved-run management. When
  * IndexedDB is unavailable, saving is off and the page is told so; training still works.
  */
-import { CheckpointError } from '../storage/checkpoint';
+import { CheckpointError, type Checkpoint } from '../storage/checkpoint';
 import type { WorkerEvent } from './protocol';
 import { RunState } from '../run/run-state';
 import type { CheckpointStore } from '../storage/store';
-import { exportZip, importZip } from '../storage/transfer';
+import { exportZip } from '../storage/export-zip';
+import { importZip } from '../storage/import-zip';
 
 export class Persistence {
   #store: CheckpointStore | null = null;
@@ -30,12 +31,12 @@ export class Persistence {
       const runs = await store.list();
       this.#store = store;
       this.post({ type: 'storage', available: true, reason: null });
-      this.post({ type: 'runs', id: null, runs });
+      this.post({ type: 'runs', id: null, runs, startup: true });
     } catch (error) {
       this.#store = null;
       const reason =
         `Saving is off: this browser does not allow storage here (${describe(error)}). ` +
-        'Training still works; export your model to keep it.';
+        'Training still works: use Export model to keep a model, and Import to bring one back.';
       this.post({ type: 'storage', available: false, reason });
     }
   }
@@ -72,7 +73,12 @@ export class Persistence {
           at: Date.now(),
         });
       })
-      .catch((error) => this.post({ type: 'save-failed', message: saveFailure(error) }))
+      .catch((error) => {
+        const kept = this.#lastKey.has(runId)
+          ? 'Its previous checkpoint is kept. '
+          : 'This run has no saved checkpoint yet. ';
+        this.post({ type: 'save-failed', message: saveFailure(error, kept, reason) });
+      })
       .finally(() => (this.#writing = null));
     if (reason === 'stop' || reason === 'finish') await this.flush();
   }
@@ -92,7 +98,7 @@ export class Persistence {
   }
 
   async list(id: number | null): Promise<void> {
-    this.post({ type: 'runs', id, runs: await this.#requireStore().list() });
+    this.post({ type: 'runs', id, runs: await this.#requireStore().list(), startup: false });
   }
 
   async open(runId: string): Promise<RunState> {
@@ -128,11 +134,17 @@ export class Persistence {
     this.post({ type: 'export', id, fileName, bytes });
   }
 
-  /** Validates the whole file first; only a valid one is stored. */
-  async import(id: number, name: string, bytes: ArrayBuffer): Promise<void> {
+  /**
+   * Validates the whole file first; a valid one is stored when storage works (the list follows
+   * as news) and returned to be opened, stored or not.
+   */
+  async importRun(name: string, bytes: ArrayBuffer): Promise<Checkpoint> {
     const checkpoint = importZip(new Uint8Array(bytes), name);
-    await this.#requireStore().save(checkpoint, null);
-    await this.list(id);
+    if (!this.#store) return checkpoint;
+    const { key } = await this.#store.save(checkpoint, null);
+    this.#lastKey.set(checkpoint.meta.runId, key);
+    this.post({ type: 'runs', id: null, runs: await this.#store.list(), startup: false });
+    return checkpoint;
   }
 }
 
@@ -140,9 +152,14 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function saveFailure(error: unknown): string {
+function saveFailure(error: unknown, kept: string, reason: string): string {
   const quota = error instanceof DOMException && error.name === 'QuotaExceededError';
-  return quota
-    ? 'Storage is full, so this checkpoint was not saved. Training goes on and your previous checkpoint is kept; delete old runs to free space.'
-    : `This checkpoint could not be saved (${describe(error)}). Training goes on and your previous checkpoint is kept.`;
+  const goesOn = reason === 'interval' ? 'Training goes on. ' : '';
+  const what = quota
+    ? 'Storage is full, so this checkpoint was not saved'
+    : `This checkpoint could not be saved (${describe(error)})`;
+  const advice = quota
+    ? 'Delete old runs to free space, or use Export model to keep this one.'
+    : 'Use Export model to keep it.';
+  return `${what}. ${goesOn}${kept}${advice}`;
 }

@@ -27,6 +27,7 @@ export type Request =
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
   | { type: 'stop'; id: number } // ends the run; the model stays for sampling
+  | { type: 'save'; id: number } // a checkpoint between the next two steps (the page is being hidden)
   | { type: 'evaluate'; id: number } // an estimateLoss now (between two steps while training)
   | ({ type: 'sample'; id: number } & SampleSpec);
 
@@ -47,10 +48,11 @@ export const REPLIES = {
   'rename-run': 'runs',
   'delete-run': 'runs',
   'export-run': 'export',
-  'import-run': 'runs',
+  'import-run': 'run-opened', // imported (and stored, when storage works), then opened
   pause: 'done',
   resume: 'done',
   stop: 'done',
+  save: 'done',
   evaluate: 'done',
   sample: 'done', // once the sample has streamed (or, while training, once it is queued)
 } as const satisfies Record<RequestType, WorkerEvent['type']>;
@@ -95,6 +97,7 @@ export type ErrorCode =
   | 'no-corpus' // train before any text was loaded
   | 'no-model' // sample or resume with no model in hand
   | 'busy' // a request that must wait until training stops
+  | 'superseded' // a backend choice replaced by a later one before it took effect
   | 'settings' // settings or temperatures out of range
   | 'checkpoint' // a saved run or an import that cannot be used
   | 'internal'; // anything else: a bug, reported rather than swallowed
@@ -113,7 +116,7 @@ export type WorkerEvent =
   | { type: 'corpus-restored'; stats: CorpusStats } // an opened run's own text, found in storage
   | { type: 'run-started'; id: number; plan: TrainingPlan }
   | { type: 'storage'; available: boolean; reason: string | null } // whether checkpoints can be saved
-  | { type: 'runs'; id: number | null; runs: RunSummary[] } // id null: the listing made at start-up
+  | { type: 'runs'; id: number | null; runs: RunSummary[]; startup: boolean } // startup: the first listing
   | { type: 'run-opened'; id: number; opened: OpenedRun }
   | { type: 'saved'; runId: string; step: number; bytes: number; stallMs: number; writeMs: number; at: number }
   | { type: 'save-failed'; message: string }

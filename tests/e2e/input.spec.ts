@@ -84,7 +84,7 @@ test('refuses a file over 50 MB by its size, without reading it', async ({ page 
   writeFileSync(path, '');
   truncateSync(path, 50 * 1024 * 1024 + 1);
   await page.getByTestId('file-input').setInputFiles(path);
-  await expect(notice(page)).toContainText('"huge.txt" is 50.0 MB; the limit is 50.0 MB');
+  await expect(notice(page)).toContainText('"\u2068huge.txt\u2069" is 50.0 MB; the limit is 50.0 MB');
   await expect(page.getByTestId('corpus-name')).toContainText('Lincoln');
 });
 

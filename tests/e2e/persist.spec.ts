@@ -62,7 +62,7 @@ test('export loads in a fresh page with stock tf.loadLayersModel; import brings 
   await page.getByRole('button', { name: 'Stop' }).click();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export' }).click(),
+    page.getByRole('button', { name: 'Export', exact: true }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/\.inkling\.zip$/);
   const zipPath = await download.path();

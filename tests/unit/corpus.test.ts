@@ -66,3 +66,34 @@ describe('applyTextOptions', () => {
     expect(applyTextOptions('AbC', { lowercase: false, asciiOnly: false })).toBe('AbC');
   });
 });
+
+describe('text encodings', () => {
+  const utf16 = (text: string, bigEndian: boolean) => {
+    const out = new Uint8Array(2 + text.length * 2);
+    out.set(bigEndian ? [0xfe, 0xff] : [0xff, 0xfe]);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      out.set(bigEndian ? [c >> 8, c & 0xff] : [c & 0xff, c >> 8], 2 + 2 * i);
+    }
+    return out;
+  };
+
+  it('decodes UTF-16 LE and BE with a byte-order mark as text (no BOM, line ends folded)', () => {
+    const text = 'Bonjour, ça va ?\r\nΚαλημέρα — 你好\n'.repeat(3);
+    for (const be of [false, true]) {
+      expect(decodeCorpus(utf16(text, be), 'notes.txt')).toBe(text.replace(/\r\n/g, '\n'));
+    }
+  });
+
+  it('refuses UTF-32 by name, and UTF-16 that does not decode', () => {
+    const utf32 = new Uint8Array([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0, 0x42, 0, 0, 0]);
+    expect(() => decodeCorpus(utf32, 'wide.txt')).toThrow(/is UTF-32 text, which Inkling does not read/);
+    const lonely = new Uint8Array([0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00]); // an unpaired surrogate
+    expect(() => decodeCorpus(lonely, 'bad.txt')).toThrow(/is not valid UTF-16 text/);
+  });
+
+  it('isolates names in messages, so a right-to-left override cannot reorder the words around them', () => {
+    const name = 'evil\u202Etxt.exe';
+    expect(() => decodeCorpus(new Uint8Array(0), name)).toThrow(`"\u2068${name}\u2069" is empty`);
+  });
+});

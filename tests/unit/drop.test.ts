@@ -13,11 +13,11 @@ describe('chooseDropped', () => {
       { name: 'c.txt', isDirectory: false },
     ]);
     expect(d).toMatchObject({ kind: 'file', index: 1 });
-    expect(d.message).toMatch(/3 items were dropped.*"b\.txt".*other 2/);
+    expect(d.message).toMatch(/3 items were dropped.*"\u2068b\.txt\u2069".*other 2/);
   });
 
   it('refuses a folder and an empty drop with a reason', () => {
-    expect(chooseDropped([{ name: 'books', isDirectory: true }]).message).toMatch(/"books" is a folder/);
+    expect(chooseDropped([{ name: 'books', isDirectory: true }]).message).toMatch(/"\u2068books\u2069" is a folder/);
     expect(chooseDropped([]).kind).toBe('none');
   });
 });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
 import { TEXT, bytes, harness as setup, tinySettings } from './harness';
+import type { BackendSelector } from '../../src/worker/backend-choices';
 
 beforeAll(useCpu);
 
@@ -205,5 +206,48 @@ describe('WorkerHandler: check before change, one sample at a time', () => {
       .filter((e) => e.sampleId === mine.sampleId)
       .reduce((acc, e) => acc.map((t, i) => t + e.chunks[i]), ['', '']);
     expect(text.map((t) => t.length)).toEqual([40, 40]);
+  });
+});
+
+describe('WorkerHandler: backend choices', () => {
+  it('overlapping choices run one at a time and the worker ends on the last one made', async () => {
+    const running: string[] = [];
+    const calls: string[] = [];
+    let overlap = false;
+    const slowSelector: BackendSelector = async (choice, _remembered, cancelled) => {
+      if (running.length > 0) overlap = true;
+      running.push(choice);
+      calls.push(choice);
+      // Auto "measures" for a while, stopping early once replaced; a forced choice is quick.
+      for (let i = 0; i < (choice === 'auto' ? 20 : 2) && !cancelled(); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      running.pop();
+      const backend = choice === 'auto' ? 'webgl' : choice;
+      return {
+        backend,
+        adapter: null,
+        tried: [`${backend}: ${choice === 'auto' ? 'measured' : 'chosen by you'}`],
+        measured: choice === 'auto',
+      };
+    };
+    const { send, of, events } = setup(undefined, slowSelector);
+    const auto = send({ type: 'init', backend: 'auto' });
+    await new Promise((r) => setTimeout(r, 15)); // Auto is measuring
+    const wasm = send({ type: 'init', backend: 'wasm' });
+    const cpu = send({ type: 'init', backend: 'cpu' }); // replaces wasm before it starts
+    const last = send({ type: 'init', backend: 'wasm' });
+    await Promise.all([auto, wasm, cpu, last]);
+    expect(overlap).toBe(false);
+    expect(calls).toEqual(['auto', 'wasm']); // the replaced ones never started a backend
+    expect(of('ready').map((e) => [e.id, e.backend, e.tried])).toEqual([[4, 'wasm', ['wasm: chosen by you']]]);
+    expect(of('error').map((e) => [e.id, e.code])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'superseded'],
+    ]);
+    expect(events.filter((e) => e.type === 'ready' || e.type === 'error').at(-1)).toMatchObject({
+      type: 'ready',
+      backend: 'wasm',
+    });
   });
 });

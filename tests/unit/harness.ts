@@ -5,7 +5,8 @@ import { defaultSettings, type Settings } from '../../src/config/settings';
 import type { RequestBody, WorkerEvent } from '../../src/worker/protocol';
 import { WorkerClient, type WorkerPort } from '../../src/state/worker-client';
 import { CheckpointStore } from '../../src/storage/store';
-import { WorkerHandler, type BackendSelector } from '../../src/worker/handler';
+import type { BackendSelector } from '../../src/worker/backend-choices';
+import { WorkerHandler } from '../../src/worker/handler';
 
 export const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
 export const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;

@@ -134,7 +134,59 @@ describe('autosave, reload and resume', () => {
     await tab.until(() => (tab.of('progress').at(-1)?.progress.step ?? 0) > 5);
     await tab.send({ type: 'stop' });
     expect(tab.of('saved')).toEqual([]);
+    await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
     expect(tab.of('error')).toEqual([]);
+    // The model in hand can still be exported, and the export imported: opened in memory, trainable.
+    const runId = tab.of('run-started')[0].plan.runId;
+    const exported = await tab.client.request({ type: 'export-run', runId });
+    expect(exported.fileName).toMatch(/\.inkling\.zip$/);
+    const imported = await tab.client.request({ type: 'import-run', name: 'mine.zip', bytes: exported.bytes });
+    expect(imported.opened.step).toBe(tab.of('progress').at(-1)!.progress.step);
+    await tab.train(true);
+    await tab.until(
+      () => tab.of('run-started').length === 2 && tab.of('progress').at(-1)!.progress.step > imported.opened.step,
+    );
+    await tab.send({ type: 'stop' });
+    expect(tab.of('error')).toEqual([]);
+  });
+
+  it('when storage is full from the first save: no word of a previous checkpoint; after Stop, no "training goes on"', async () => {
+    class FullStore extends CheckpointStore {
+      override async save(): Promise<never> {
+        throw new DOMException('quota', 'QuotaExceededError');
+      }
+    }
+    const tab = await training(() => new FullStore(createStore(`p-${++dbs}`, 'c')));
+    await tab.until(() => tab.of('save-failed').length > 0);
+    const first = tab.of('save-failed')[0].message;
+    expect(first).toMatch(/Storage is full.*Training goes on.*no saved checkpoint yet.*Export model/);
+    expect(first).not.toMatch(/previous/);
+    await tab.send({ type: 'stop' });
+    await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
+    const last = tab.of('save-failed').at(-1)!.message;
+    expect(last).toMatch(/Storage is full/);
+    expect(last).not.toMatch(/Training goes on/);
+  });
+
+  it('saves a few seconds into training (not after the 30 s interval), and at once when asked', async () => {
+    const db = createStore(`p-${++dbs}`, 'c');
+    const tab = harness(() => new CheckpointStore(db));
+    await tab.send({ type: 'init', backend: 'auto' });
+    await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await tab.send({
+      type: 'train',
+      settings: tinySettings(500, 30),
+      sample: { prime: 'It', temperatures: [1], length: 4 },
+      resume: false,
+    });
+    await tab.until(() => tab.of('saved').length >= 1);
+    const firstAt = tab.of('progress').at(-1)!.progress.elapsedMs;
+    expect(firstAt).toBeLessThan(10_000);
+    await tab.send({ type: 'save' }); // the page is being hidden
+    await tab.until(() => tab.of('saved').length >= 2);
+    expect(tab.of('progress').at(-1)!.progress.elapsedMs).toBeLessThan(firstAt + 10_000);
+    await tab.send({ type: 'stop' });
+    await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
   });
 });
 

@@ -30,7 +30,7 @@ describe('WorkerClient', () => {
       [2, 'load-corpus'],
     ]);
     reply({ type: 'corpus', id: 2, stats });
-    reply({ type: 'runs', id: 1, runs: [] });
+    reply({ type: 'runs', id: 1, runs: [], startup: false });
     expect((await load).stats).toBe(stats);
     expect((await list).runs).toEqual([]);
     expect(client.pending).toBe(0);
@@ -45,7 +45,7 @@ describe('WorkerClient', () => {
       resume: false,
     });
     const pause = client.request({ type: 'pause' });
-    reply({ type: 'runs', id: 1, runs: [] }); // not train's reply: train still waits
+    reply({ type: 'runs', id: 1, runs: [], startup: false }); // not train's reply: train still waits
     expect(client.pending).toBe(2);
     reply({ type: 'error', id: 2, code: 'no-run', message: 'Nothing is training.' });
     await expect(pause).rejects.toMatchObject({ code: 'no-run', message: 'Nothing is training.' });

@@ -1,0 +1,88 @@
+/**
+ * Export as one .zip: model.json + weights.bin (a standard TensorFlow.js LayersModel that stock
+ * tf.loadLayersModel reads), inkling.json (vocabulary, configs, history, and CRC-32s of the two
+ * binary files) and state.bin (optimizer state and best-validation weights, so training can go
+ * on). See import-zip.ts for the way back.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { strToU8, zipSync } from 'fflate';
+import { encodeCheckpoint, type Checkpoint, type CheckpointMeta } from './checkpoint';
+import { crc32 } from './crc32';
+
+export const EXPORT_FORMAT = 'inkling-export';
+
+/** inkling.json: what makes an export more than a LayersModel. */
+export interface ExportDescription {
+  format: typeof EXPORT_FORMAT;
+  version: number;
+  meta: CheckpointMeta; // tensors.best and tensors.optimizer locate them in state.bin
+  checksums?: { weights: number; state: number }; // CRC-32 of weights.bin and state.bin (absent before v0.2)
+}
+
+/** The stock Keras architecture of our model: Embedding -> LSTM (return sequences) x L -> Dense (logits). */
+export function toLayersModel(c: Checkpoint): tf.Sequential {
+  const m = c.meta.model;
+  const model = tf.sequential({ name: 'inkling' });
+  model.add(
+    tf.layers.embedding({
+      inputDim: m.vocabSize,
+      outputDim: m.embedDim,
+      inputShape: [null as unknown as number],
+      name: 'embedding',
+    }),
+  );
+  for (let i = 0; i < m.layers; i++) {
+    model.add(
+      tf.layers.lstm({ units: m.units, returnSequences: true, recurrentActivation: 'sigmoid', name: `lstm_${i + 1}` }),
+    );
+  }
+  model.add(tf.layers.dense({ units: m.vocabSize, name: 'dense' }));
+  const tensors = c.weights.map((w) => tf.tensor(w.values, w.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+  return model;
+}
+
+function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  const parts = (Array.isArray(data) ? data : [data]).map((b) => new Uint8Array(b));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Builds the export zip. Runs in the worker; the page only downloads the bytes. */
+export async function exportZip(c: Checkpoint): Promise<Uint8Array> {
+  const model = toLayersModel(c);
+  let artifacts: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const a = artifacts as unknown as tf.io.ModelArtifacts;
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: 'Inkling',
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+  };
+  const state = encodeCheckpoint({ ...c, weights: [] }); // best + optimizer only
+  const header = JSON.parse(state.json) as CheckpointMeta;
+  const weights = concatBuffers(a.weightData!);
+  const stateBytes = new Uint8Array(state.data);
+  const checksums = { weights: crc32(weights), state: crc32(stateBytes) }; // CRC-32, checked on import
+  const inkling: ExportDescription = { format: EXPORT_FORMAT, version: 1, meta: header, checksums };
+  return zipSync({
+    'model.json': strToU8(JSON.stringify(modelJson)),
+    'weights.bin': weights,
+    'inkling.json': strToU8(JSON.stringify(inkling, null, 1)),
+    'state.bin': stateBytes,
+  });
+}
