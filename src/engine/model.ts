@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../config/settings';
 import { Rng } from '../data/rng';
+import { lstmSequence } from './lstm-sequence';
 
 export interface LstmWeights {
   kernel: tf.Variable; // [inputDim, 4 * units]
@@ -155,6 +156,20 @@ export function lstmCell(zInput: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, re
 }
 
 /**
+ * Which LSTM the model runs: 'fused' (the app: lstm-sequence.ts, hand-written backward, fused
+ * cell kernels) or 'autodiff' (the reference the tests compare it against: stock ops below,
+ * differentiated by tfjs).
+ */
+export type LstmPath = 'fused' | 'autodiff';
+let lstmPath: LstmPath = 'fused';
+
+export function useLstmPath(path: LstmPath): LstmPath {
+  const previous = lstmPath;
+  lstmPath = path;
+  return previous;
+}
+
+/**
  * One LSTM layer over a whole sequence, time-major. The input projection for all timesteps is one
  * matMul hoisted out of the recurrence; each timestep then does one [B,U]x[U,4U] matMul.
  * Time-major, each timestep's slice is contiguous (unstack and its gradient, stack, are copies of
@@ -165,6 +180,9 @@ function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tenso
   const [T, B, In] = x.shape;
   const U = h0.shape[1];
   const projected = tf.add(tf.matMul(tf.reshape(x, [T * B, In]), w.kernel), w.bias);
+  if (lstmPath === 'fused') {
+    return lstmSequence(tf.reshape(projected, [T, B, 4 * U]) as tf.Tensor3D, w.recurrentKernel as tf.Tensor2D, h0, c0);
+  }
   const steps = tf.unstack(tf.reshape(projected, [T, B, 4 * U])) as tf.Tensor2D[];
   let state = { h: h0, c: c0 };
   const outs: tf.Tensor2D[] = [];

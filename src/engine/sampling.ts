@@ -4,7 +4,8 @@
  * read back every few steps rather than after each one, so the GPU never waits for the page.
  */
 import * as tf from '@tensorflow/tfjs';
-import { forward, lstmCell, type CharModel, type LstmState } from './model';
+import { cellForward } from './kernels/lstm-cell';
+import { forward, type CharModel, type LstmState } from './model';
 import type { Rng } from '../data/rng';
 import { encode, type Vocab } from '../data/vocab';
 
@@ -63,7 +64,7 @@ function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: Lst
   let zInput = tf.gather(table, ids) as tf.Tensor2D;
   model.lstm.forEach((w, l) => {
     if (l > 0) zInput = tf.add(tf.matMul(h[l - 1], w.kernel), w.bias) as tf.Tensor2D;
-    const next = lstmCell(zInput, state.h[l], state.c[l], w.recurrentKernel as tf.Tensor2D);
+    const next = cellForward(zInput, tf.matMul(state.h[l], w.recurrentKernel), state.c[l]); // the training kernel
     h.push(next.h);
     c.push(next.c);
   });

@@ -8,6 +8,7 @@ export class BackendView {
   #name = $state<BackendName | null>(null); // null while the worker is choosing
   #adapter = $state<AdapterSummary | null>(null);
   #tried = $state.raw<string[]>([]);
+  #check = $state.raw<Extract<WorkerEvent, { type: 'engine-check' }> | null>(null); // the last engine check
 
   get name() {
     return this.#name;
@@ -17,6 +18,13 @@ export class BackendView {
   }
   get tried() {
     return this.#tried;
+  }
+  get check() {
+    return this.#check;
+  }
+
+  onCheck(e: Extract<WorkerEvent, { type: 'engine-check' }> | null): void {
+    this.#check = e;
   }
 
   /** The request that starts the worker on the current choice (Auto reuses its remembered pick). */
@@ -37,5 +45,6 @@ export class BackendView {
     this.#name = e.backend;
     this.#adapter = e.adapter;
     this.#tried = e.tried;
+    this.#check = null;
   }
 }

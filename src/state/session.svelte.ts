@@ -94,8 +94,8 @@ export class Session {
     try {
       return await this.#client.request(body, transfer);
     } catch (error) {
-      if (error instanceof WorkerRequestError && error.code !== 'crashed')
-        this.#notice = { kind: 'error', text: error.message };
+      const quiet = error instanceof WorkerRequestError && (error.code === 'crashed' || error.code === 'superseded');
+      if (!quiet) this.#notice = { kind: 'error', text: error instanceof Error ? error.message : String(error) };
       return null;
     }
   };
@@ -173,6 +173,11 @@ export class Session {
   exportModel(): void {
     const runId = this.training.plan?.runId ?? this.#opened?.runId;
     if (runId) void this.ask({ type: 'export-run', runId });
+  }
+
+  /** Runs the fused LSTM and the autodiff reference side by side on this backend. */
+  async checkEngine(): Promise<void> {
+    this.backend.onCheck(await this.ask({ type: 'check-engine' }));
   }
 
   /** A checkpoint now, between two steps: the page is being hidden, perhaps closed. */
@@ -269,6 +274,7 @@ export class Session {
         this.#notice = { kind: 'error', text: e.message };
         return;
       case 'done':
+      case 'engine-check': // handled by the request
         return;
       default:
         return e satisfies never;

@@ -10,10 +10,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
+import { registerGpuCellKernels } from '../engine/kernels/lstm-cell-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
 import { prepareWasm } from './wasm';
+
+registerGpuCellKernels(); // the fused LSTM cell in WGSL and GLSL
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function describeAdapter(): Promise<AdapterSummary | string> {

@@ -5,6 +5,7 @@
 import type { BackendChoice, BackendName } from '../config/backends';
 import { validateSettings } from '../config/settings';
 import { applyTextOptions, checkLength, decodeCorpus } from '../data/corpus';
+import { checkFusedLstm } from '../engine/engine-check';
 import { Rng } from '../data/rng';
 import { buildVocab } from '../data/vocab';
 import type { SampleSpec } from '../run/events';
@@ -98,6 +99,8 @@ export class WorkerHandler {
         return this.persistence.export(req.id, req.runId, this.#state, this.#backend);
       case 'import-run':
         return this.#importRun(req);
+      case 'check-engine':
+        return this.#checkEngine(req.id);
       default:
         assertNever(req);
     }
@@ -233,6 +236,12 @@ export class WorkerHandler {
     if (!saved) return;
     const stats = this.#setCorpus({ ...ref, text: saved.text }, new TextEncoder().encode(saved.text).length);
     this.post({ type: 'corpus-restored', stats });
+  }
+
+  /** Between runs only: it builds and trains a small model of its own. */
+  async #checkEngine(id: number): Promise<void> {
+    this.#refuseWhileBusy('checking the engine');
+    this.post({ type: 'engine-check', id, backend: this.#backend, check: await checkFusedLstm() });
   }
 
   async #sample(req: Req<'sample'>): Promise<void> {

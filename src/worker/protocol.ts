@@ -6,6 +6,7 @@
 import type { BackendChoice, BackendName } from '../config/backends';
 import type { Settings } from '../config/settings';
 import type { CorpusErrorCode } from '../data/corpus';
+import type { EngineCheck } from '../engine/engine-check';
 import type { RunEvent, SampleSpec, TrainingPlan } from '../run/events';
 import type { CorpusRef } from '../run/run-state';
 import type { History } from '../storage/checkpoint';
@@ -29,7 +30,8 @@ export type Request =
   | { type: 'stop'; id: number } // ends the run; the model stays for sampling
   | { type: 'save'; id: number } // a checkpoint between the next two steps (the page is being hidden)
   | { type: 'evaluate'; id: number } // an estimateLoss now (between two steps while training)
-  | ({ type: 'sample'; id: number } & SampleSpec);
+  | ({ type: 'sample'; id: number } & SampleSpec)
+  | { type: 'check-engine'; id: number }; // the fused LSTM against the autodiff reference, on this backend
 
 export type RequestType = Request['type'];
 
@@ -54,6 +56,7 @@ export const REPLIES = {
   stop: 'done',
   save: 'done',
   evaluate: 'done',
+  'check-engine': 'engine-check',
   sample: 'done', // once the sample has streamed (or, while training, once it is queued)
 } as const satisfies Record<RequestType, WorkerEvent['type']>;
 
@@ -121,6 +124,7 @@ export type WorkerEvent =
   | { type: 'saved'; runId: string; step: number; bytes: number; stallMs: number; writeMs: number; at: number }
   | { type: 'save-failed'; message: string }
   | { type: 'export'; id: number; fileName: string; bytes: ArrayBuffer } // bytes are transferred
+  | { type: 'engine-check'; id: number; backend: BackendName; check: EngineCheck }
   | { type: 'done'; id: number } // the reply to requests that return nothing else
   | { type: 'error'; id: number | null; code: ErrorCode; message: string };
 

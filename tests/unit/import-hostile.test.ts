@@ -55,7 +55,11 @@ describe('importing hostile files', () => {
     const bomb = craftZip([...entriesOf(zip), ...padding]);
     expect(bomb.length).toBeLessThan(12 * 2 ** 20); // ~7.6 GB if everything were inflated
     const peakBefore = process.resourceUsage().maxRSS; // kilobytes, the process's high-water mark
-    const reply = await tab.client.request({ type: 'import-run', name: 'padded.zip', bytes: bomb.buffer as ArrayBuffer });
+    const reply = await tab.client.request({
+      type: 'import-run',
+      name: 'padded.zip',
+      bytes: bomb.buffer as ArrayBuffer,
+    });
     const grownMb = (process.resourceUsage().maxRSS - peakBefore) / 1024;
     expect(grownMb).toBeLessThan(256);
     expect(reply.opened.name).toMatch(/\(imported\)$/);
@@ -88,7 +92,11 @@ describe('importing hostile files', () => {
     const unchecked = Object.entries(files).map(([name, data]) =>
       deflated(name, name === 'inkling.json' ? strToU8(JSON.stringify(old)) : data),
     );
-    const reply = await tab.client.request({ type: 'import-run', name: 'old.zip', bytes: craftZip(unchecked).buffer as ArrayBuffer });
+    const reply = await tab.client.request({
+      type: 'import-run',
+      name: 'old.zip',
+      bytes: craftZip(unchecked).buffer as ArrayBuffer,
+    });
     expect(reply.opened.step).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,124 @@
+/**
+ * The fused LSTM (hand-written backward, fused cell kernels) against the autodiff reference:
+ * same loss, same gradients, same training, on the CPU and WASM backends (the GPU backends are
+ * checked in the browser); and far fewer kernels per training step.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { randomBatch } from '../../src/data/batching';
+import { Rng } from '../../src/data/rng';
+import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from '../../src/engine/model';
+import { batchLoss, createOptimizer, trainStep } from '../../src/engine/train';
+import { checkFusedLstm } from '../../src/engine/engine-check';
+
+afterEach(() => void useLstmPath('fused'));
+
+const config = { vocabSize: 11, embedDim: 5, units: 6, layers: 2, dropout: 0 };
+const ids = Int32Array.from({ length: 600 }, (_, i) => (i * 7 + (i >> 3)) % 11);
+
+/** Loss and every weight's gradient, on one path. */
+function lossAndGrads(path: LstmPath, seed = 3) {
+  useLstmPath(path);
+  const model = createModel(config, seed);
+  const batch = randomBatch(ids, 9, 4, new Rng(5));
+  const { value, grads } = tf.variableGrads(() => batchLoss(model, batch), modelVariables(model));
+  const out = { loss: value.dataSync()[0], grads: modelVariables(model).map((v) => grads[v.name].dataSync()) };
+  tf.dispose([value, ...Object.values(grads)]);
+  disposeModel(model);
+  return out;
+}
+
+/** Largest |a - b| relative to the largest |b| of the same weight. */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s', (backend) => {
+  beforeAll(async () => {
+    tf.env().set('PROD', true);
+    await tf.setBackend(backend);
+    if (backend === 'wasm') patchWasmKernels();
+  });
+
+  it('gives the same loss and the same gradient for every weight (2 layers), within 1e-4 relative', () => {
+    const fused = lossAndGrads('fused');
+    const reference = lossAndGrads('autodiff');
+    expect(Math.abs(fused.loss - reference.loss) / reference.loss).toBeLessThan(1e-5);
+    fused.grads.forEach((g, i) => expect(relError(g, reference.grads[i])).toBeLessThan(1e-4));
+  });
+
+  it('trains the same: 50 steps of Adam end within 1e-3 of the reference loss', () => {
+    const run = (path: LstmPath) => {
+      useLstmPath(path);
+      const model = createModel(config, 7);
+      const optimizer = createOptimizer('adam', 0.01);
+      const rng = new Rng(11);
+      let last = 0;
+      for (let s = 0; s < 50; s++) {
+        const loss = trainStep(model, optimizer, randomBatch(ids, 9, 4, rng), 5, s);
+        last = loss.dataSync()[0];
+        loss.dispose();
+      }
+      optimizer.dispose();
+      disposeModel(model);
+      return last;
+    };
+    const reference = run('autodiff');
+    expect(Math.abs(run('fused') - reference)).toBeLessThan(1e-3);
+  });
+
+  it('leaks no tensor across training steps and forward-only estimates', () => {
+    const model = createModel(config, 1);
+    const optimizer = createOptimizer('adam', 0.01);
+    const rng = new Rng(2);
+    const step = () => trainStep(model, optimizer, randomBatch(ids, 9, 4, rng), 5, 0).dispose();
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    tf.tidy(() => batchLoss(model, randomBatch(ids, 9, 4, rng))).dispose(); // no tape: nothing kept
+    expect(tf.memory().numTensors).toBe(before);
+    optimizer.dispose();
+    disposeModel(model);
+  });
+});
+
+describe('the engine check a person can run from the page', () => {
+  it('finds the fused kernels and gradients matching on the CPU backend', async () => {
+    await tf.setBackend('cpu');
+    const check = await checkFusedLstm();
+    expect(check.gradRelError).toBeLessThan(1e-4);
+    expect(check.kernelRelError).toBeLessThan(1e-5);
+    expect(check.lossRelError).toBeLessThan(1e-5);
+  });
+});
+
+describe('kernels per training step (tf.profile counts them; no timing)', () => {
+  it('the default model (1×LSTM-128, sequence 64) runs ~10× fewer kernels fused than by autodiff', async () => {
+    await tf.setBackend('cpu');
+    const count = async (path: LstmPath) => {
+      useLstmPath(path);
+      const model = createModel({ vocabSize: 80, embedDim: 32, units: 128, layers: 1, dropout: 0 }, 1);
+      const optimizer = createOptimizer('adam', 0.01);
+      const rng = new Rng(1);
+      const text = Int32Array.from({ length: 2000 }, (_, i) => (i * 7) % 80);
+      const step = () => trainStep(model, optimizer, randomBatch(text, 64, 2, rng), 5, 0).dispose();
+      step(); // the optimizer creates its slots on the first step
+      const { kernels } = await tf.profile(step);
+      optimizer.dispose();
+      disposeModel(model);
+      return kernels.length;
+    };
+    const reference = await count('autodiff');
+    const fused = await count('fused');
+    expect(reference).toBeGreaterThan(4000); // 4,484 measured: ~56 per timestep backward
+    expect(fused).toBeLessThanOrEqual(480); // 477 measured: 4 per timestep, plus loss, clipping and Adam
+  }, 120_000);
+});
