@@ -5,6 +5,7 @@
 
 export type OptimizerName = 'adam' | 'rmsprop';
 export type Batching = 'random' | 'stateful';
+export type LstmEngine = 'fused' | 'autodiff';
 
 export const DEFAULT_TEMPERATURES = [0.2, 0.5, 1.0, 1.2]; // the Keras tutorials' set
 
@@ -32,6 +33,7 @@ export interface TrainConfig {
   autosaveSec: number; // seconds of training between checkpoints (also saved on pause and stop)
   readLossEvery: number; // steps between loss readbacks: the device runs ahead of the worker in between
   seed: number; // seeds batch order, weight init and sampling, so runs can be repeated
+  lstm?: LstmEngine; // fused (hand-written backward, fused kernels) or the autodiff reference; absent: fused
 }
 
 export interface TextOptions {
@@ -69,7 +71,7 @@ export function defaultSettings(): Settings {
   };
 }
 
-type NumericKey<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+type NumericKey<T> = { [K in keyof T]-?: T[K] extends number ? K : never }[keyof T];
 export type ModelField = NumericKey<Settings['model']>;
 export type TrainField = NumericKey<TrainConfig>;
 
@@ -237,6 +239,9 @@ export function validateSettings(s: Settings): SettingError[] {
   }
   if (s.train.batching !== 'random' && s.train.batching !== 'stateful') {
     errors.push({ field: 'batching', message: 'Choose random rows or stateful batches.' });
+  }
+  if (s.train.lstm !== undefined && s.train.lstm !== 'fused' && s.train.lstm !== 'autodiff') {
+    errors.push({ field: 'lstm', message: 'Choose the fused LSTM or the autodiff reference.' });
   }
   return errors;
 }

@@ -10,6 +10,7 @@ import { Rng } from '../data/rng';
 import { weightSpecs } from './architecture';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from './model';
 import { batchLoss } from './train';
+import { adamMath, adamUpdate } from './kernels/adam';
 import { cellBackward, cellForward } from './kernels/lstm-cell';
 import { cellBackward as mathBackward, cellForward as mathForward } from './kernels/lstm-cell-math';
 
@@ -17,7 +18,7 @@ export interface EngineCheck {
   lossRelError: number; // |fused - reference| / |reference|
   gradRelError: number; // the worst weight's max |difference| / max |reference gradient|
   worst: string; // that weight's name
-  kernelRelError: number; // the fused cell kernels against the plain-JS maths, worst output
+  kernelRelError: number; // the fused kernels (LSTM cell, Adam) against their plain-JS maths, worst output
 }
 
 const CONFIG = { vocabSize: 13, embedDim: 6, units: 8, layers: 2, dropout: 0 };
@@ -58,12 +59,12 @@ export async function checkFusedLstm(): Promise<EngineCheck> {
     lossRelError: Math.abs(fused.loss - reference.loss) / Math.abs(reference.loss),
     gradRelError: errors[worst],
     worst: weightSpecs({ ...CONFIG }).map(([name]) => name)[worst],
-    kernelRelError: Math.max(...Object.values(await checkCellKernels())),
+    kernelRelError: Math.max(...Object.values(await checkKernels())),
   };
 }
 
-/** The fused cell kernels on this backend against lstm-cell-math.ts in plain JS, on random inputs. */
-export async function checkCellKernels(B = 3, U = 5): Promise<Record<string, number>> {
+/** The fused kernels (LSTM cell, Adam) on this backend against their plain-JS maths, on random inputs. */
+export async function checkKernels(B = 3, U = 5): Promise<Record<string, number>> {
   const rng = new Rng(9);
   const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
   const [zx, hr, c, dOut, dhRec, dc] = [4 * U, 4 * U, U, U, U, U].map((w) => rand(B * w));
@@ -72,17 +73,32 @@ export async function checkCellKernels(B = 3, U = 5): Promise<Record<string, num
   const back = { dz: new Float32Array(4 * B * U), dcPrev: new Float32Array(B * U) };
   mathBackward(want.acts, c, want.c, dOut, dhRec, dc, B, U, back);
   const t = (a: Float32Array, w: number) => tf.tensor2d(a, [B, w]);
-  const fwd = cellForward(t(zx, 4 * U), t(hr, 4 * U), t(c, U));
-  const bwd = cellBackward(
-    { acts: t(want.acts, 4 * U), cPrev: t(c, U), c: t(want.c, U) },
-    t(dOut, U),
-    t(dhRec, U),
-    t(dc, U),
-  );
-  const got = { h: fwd.h, c: fwd.c, acts: fwd.acts, dz: bwd.dz, dcPrev: bwd.dcPrev };
+  const got = tf.tidy(() => {
+    const fwd = cellForward(t(zx, 4 * U), t(hr, 4 * U), t(c, U));
+    const cell = { acts: t(want.acts, 4 * U), cPrev: t(c, U), c: t(want.c, U) };
+    const bwd = cellBackward(cell, t(dOut, U), t(dhRec, U), t(dc, U));
+    return { h: fwd.h, c: fwd.c, acts: fwd.acts, dz: bwd.dz, dcPrev: bwd.dcPrev };
+  });
   const expected: Record<string, Float32Array> = { ...want, ...back };
   const errors: Record<string, number> = {};
   for (const [name, tensor] of Object.entries(got)) errors[name] = relError(await tensor.data(), expected[name]);
   tf.dispose(Object.values(got));
+  return { ...errors, ...(await checkAdamKernel(rand)) };
+}
+
+/** The fused Adam update on this backend against adamMath, on random inputs (a [5, 7] variable). */
+async function checkAdamKernel(rand: (n: number) => Float32Array): Promise<Record<string, number>> {
+  const [x, m, v, g] = [rand(35), rand(35), rand(35).map(Math.abs), rand(35)];
+  const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, c1: 1 - 0.9 ** 3, c2: 1 - 0.999 ** 3 };
+  const want = { x: new Float32Array(35), m: new Float32Array(35), v: new Float32Array(35) };
+  adamMath(x, m, v, g, 0.5, attrs, want);
+  const t = (a: Float32Array) => tf.tensor2d(a, [5, 7]);
+  const got = tf.tidy(() => adamUpdate(t(x), t(m), t(v), t(g), tf.scalar(0.5), attrs));
+  const errors = {
+    adamX: relError(await got.x.data(), want.x),
+    adamM: relError(await got.m.data(), want.m),
+    adamV: relError(await got.v.data(), want.v),
+  };
+  tf.dispose([got.x, got.m, got.v]);
   return errors;
 }

@@ -5,7 +5,7 @@
  * tf.sequential from the same arrays.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../config/settings';
+import type { LstmEngine, ModelConfig } from '../config/settings';
 import { Rng } from '../data/rng';
 import { lstmSequence } from './lstm-sequence';
 
@@ -160,7 +160,7 @@ export function lstmCell(zInput: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, re
  * cell kernels) or 'autodiff' (the reference the tests compare it against: stock ops below,
  * differentiated by tfjs).
  */
-export type LstmPath = 'fused' | 'autodiff';
+export type LstmPath = LstmEngine;
 let lstmPath: LstmPath = 'fused';
 
 export function useLstmPath(path: LstmPath): LstmPath {

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../config/settings';
 import type { Batch } from '../data/batching';
+import { FusedAdam, isFusedAdam } from './fused-adam';
 import { forward, modelVariables, type CharModel, type LstmState } from './model';
 
 export const LN2 = Math.log(2);
@@ -23,13 +24,18 @@ export function batchLoss(model: CharModel, batch: Batch, dropoutSeed?: number, 
   return tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar;
 }
 
+/** The global L2 norm of all gradients, and min(1, maxNorm / norm): the factor clipping applies. */
+export function clipScale(grads: tf.NamedTensorMap, maxNorm: number) {
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  return { norm, scale: tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))) as tf.Scalar };
+}
+
 /**
  * Rescales every gradient by min(1, maxNorm / globalNorm), as torch.nn.utils.clip_grad_norm_.
  * Stays on the device: no readback. Returns the scaled grads and the norm before clipping.
  */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number) {
-  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
-  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  const { norm, scale } = clipScale(grads, maxNorm);
   const clipped: tf.NamedTensorMap = {};
   for (const [name, g] of Object.entries(grads)) clipped[name] = tf.mul(g, scale);
   return { grads: clipped, norm };
@@ -40,7 +46,7 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number) {
  * otherwise pick 1e-4, training differently from the other backends.
  */
 export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  return name === 'adam' ? tf.train.adam(learningRate, 0.9, 0.999, 1e-7) : tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+  return name === 'adam' ? new FusedAdam(learningRate, 0.9, 0.999, 1e-7) : tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
 }
 
 /** Disposes a carried state (at a stream restart, or at the end of a run). */
@@ -65,7 +71,8 @@ export function trainStep(
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, dropoutSeed, carry), modelVariables(model));
     if (previous) tf.dispose([...previous.h, ...previous.c]);
-    optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm).grads);
+    if (isFusedAdam(optimizer)) optimizer.applyScaled(grads, clipScale(grads, clipNorm).scale);
+    else optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm).grads);
     return value;
   });
 }

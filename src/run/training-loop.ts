@@ -15,7 +15,7 @@ import {
 } from '../data/batching';
 import type { Settings, TrainConfig } from '../config/settings';
 import { CorpusError, checkLength } from '../data/corpus';
-import { modelVariables } from '../engine/model';
+import { modelVariables, useLstmPath } from '../engine/model';
 import { ProgressMeter } from './progress';
 import { Rng } from '../data/rng';
 import type { RunState } from './run-state';
@@ -127,6 +127,7 @@ export class TrainingLoop {
    * A run that fails reports 'stopped' too.
    */
   async train(): Promise<void> {
+    useLstmPath(this.settings.train.lstm ?? 'fused'); // one loop trains at a time in a worker
     try {
       this.#setStatus('training');
       if (this.state.history.val.length === 0) await this.#evaluate(1); // step 0: quick, so the first step comes soon

@@ -7,11 +7,17 @@ import type { BackendName } from '../../src/config/backends';
 import { WorkerClient } from '../../src/state/worker-client';
 import type { RequestBody, WorkerEvent } from '../../src/worker/protocol';
 
+let customText: string | null = null; // --text FILE: the runner hands its contents over
+
 async function corpus(): Promise<{ text: string; bytes: ArrayBuffer }> {
+  if (customText !== null)
+    return { text: customText, bytes: new TextEncoder().encode(customText).buffer as ArrayBuffer };
   const response = await fetch('corpora/nineteenth-century.txt');
   const bytes = await response.arrayBuffer();
   return { text: new TextDecoder().decode(bytes), bytes };
 }
+
+const useText = (text: string) => void (customText = text);
 
 function referenceWorker(message: unknown): Promise<any> {
   const worker = new Worker(new URL('./reference.worker.ts', import.meta.url), { type: 'module' });
@@ -182,5 +188,5 @@ async function reference(backend: string, seconds: number, marks: number[]) {
 const roof = (backend: string) => referenceWorker({ type: 'roof', backend });
 const wasmPatch = () => referenceWorker({ type: 'wasm-patch', backend: 'wasm' });
 
-Object.assign(window, { bench: { inkling, reference, roof, wasmPatch } });
+Object.assign(window, { bench: { inkling, reference, roof, wasmPatch, useText } });
 document.getElementById('status')!.textContent = 'ready';

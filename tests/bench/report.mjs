@@ -42,7 +42,7 @@ function side(raw, shape, coverPerTarget, roof) {
   };
 }
 
-export function summarise({ roof, inkling, reference, longTasks }) {
+export function summarise({ roof, inkling, reference, autodiff, longTasks }) {
   const out = { roof, longTasks };
   if (inkling && !inkling.error) {
     const { info } = inkling;
@@ -70,6 +70,12 @@ export function summarise({ roof, inkling, reference, longTasks }) {
     const shape = { vocab: reference.vocab, embed: 0, units: 128, layers: 1, batch: 128, seqLen: 40, targets: 1 };
     out.reference = { ...side(reference, shape, 3, roof), tensorsAfter: reference.tensorsAfter };
   } else out.reference = reference;
+  if (autodiff && !autodiff.error) {
+    out.autodiff = {
+      steps: steps(autodiff.stepMs),
+      valBpcAt: Object.fromEntries(autodiff.valAt.map((v) => [v.mark, +v.bpc.toFixed(3)])),
+    };
+  } else if (autodiff) out.autodiff = autodiff;
   const a = out.inkling?.targetsPerSec;
   const b = out.reference?.targetsPerSec;
   out.targetsRatio = a && b ? a / b : null;
@@ -92,6 +98,16 @@ export function table(results) {
       `${fmt(f.steps?.median, 0)} (${fmt(f.steps?.min, 0)}–${fmt(f.steps?.max, 0)})`,
       ratio(i.steps?.median, f.steps?.median),
     ]);
+    if (r.autodiff?.steps) {
+      const ad = r.autodiff.steps;
+      rows.push([
+        '',
+        'autodiff LSTM ms/step (fused is ×)',
+        `${fmt(ad.median, 0)} (${fmt(ad.min, 0)}–${fmt(ad.max, 0)})`,
+        '',
+        ratio(ad.median, i.steps?.median),
+      ]);
+    }
     rows.push([
       '',
       'first step ms',

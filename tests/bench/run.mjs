@@ -3,8 +3,9 @@
 // tfjs-examples reference in the same browser. Prints a table; writes bench-results/*.json.
 // Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,wasm,cpu --ref-seconds 120 --no-ref
 //          --batching random|stateful --read-every N
+//          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { serve } from '../../scripts/serve.mjs';
 import { summarise, table } from './report.mjs';
@@ -84,6 +85,11 @@ async function appPage(backend, ms) {
   };
 }
 
+function textName() {
+  const i = process.argv.indexOf('--text');
+  return i > 0 ? process.argv[i + 1] : 'public/corpora/nineteenth-century.txt';
+}
+
 const results = {
   date: new Date().toISOString(),
   browser: `Chromium ${version}`,
@@ -93,12 +99,15 @@ const results = {
   marks: allMarks,
   batching,
   readLossEvery,
+  text: textName(),
   backends: {},
 };
 const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
 await page.goto('http://localhost:4411/');
 await page.waitForFunction(() => window.bench);
+const textFile = arg('text', null);
+if (textFile) await page.evaluate((t) => window.bench.useText(t), readFileSync(textFile, 'utf8'));
 for (const backend of backends) {
   console.log(`\n== ${backend} ==`);
   const run = async (label, fn, ...args) => {
@@ -124,18 +133,27 @@ for (const backend of backends) {
     batching,
     readLossEvery,
   );
+  const autodiff = process.argv.includes('--autodiff')
+    ? await run(
+        'Inkling, autodiff LSTM',
+        ([b, s, m]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { lstm: 'autodiff' } }),
+        backend,
+        seconds,
+        marks,
+      )
+    : null;
   const reference = withReference
     ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks)
     : null;
   const tasks = await appPage(backend, 20_000).catch((e) => ({ error: String(e) }));
   const wasmPatch = backend === 'wasm' ? await run('WASM matMul lever', () => window.bench.wasmPatch()) : null;
-  results.backends[backend] = { ...summarise({ roof, inkling, reference, longTasks: tasks }), wasmPatch };
+  results.backends[backend] = { ...summarise({ roof, inkling, reference, autodiff, longTasks: tasks }), wasmPatch };
 }
 await browser.close();
 app.close();
 bench.close();
 
 mkdirSync('bench-results', { recursive: true });
-const file = `bench-results/bench-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`;
+const file = arg('out', `bench-results/bench-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2));
 console.log(`\n${table(results)}\nWrote ${file}`);

@@ -136,17 +136,10 @@ describe('WorkerHandler', () => {
 
 describe('WorkerHandler: check before change, one sample at a time', () => {
   it('resuming on a text too short for the new settings refuses and leaves the open run exactly as it was', async () => {
-    const { send, of, until } = setup();
-    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({
-      type: 'train',
-      settings: tinySettings(50),
-      sample: { prime: 'It', temperatures: [1], length: 4 },
-      resume: false,
-    });
+    const { send, of, until, startTraining, stopped } = setup();
+    await startTraining();
     await until(() => of('progress').length >= 1);
-    await send({ type: 'stop' });
-    await until(() => of('status').at(-1)?.status === 'stopped');
+    await stopped();
     const before = of('run-started')[0].plan;
     // A short text in a new alphabet loads (its own check uses seqLen 8), but cannot train with seqLen 300.
     await send({ type: 'load-corpus', name: 'short.txt', bytes: bytes('Zounds! Who goes there? '.repeat(20)) });
@@ -160,13 +153,7 @@ describe('WorkerHandler: check before change, one sample at a time', () => {
     });
     expect(of('error').at(-1)).toMatchObject({ code: 'too-short' });
     // Back on its own text with its own settings, the run goes on from where it was, same vocabulary.
-    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({
-      type: 'train',
-      settings: tinySettings(50),
-      sample: { prime: 'It', temperatures: [1], length: 4 },
-      resume: true,
-    });
+    await startTraining({ resume: true });
     const after = of('run-started')[1].plan;
     expect(after).toMatchObject({
       runId: before.runId,
@@ -175,19 +162,12 @@ describe('WorkerHandler: check before change, one sample at a time', () => {
       charsPerStep: before.charsPerStep,
     });
     await until(() => of('progress').length >= 2);
-    await send({ type: 'stop' });
-    await until(() => of('status').at(-1)?.status === 'stopped');
+    await stopped();
   });
 
   it('"Sample now" while the closing sample of a stopped run streams ends that one: the two never interleave', async () => {
-    const { send, of, until, events } = setup();
-    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-    await send({
-      type: 'train',
-      settings: tinySettings(50),
-      sample: { prime: 'It', temperatures: [1], length: 3000 },
-      resume: false,
-    });
+    const { send, of, until, events, startTraining } = setup();
+    await startTraining({ length: 3000 });
     await until(() => of('progress').length >= 1);
     events.length = 0;
     await send({ type: 'stop' });

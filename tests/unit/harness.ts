@@ -65,5 +65,16 @@ export function harness(makeStore: () => CheckpointStore = freshStore, selectBac
     for (let i = 0; i < 3000 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(pred()).toBe(true);
   };
-  return { events, handler, client, send, of, until };
+  /** Loads TEXT and starts training the tiny model (50 epochs: it trains until stopped). */
+  const startTraining = async (o: { settings?: Settings; length?: number; resume?: boolean } = {}) => {
+    await send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    const sample = { prime: 'It', temperatures: [1], length: o.length ?? 4 };
+    await send({ type: 'train', settings: o.settings ?? tinySettings(50), sample, resume: o.resume ?? false });
+  };
+  /** Stops the run and waits until its final save has landed. */
+  const stopped = async () => {
+    await send({ type: 'stop' });
+    await until(() => of('status').at(-1)?.status === 'stopped');
+  };
+  return { events, handler, client, send, of, until, startTraining, stopped };
 }

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { useCpu } from './setup-tf';
-import { TEXT, bytes, harness, tinySettings } from './harness';
+import { harness } from './harness';
 import { craftZip, deflated, deflatedZeros, entriesOf, type RawEntry } from './zip-craft';
 
 beforeAll(useCpu);
@@ -15,16 +15,9 @@ beforeAll(useCpu);
 async function exported() {
   const tab = harness();
   await tab.send({ type: 'init', backend: 'auto' });
-  await tab.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
-  await tab.send({
-    type: 'train',
-    settings: tinySettings(50),
-    sample: { prime: 'It', temperatures: [1], length: 4 },
-    resume: false,
-  });
+  await tab.startTraining();
   await tab.until(() => tab.of('progress').length >= 1);
-  await tab.send({ type: 'stop' });
-  await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
+  await tab.stopped();
   const runId = tab.of('run-started')[0].plan.runId;
   const reply = await tab.client.request({ type: 'export-run', runId });
   return { tab, zip: new Uint8Array(reply.bytes) };

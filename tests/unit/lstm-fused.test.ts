@@ -12,6 +12,7 @@ import { Rng } from '../../src/data/rng';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from '../../src/engine/model';
 import { batchLoss, createOptimizer, trainStep } from '../../src/engine/train';
 import { checkFusedLstm } from '../../src/engine/engine-check';
+import { isFusedAdam } from '../../src/engine/fused-adam';
 
 afterEach(() => void useLstmPath('fused'));
 
@@ -75,6 +76,30 @@ describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s
     expect(Math.abs(run('fused') - reference)).toBeLessThan(1e-3);
   });
 
+  it("fused Adam (one kernel per variable, clipping folded in) updates as tfjs' Adam does, slots included", async () => {
+    const run = (optimizer: tf.Optimizer) => {
+      useLstmPath('fused');
+      const model = createModel(config, 7);
+      const rng = new Rng(11);
+      for (let s = 0; s < 30; s++) trainStep(model, optimizer, randomBatch(ids, 9, 4, rng), 0.5, s).dispose();
+      const weights = modelVariables(model).map((v) => Array.from(v.dataSync()));
+      disposeModel(model);
+      return weights;
+    };
+    const fused = createOptimizer('adam', 0.01);
+    expect(isFusedAdam(fused)).toBe(true);
+    expect(isFusedAdam(tf.train.adam(0.01))).toBe(false);
+    const stock = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+    const [a, b] = [run(fused), run(stock)];
+    a.forEach((w, i) => expect(relError(w, b[i])).toBeLessThan(1e-3)); // clip 0.5: the rescale is exercised
+    const [fs, ss] = [await fused.getWeights(), await stock.getWeights()];
+    expect(fs.map((w) => w.name.replace(/^inkling\d+\//, ''))).toEqual(
+      ss.map((w) => w.name.replace(/^inkling\d+\//, '')),
+    );
+    fused.dispose();
+    stock.dispose();
+  });
+
   it('leaks no tensor across training steps and forward-only estimates', () => {
     const model = createModel(config, 1);
     const optimizer = createOptimizer('adam', 0.01);
@@ -101,12 +126,11 @@ describe('the engine check a person can run from the page', () => {
 });
 
 describe('kernels per training step (tf.profile counts them; no timing)', () => {
-  it('the default model (1×LSTM-128, sequence 64) runs ~10× fewer kernels fused than by autodiff', async () => {
+  it("the default model (1×LSTM-128, sequence 64) runs 11× fewer kernels fused than by autodiff with tfjs' Adam", async () => {
     await tf.setBackend('cpu');
-    const count = async (path: LstmPath) => {
+    const count = async (path: LstmPath, optimizer: tf.Optimizer) => {
       useLstmPath(path);
       const model = createModel({ vocabSize: 80, embedDim: 32, units: 128, layers: 1, dropout: 0 }, 1);
-      const optimizer = createOptimizer('adam', 0.01);
       const rng = new Rng(1);
       const text = Int32Array.from({ length: 2000 }, (_, i) => (i * 7) % 80);
       const step = () => trainStep(model, optimizer, randomBatch(text, 64, 2, rng), 5, 0).dispose();
@@ -116,9 +140,10 @@ describe('kernels per training step (tf.profile counts them; no timing)', () => 
       disposeModel(model);
       return kernels.length;
     };
-    const reference = await count('autodiff');
-    const fused = await count('fused');
-    expect(reference).toBeGreaterThan(4000); // 4,484 measured: ~56 per timestep backward
-    expect(fused).toBeLessThanOrEqual(480); // 477 measured: 4 per timestep, plus loss, clipping and Adam
+    // The engine before: autodiff LSTM and tfjs' Adam; now: fused LSTM and fused Adam.
+    const before = await count('autodiff', tf.train.adam(0.01, 0.9, 0.999, 1e-7));
+    const fused = await count('fused', createOptimizer('adam', 0.01));
+    expect(before).toBeGreaterThan(4400); // 4,484 measured: ~56 per timestep backward, ~11 per variable in Adam
+    expect(fused).toBeLessThanOrEqual(390); // 389 measured: 4 per timestep, plus embedding, loss, clipping, 1 per variable
   }, 120_000);
 });
