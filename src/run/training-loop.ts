@@ -3,26 +3,17 @@
  * them, estimateLoss at a fixed interval, streamed samples, and autosave through a hook.
  * Reports only through `emit`, as RunEvents; knows nothing of the worker.
  */
-import { quoted } from '../config/words';
-import {
-  StatefulBatcher,
-  evalBatches,
-  randomBatch,
-  splitTrainVal,
-  stepsPerEpoch,
-  type Batch,
-  type Split,
-} from '../data/batching';
-import type { Settings, TrainConfig } from '../config/settings';
-import { CorpusError, checkLength } from '../data/corpus';
-import { modelVariables, useLstmPath } from '../engine/model';
-import { ProgressMeter } from './progress';
+import type { Settings } from '../config/settings';
+import { StatefulBatcher, evalBatches, randomBatch, splitTrainVal, type Batch, type Split } from '../data/batching';
 import { Rng } from '../data/rng';
-import type { RunState } from './run-state';
-import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
-import type { Sampler } from './sample-stream';
-import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
 import { encode } from '../data/vocab';
+import { useLstmPath } from '../engine/model';
+import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
+import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
+import { checkTrainable, planOf } from './plan';
+import { ProgressMeter } from './progress';
+import type { RunState } from './run-state';
+import type { Sampler } from './sample-stream';
 
 /** Seconds of training before a run's first checkpoint: a reload after that loses little. */
 const FIRST_SAVE_SEC = 3;
@@ -54,24 +45,7 @@ export class TrainingLoop {
   #carry: Carry = {}; // the LSTM state carried between stateful batches
   #meter: ProgressMeter;
 
-  /**
-   * Throws a CorpusError when a text of `length` characters cannot be trained on with these
-   * settings: too short for one row of each split, or (stateful batching) for one batch of lanes.
-   */
-  static checkText(length: number, train: TrainConfig, name: string): void {
-    const { seqLen: T, batchSize: B, valFraction } = train;
-    checkLength(length, T, valFraction, name);
-    const trainLength = length - Math.max(1, Math.round(length * valFraction));
-    if (train.batching === 'stateful' && Math.floor((trainLength - 1) / B) < T) {
-      const need = Math.ceil((B * T + 1) / (1 - valFraction));
-      throw new CorpusError(
-        'too-short',
-        `${quoted(name)} has ${length} characters; stateful batches of ${B} rows of ${T} need at least ${need}. Lower the batch size or the sequence length.`,
-      );
-    }
-  }
-
-  /** Throws a CorpusError when the text is too short for these settings (see checkText). */
+  /** Throws a CorpusError when the text is too short for these settings (see checkTrainable). */
   constructor(
     readonly state: RunState,
     text: string,
@@ -79,9 +53,9 @@ export class TrainingLoop {
     sample: SampleSpec,
     private readonly hooks: LoopHooks,
   ) {
-    const { seqLen: T, batchSize: B, valFraction, evalBatches: nEval, epochs } = settings.train;
+    const { seqLen: T, batchSize: B, valFraction, evalBatches: nEval } = settings.train;
     const ids = encode(state.vocab, text);
-    TrainingLoop.checkText(ids.length, settings.train, state.corpus.name);
+    checkTrainable(ids.length, settings.train, state.corpus.name);
     this.#split = splitTrainVal(ids, valFraction);
     this.#evalSets = {
       train: evalBatches(this.#split.train, T, B, nEval),
@@ -90,19 +64,7 @@ export class TrainingLoop {
     if (settings.train.batching === 'stateful') this.#lanes = new StatefulBatcher(this.#split.train, T, B);
     this.#sampleSpec = sample;
     this.#autoLength = sample.length;
-    const perEpoch = stepsPerEpoch(this.#split.train.length, T, B);
-    const planned = Math.max(1, Math.round(perEpoch * epochs));
-    this.plan = {
-      runId: state.runId,
-      corpusHash: state.corpus.hash,
-      vocabSize: state.vocab.chars.length,
-      parameters: modelVariables(state.model).reduce((n, v) => n + v.size, 0),
-      stepsPerEpoch: perEpoch,
-      totalSteps: state.step < planned ? planned : state.step + planned, // resuming past the plan: go on
-      trainChars: this.#split.train.length,
-      valChars: this.#split.val.length,
-      charsPerStep: B * T,
-    };
+    this.plan = planOf(state, this.#split, settings.train);
     this.#meter = new ProgressMeter(this.plan);
   }
 

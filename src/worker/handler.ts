@@ -11,6 +11,7 @@ import { buildVocab } from '../data/vocab';
 import type { SampleSpec } from '../run/events';
 import { RunState, type CorpusRef } from '../run/run-state';
 import { Sampler } from '../run/sample-stream';
+import { checkTrainable } from '../run/plan';
 import { TrainingLoop } from '../run/training-loop';
 import type { CheckpointStore } from '../storage/store';
 import { RequestError, errorEvent } from './errors';
@@ -199,7 +200,7 @@ export class WorkerHandler {
     if (!state) throw new RequestError('no-model', 'There is no model to resume: open a saved run or train a new one.');
     const settings = { ...req.settings, model: state.settings.model, text: state.settings.text };
     const text = applyTextOptions(corpus.text, settings.text);
-    TrainingLoop.checkText(countChars(text), settings.train, corpus.name);
+    checkTrainable(countChars(text), settings.train, corpus.name);
     state.settings = settings;
     if (corpus.hash !== state.corpus.hash) state.adoptCorpus(corpus, text);
     return state;
