@@ -40,7 +40,8 @@ async function lossAndGrads(path: LstmPath) {
   }
 }
 
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** Largest |a - b|, relative to the largest |b|. */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
   let scale = 1e-12;
   for (let i = 0; i < b.length; i++) {

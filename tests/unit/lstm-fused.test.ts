@@ -11,7 +11,7 @@ import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from '../../src/engine/model';
 import { batchLoss, createOptimizer, trainStep } from '../../src/engine/train';
-import { checkFusedLstm } from '../../src/engine/engine-check';
+import { checkFusedLstm, relError } from '../../src/engine/engine-check';
 import { isFusedAdam } from '../../src/engine/fused-adam';
 
 afterEach(() => void useLstmPath('fused'));
@@ -29,17 +29,6 @@ function lossAndGrads(path: LstmPath, seed = 3) {
   tf.dispose([value, ...Object.values(grads)]);
   disposeModel(model);
   return out;
-}
-
-/** Largest |a - b| relative to the largest |b| of the same weight. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s', (backend) => {
