@@ -85,6 +85,37 @@ async function appPage(backend, ms) {
   };
 }
 
+/** Native PyTorch on the same model, method, corpus and split, one thread; null when torch is missing. */
+function nativeTorch() {
+  try {
+    execSync('/usr/bin/python3 -c "import torch"', { stdio: 'ignore' });
+  } catch {
+    console.log('\nNative PyTorch: not installed (apt-get install python3-torch), so no PyTorch column.');
+    return null;
+  }
+  console.log('\n== native PyTorch, 1 thread ==');
+  const command = `/usr/bin/python3 tests/bench/torch_reference.py ${JSON.stringify(textName())} ${seconds} ${marks.join(',')}`;
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const out = JSON.parse(execSync(command, { env, maxBuffer: 64 * 2 ** 20 }).toString());
+  delete out.stepMs;
+  return out;
+}
+
+function torchLine(r) {
+  if (!r.torch) return 'Native PyTorch: not run.';
+  const rows = Object.entries(r.backends).map(([b, x]) => {
+    const tps = x.inkling?.targetsPerSec;
+    return `  ${b}: ${tps ? Math.round(tps) : '–'} targets/s = ${tps ? (tps / r.torch.targetsPerSec).toFixed(2) : '–'}× PyTorch`;
+  });
+  const val = Object.entries(r.torch.valBpcAt)
+    .map(([m, v]) => `${m} s: ${v}`)
+    .join(', ');
+  return [
+    `Native PyTorch ${r.torch.torch}, 1 thread: ${Math.round(r.torch.medianMs)} ms/step, ${Math.round(r.torch.targetsPerSec)} targets/s; val bits/char ${val}`,
+    ...rows,
+  ].join('\n');
+}
+
 function textName() {
   const i = process.argv.indexOf('--text');
   return i > 0 ? process.argv[i + 1] : 'public/corpora/nineteenth-century.txt';
@@ -155,5 +186,6 @@ bench.close();
 
 mkdirSync('bench-results', { recursive: true });
 const file = arg('out', `bench-results/bench-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`);
+results.torch = nativeTorch();
 writeFileSync(file, JSON.stringify(results, null, 2));
-console.log(`\n${table(results)}\nWrote ${file}`);
+console.log(`\n${table(results)}\n${torchLine(results)}\nWrote ${file}`);
