@@ -125,46 +125,52 @@ class CellProgramWebGL implements GPGPUProgram {
   }
 }
 
-type Run = (program: Output, names: string[], inputs: tf.TensorInfo[], shape: number[], U: number) => tf.TensorInfo;
+type Backend = Parameters<tf.KernelFunc>[0]['backend'];
+/** Runs one cell program on `backend`: which output, its inputs' names and tensors, its shape, U. */
+type Run = (
+  backend: Backend,
+  out: Output,
+  names: string[],
+  inputs: tf.TensorInfo[],
+  shape: number[],
+  U: number,
+) => tf.TensorInfo;
 
 function kernels(run: Run): [tf.KernelFunc, tf.KernelFunc] {
-  const forward: tf.KernelFunc = ({ inputs }) => {
+  const forward: tf.KernelFunc = ({ inputs, backend }) => {
     const { zx, hr, c } = inputs as Record<string, tf.TensorInfo>;
     const [B, U] = c.shape;
     const ins = [zx, hr, c];
     return [
-      run('h', FORWARD_INPUTS, ins, [B, U], U),
-      run('c', FORWARD_INPUTS, ins, [B, U], U),
-      run('acts', FORWARD_INPUTS, ins, [B, 4 * U], U),
+      run(backend, 'h', FORWARD_INPUTS, ins, [B, U], U),
+      run(backend, 'c', FORWARD_INPUTS, ins, [B, U], U),
+      run(backend, 'acts', FORWARD_INPUTS, ins, [B, 4 * U], U),
     ];
   };
-  const backward: tf.KernelFunc = ({ inputs }) => {
+  const backward: tf.KernelFunc = ({ inputs, backend }) => {
     const { acts, cPrev, c, dOut, dhRec, dc } = inputs as Record<string, tf.TensorInfo>;
     const [B, U] = c.shape;
     const ins = [acts, cPrev, c, dOut, dhRec, dc];
-    return [run('dz', BACKWARD_INPUTS, ins, [B, 4 * U], U), run('dcPrev', BACKWARD_INPUTS, ins, [B, U], U)];
+    return [
+      run(backend, 'dz', BACKWARD_INPUTS, ins, [B, 4 * U], U),
+      run(backend, 'dcPrev', BACKWARD_INPUTS, ins, [B, U], U),
+    ];
   };
   return [forward, backward];
 }
 
 /** Registers the WebGPU and WebGL cell kernels (once). */
 export function registerGpuCellKernels(): void {
-  let webgpu: WebGPUBackend | null = null;
-  const onWebGPU: Run = (out, names, ins, shape, U) =>
-    webgpu!.runWebGPUProgram(new CellProgramWebGPU(out, names, shape, U), ins, 'float32');
-  const [gpuForward, gpuBackward] = kernels(onWebGPU);
   registerCellKernels(
     'webgpu',
-    (args) => ((webgpu = args.backend as WebGPUBackend), gpuForward(args)),
-    (args) => ((webgpu = args.backend as WebGPUBackend), gpuBackward(args)),
+    ...kernels((backend, out, names, ins, shape, U) =>
+      (backend as WebGPUBackend).runWebGPUProgram(new CellProgramWebGPU(out, names, shape, U), ins, 'float32'),
+    ),
   );
-  let webgl: MathBackendWebGL | null = null;
-  const onWebGL: Run = (out, names, ins, shape, U) =>
-    webgl!.runWebGLProgram(new CellProgramWebGL(out, names, shape, U), ins, 'float32');
-  const [glForward, glBackward] = kernels(onWebGL);
   registerCellKernels(
     'webgl',
-    (args) => ((webgl = args.backend as MathBackendWebGL), glForward(args)),
-    (args) => ((webgl = args.backend as MathBackendWebGL), glBackward(args)),
+    ...kernels((backend, out, names, ins, shape, U) =>
+      (backend as MathBackendWebGL).runWebGLProgram(new CellProgramWebGL(out, names, shape, U), ins, 'float32'),
+    ),
   );
 }
