@@ -7,6 +7,22 @@ export type OptimizerName = 'adam' | 'rmsprop';
 export type Batching = 'random' | 'stateful';
 export type LstmEngine = 'fused' | 'autodiff';
 
+/**
+ * How a run starting from the pretrained base trains: every layer; the LSTM frozen (a feature
+ * extractor: embedding and output trained); or ULMFiT's gradual unfreezing, output first and one
+ * more layer down per epoch, each layer down at the rate of the one above divided by 2.6.
+ */
+export type FineTuneMode = 'all' | 'features' | 'gradual';
+export const FINE_TUNE_MODES: readonly FineTuneMode[] = ['all', 'features', 'gradual'];
+export const FINE_TUNE_LABELS: Record<FineTuneMode, string> = {
+  all: 'All layers',
+  features: 'Feature extractor (LSTM frozen)',
+  gradual: 'Gradual unfreezing (ULMFiT)',
+};
+
+/** Where a new run's weights come from. */
+export type StartFrom = { from: 'scratch' } | { from: 'base'; mode: FineTuneMode };
+
 export const DEFAULT_TEMPERATURES = [0.2, 0.5, 1.0, 1.2]; // the Keras tutorials' set
 
 /** Architecture. Everything needed to rebuild the model's variables, stored with every checkpoint. */
@@ -39,6 +55,7 @@ export interface TrainConfig {
 export interface TextOptions {
   lowercase: boolean; // fold case, as the tutorials do: fewer symbols, faster learning
   asciiOnly: boolean; // drop every character outside printable ASCII, newline and tab
+  foldTypography?: boolean; // curly quotes, dashes, ellipses and special spaces to ASCII (absent: off)
 }
 
 export interface Settings {
@@ -67,7 +84,7 @@ export function defaultSettings(): Settings {
       readLossEvery: 1,
       seed: 42,
     },
-    text: { lowercase: false, asciiOnly: false },
+    text: { lowercase: false, asciiOnly: false, foldTypography: false },
   };
 }
 

@@ -1,6 +1,7 @@
 /** Turning the bytes a person gives us into training text, or into a clear reason why not. */
 import { quoted } from '../config/words';
 import type { TextOptions } from '../config/settings';
+import { foldTypography } from './alphabet';
 
 export const MAX_CORPUS_BYTES = 50 * 1024 * 1024; // 50 MB: larger files are refused before reading
 
@@ -109,9 +110,10 @@ export function decodeCorpus(bytes: Uint8Array, name: string): string {
   return text;
 }
 
-/** Applies the tutorials' text options. */
+/** Applies the text options: typography folded, case folded (the tutorials' way), ASCII only. */
 export function applyTextOptions(text: string, options: TextOptions): string {
-  let out = options.lowercase ? text.toLowerCase() : text;
+  let out = options.foldTypography ? foldTypography(text) : text;
+  out = options.lowercase ? out.toLowerCase() : out;
   if (options.asciiOnly) out = out.replace(/[^\x20-\x7e\n\t]/g, '');
   return out;
 }

@@ -63,3 +63,21 @@ export function decode(vocab: Vocab, ids: ArrayLike<number>): string {
   for (let i = 0; i < ids.length; i++) out += vocab.chars[ids[i]] ?? UNKNOWN;
   return out;
 }
+
+/**
+ * `vocab` plus the characters of `text` it lacks, appended in code-point order (existing ids keep
+ * their meaning), up to `max` symbols; the rest map to UNKNOWN, which is added if needed.
+ */
+export function growVocab(vocab: Vocab, text: string, max = MAX_VOCAB): Vocab {
+  const known = new Set(vocab.chars);
+  const counts = countChars(text);
+  let added = [...counts.keys()].filter((c) => !known.has(c));
+  if (vocab.chars.length + added.length > max) {
+    const room = max - vocab.chars.length - (vocab.unknownId < 0 ? 1 : 0);
+    added.sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : 1));
+    added = added.filter((c) => c !== UNKNOWN).slice(0, Math.max(0, room));
+    if (vocab.unknownId < 0) added.push(UNKNOWN);
+  }
+  added.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return added.length === 0 ? vocab : makeVocab([...vocab.chars, ...added]);
+}

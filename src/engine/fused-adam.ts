@@ -33,29 +33,38 @@ export class FusedAdam extends tf.AdamOptimizer {
     one.dispose();
   }
 
-  /** Applies `grads` multiplied by `scale` (a scalar on the device: gradient clipping's factor). */
-  applyScaled(grads: tf.NamedTensorMap, scale: tf.Scalar): void {
+  /**
+   * Applies `grads` multiplied by `scale` (a scalar on the device: gradient clipping's factor).
+   * With a `layout` (every trainable variable's name in the model's order, and a rate multiplier
+   * for each), `grads` may cover only some of them: slots exist for all, in that order, so
+   * checkpoints keep one layout however many layers are frozen.
+   */
+  applyScaled(grads: tf.NamedTensorMap, scale: tf.Scalar, layout?: { names: string[]; rates: number[] }): void {
     const self = this as unknown as AdamInternals;
     const t = (self.iterations_ ?? 0) + 1;
-    const attrs = {
-      lr: self.learningRate,
-      beta1: self.beta1,
-      beta2: self.beta2,
-      epsilon: self.epsilon,
-      c1: 1 - self.beta1 ** t,
-      c2: 1 - self.beta2 ** t,
-    };
+    const names = layout?.names ?? Object.keys(grads);
+    const first = (self.accumulatedFirstMoment ??= []);
+    const second = (self.accumulatedSecondMoment ??= []);
     tf.tidy(() => {
-      Object.keys(grads).forEach((name, i) => {
+      names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
         const slot = (list: Slot[], suffix: string) =>
           (list[i] ??= {
             originalName: `${name}/${suffix}`,
             variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
           }).variable;
-        const m = slot((self.accumulatedFirstMoment ??= []), 'm');
-        const v = slot((self.accumulatedSecondMoment ??= []), 'v');
-        const next = adamUpdate(value, m, v, grads[name], scale, attrs);
+        const m = slot(first, 'm');
+        const v = slot(second, 'v');
+        if (!grads[name]) return; // frozen this step
+        // One step count for all (tfjs keeps one): a layer unfrozen late starts with small updates.
+        const next = adamUpdate(value, m, v, grads[name], scale, {
+          lr: self.learningRate * (layout?.rates[i] ?? 1),
+          beta1: self.beta1,
+          beta2: self.beta2,
+          epsilon: self.epsilon,
+          c1: 1 - self.beta1 ** t,
+          c2: 1 - self.beta2 ** t,
+        });
         value.assign(next.x);
         m.assign(next.m);
         v.assign(next.v);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../config/settings';
 import type { Batch } from '../data/batching';
 import { FusedAdam, isFusedAdam } from './fused-adam';
-import { forward, modelVariables, type CharModel, type LstmState } from './model';
+import { forward, namedWeights, type CharModel, type LstmState } from './model';
 
 export const LN2 = Math.log(2);
 
@@ -58,6 +58,8 @@ export function dropCarry(carry: Carry): void {
 /**
  * One step: forward, backward, clip, update. Returns the loss (nats) before the update. With a
  * carry, starts from its state and replaces it with the final state (the old one is disposed).
+ * With `rates` (per weight, namedWeights order; see finetune.ts), weights at 0 get no gradient
+ * and stay bit-identical, and the others learn at their share of the rate (Adam only).
  */
 export function trainStep(
   model: CharModel,
@@ -66,12 +68,23 @@ export function trainStep(
   clipNorm: number,
   dropoutSeed: number,
   carry?: Carry,
+  rates?: number[],
 ): tf.Scalar {
   const previous = carry?.state;
+  const named = namedWeights(model);
+  if (rates && !isFusedAdam(optimizer) && rates.some((r) => r !== 0 && r !== 1)) {
+    throw new Error('per-layer learning rates need the Adam optimizer');
+  }
+  const trained = rates ? named.filter((_, i) => rates[i] > 0) : named;
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, dropoutSeed, carry), modelVariables(model));
+    const loss = () => batchLoss(model, batch, dropoutSeed, carry);
+    const { value, grads } = tf.variableGrads(
+      loss,
+      trained.map(([, v]) => v),
+    );
     if (previous) tf.dispose([...previous.h, ...previous.c]);
-    if (isFusedAdam(optimizer)) optimizer.applyScaled(grads, clipScale(grads, clipNorm).scale);
+    const layout = rates && { names: named.map(([, v]) => v.name), rates };
+    if (isFusedAdam(optimizer)) optimizer.applyScaled(grads, clipScale(grads, clipNorm).scale, layout);
     else optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm).grads);
     return value;
   });
@@ -83,4 +96,9 @@ export async function estimateBpc(model: CharModel, batches: Batch[]): Promise<n
   const [sum] = await total.data();
   total.dispose();
   return sum / batches.length / LN2;
+}
+
+/** Changes an optimizer's step size in place (schedules); tfjs optimizers read it at every update. */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

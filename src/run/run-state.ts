@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CHECKPOINT_VERSION, type Checkpoint, type History, type NamedArray } from '../storage/checkpoint';
-import type { Settings } from '../config/settings';
+import type { FineTuneMode, Settings } from '../config/settings';
+import type { BaseMeta } from '../storage/base-model';
 import {
   assignWeights,
   createModel,
@@ -16,7 +17,7 @@ import {
 import { Rng } from '../data/rng';
 import { newRunId } from '../storage/ids';
 import { createOptimizer } from '../engine/train';
-import { makeVocab, type Vocab } from '../data/vocab';
+import { growVocab, makeVocab, type Vocab } from '../data/vocab';
 
 export interface CorpusRef {
   name: string;
@@ -24,8 +25,23 @@ export interface CorpusRef {
   chars: number;
 }
 
+/** The pretrained base a fine-tuned run started from, and how it trains (kept in its checkpoints). */
+export interface RunOrigin {
+  base: string; // the base's name
+  sha256: string; // of the base's weights file: which base, exactly
+  mode: FineTuneMode;
+  addedChars: number; // characters of the text the base had no row for, added at the start
+}
+
+/** A decoded base model: its description and float32 weights (see storage/base-model.ts). */
+export interface LoadedBase {
+  meta: BaseMeta;
+  weights: NamedArray[];
+}
+
 export class RunState {
   name: string;
+  origin: RunOrigin | null = null; // set when the run started from the pretrained base
   bestValBpc: number | null = null;
   bestStep: number | null = null;
   step = 0;
@@ -60,6 +76,26 @@ export class RunState {
     );
   }
 
+  /**
+   * A run starting from the base's weights on `text`: the base's architecture (settings.model is
+   * overwritten with it), its vocabulary plus a row for each character of the text it lacks.
+   */
+  static fromBase(base: LoadedBase, corpus: CorpusRef, text: string, settings: Settings, mode: FineTuneMode) {
+    const { vocabSize, ...architecture } = base.meta.model;
+    const ownSettings = { ...settings, model: { ...architecture, dropout: settings.model.dropout } };
+    const state = RunState.fresh(corpus, makeVocab(base.meta.vocab), ownSettings);
+    assignWeights(
+      state.model,
+      base.weights.map((w) => w.values),
+    );
+    const grown = growVocab(state.vocab, text);
+    const added = grown.chars.length - vocabSize;
+    if (added > 0) state.#grow(grown);
+    state.origin = { base: base.meta.name, sha256: base.meta.weights.sha256, mode, addedChars: added };
+    state.name = `${corpus.name} · from the English base`;
+    return state;
+  }
+
   /** Rebuilds the run on the current backend from a decoded checkpoint. */
   static async fromCheckpoint(c: Checkpoint): Promise<RunState> {
     const { meta } = c;
@@ -92,6 +128,7 @@ export class RunState {
       history: meta.history,
       bestValBpc: meta.bestValBpc,
       bestStep: meta.bestStep,
+      origin: meta.origin ?? null,
     });
     if (c.best.length > 0) state.#best = c.best.map((b) => tf.tensor(b.values, b.shape));
     return state;
@@ -102,17 +139,20 @@ export class RunState {
    * softmax rows; the optimizer restarts when the shapes change. Returns how many were added.
    */
   adoptCorpus(corpus: CorpusRef, text: string): number {
-    const known = new Set(this.vocab.chars);
-    const added = [...new Set(text)].filter((c) => !known.has(c)).sort();
-    if (added.length > 0) {
-      this.vocab = makeVocab([...this.vocab.chars, ...added]);
-      this.model = extendVocabulary(this.model, this.vocab.chars.length, this.settings.train.seed + this.step);
-      this.optimizer.dispose();
-      this.optimizer = createOptimizer(this.settings.train.optimizer, this.settings.train.learningRate);
-      this.#dropBest();
-    }
+    const grown = growVocab(this.vocab, text);
+    const added = grown.chars.length - this.vocab.chars.length;
+    if (added > 0) this.#grow(grown);
     this.corpus = corpus;
-    return added.length;
+    return added;
+  }
+
+  /** New embedding and softmax rows for the characters `vocab` adds; the optimizer restarts. */
+  #grow(vocab: Vocab): void {
+    this.vocab = vocab;
+    this.model = extendVocabulary(this.model, vocab.chars.length, this.settings.train.seed + this.step);
+    this.optimizer.dispose();
+    this.optimizer = createOptimizer(this.settings.train.optimizer, this.settings.train.learningRate);
+    this.#dropBest();
   }
 
   /** Records an estimate; keeps a copy of the weights when validation loss is the best so far. */
@@ -158,6 +198,7 @@ export class RunState {
       bestStep: this.bestStep,
       history: this.history,
       corpus: this.corpus,
+      ...(this.origin ? { origin: this.origin } : {}),
       backend,
       createdAt: this.createdAt,
       updatedAt: now,

@@ -8,6 +8,7 @@ import { StatefulBatcher, evalBatches, randomBatch, splitTrainVal, type Batch, t
 import { Rng } from '../data/rng';
 import { encode } from '../data/vocab';
 import { useLstmPath } from '../engine/model';
+import { layerRates } from '../engine/finetune';
 import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
 import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
 import { checkTrainable, planOf } from './plan';
@@ -161,10 +162,18 @@ export class TrainingLoop {
     const lane = this.#lanes?.at(this.state.step);
     if (lane?.fresh) dropCarry(this.#carry);
     const batch = lane?.batch ?? randomBatch(this.#split.train, seqLen, batchSize, rng);
-    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), lane ? this.#carry : undefined);
+    const carry = lane ? this.#carry : undefined;
+    const loss = trainStep(model, optimizer, batch, clipNorm, rng.int(2 ** 31), carry, this.#rates());
     this.#meter.queue(loss, startedAt);
     this.state.step++;
     if (this.#meter.pending >= readLossEvery) await this.#readLosses();
+  }
+
+  /** Per-weight learning-rate shares when fine-tuning the base (see engine/finetune.ts). */
+  #rates(): number[] | undefined {
+    const origin = this.state.origin;
+    if (!origin || origin.mode === 'all') return undefined;
+    return layerRates(origin.mode, this.state.model.config, this.state.step / this.plan.stepsPerEpoch);
   }
 
   #readLosses(): Promise<void> {

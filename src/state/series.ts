@@ -60,3 +60,15 @@ export function chartOf(history: History): ChartData {
   for (const [step, val] of history.val) chart = appendValidation(chart, step, val);
   return chart;
 }
+
+/** The race chart's columns: seconds, then each model's validation bits/char (null where it has none). */
+export type RaceChartData = [number[], (number | null)[], (number | null)[]];
+
+/** Both curves on one ascending time axis (points at the same second share a row). */
+export function raceChart(curves: { scratch: [number, number][]; base: [number, number][] }): RaceChartData {
+  const rows = new Map<number, [number | null, number | null]>();
+  curves.scratch.forEach(([s, v]) => rows.set(s, [v, rows.get(s)?.[1] ?? null]));
+  curves.base.forEach(([s, v]) => rows.set(s, [rows.get(s)?.[0] ?? null, v]));
+  const xs = [...rows.keys()].sort((a, b) => a - b);
+  return [xs, xs.map((s) => rows.get(s)![0]), xs.map((s) => rows.get(s)![1])];
+}

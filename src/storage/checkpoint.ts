@@ -4,7 +4,15 @@
  * weights, best-validation weights, optimizer state), with a CRC-32 over both. Pure: no tfjs.
  */
 import { sizeOf, weightSpecs } from '../engine/architecture';
-import { checkSetting, specOf, validateSettings, type ModelConfig, type Settings } from '../config/settings';
+import {
+  FINE_TUNE_MODES,
+  checkSetting,
+  specOf,
+  validateSettings,
+  type FineTuneMode,
+  type ModelConfig,
+  type Settings,
+} from '../config/settings';
 import { crc32 } from './crc32';
 
 export const CHECKPOINT_VERSION = 1;
@@ -40,6 +48,7 @@ export interface CheckpointMeta {
   bestStep: number | null;
   history: History;
   corpus: { name: string; hash: string; chars: number };
+  origin?: { base: string; sha256: string; mode: FineTuneMode; addedChars: number }; // fine-tuned from the base
   backend: string; // where it was saved; any backend can load it
   createdAt: number;
   updatedAt: number;
@@ -187,6 +196,11 @@ export function validateMeta(meta: CheckpointMeta, floats: number): void {
   check(meta.bestValBpc === null || isNum(meta.bestValBpc), 'best validation loss invalid');
   check(typeof meta.corpus?.hash === 'string' && typeof meta.corpus.name === 'string', 'corpus description missing');
   validateHistory(meta.history);
+  const o = meta.origin;
+  if (o !== undefined) {
+    const fields = typeof o?.base === 'string' && typeof o.sha256 === 'string' && isInt(o.addedChars);
+    check(fields && FINE_TUNE_MODES.includes(o.mode), 'fine-tuning origin malformed');
+  }
   const specs = weightSpecs(m);
   validateEntries(meta.tensors?.weights, floats, specs);
   if (meta.tensors.best.length > 0) validateEntries(meta.tensors.best, floats, specs);

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
-import { encodeCheckpoint, type Checkpoint, type CheckpointMeta } from './checkpoint';
+import type { ModelConfig } from '../config/settings';
+import { encodeCheckpoint, type Checkpoint, type CheckpointMeta, type NamedArray } from './checkpoint';
 import { crc32 } from './crc32';
 
 export const EXPORT_FORMAT = 'inkling-export';
@@ -20,8 +21,7 @@ export interface ExportDescription {
 }
 
 /** The stock Keras architecture of our model: Embedding -> LSTM (return sequences) x L -> Dense (logits). */
-export function toLayersModel(c: Checkpoint): tf.Sequential {
-  const m = c.meta.model;
+export function toLayersModel(m: ModelConfig, weights: NamedArray[]): tf.Sequential {
   const model = tf.sequential({ name: 'inkling' });
   model.add(
     tf.layers.embedding({
@@ -33,11 +33,17 @@ export function toLayersModel(c: Checkpoint): tf.Sequential {
   );
   for (let i = 0; i < m.layers; i++) {
     model.add(
-      tf.layers.lstm({ units: m.units, returnSequences: true, recurrentActivation: 'sigmoid', name: `lstm_${i + 1}` }),
+      tf.layers.lstm({
+        units: m.units,
+        returnSequences: true,
+        recurrentActivation: 'sigmoid',
+        recurrentInitializer: 'zeros', // overwritten below; tfjs' orthogonal initializer is slow at these sizes
+        name: `lstm_${i + 1}`,
+      }),
     );
   }
   model.add(tf.layers.dense({ units: m.vocabSize, name: 'dense' }));
-  const tensors = c.weights.map((w) => tf.tensor(w.values, w.shape));
+  const tensors = weights.map((w) => tf.tensor(w.values, w.shape));
   model.setWeights(tensors);
   tf.dispose(tensors);
   return model;
@@ -54,9 +60,9 @@ function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   return out;
 }
 
-/** Builds the export zip. Runs in the worker; the page only downloads the bytes. */
-export async function exportZip(c: Checkpoint): Promise<Uint8Array> {
-  const model = toLayersModel(c);
+/** model.json's contents (topology and float32 weight specs) and the weight bytes, as stock tfjs saves them. */
+export async function layersArtifacts(m: ModelConfig, weights: NamedArray[]) {
+  const model = toLayersModel(m, weights);
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -66,21 +72,30 @@ export async function exportZip(c: Checkpoint): Promise<Uint8Array> {
   );
   model.dispose();
   const a = artifacts as unknown as tf.io.ModelArtifacts;
-  const modelJson = {
+  return { topology: a.modelTopology, specs: a.weightSpecs!, data: concatBuffers(a.weightData!) };
+}
+
+/** A model.json for tfjs' loadLayersModel, its weights in `file`. */
+export function modelJson(topology: unknown, specs: tf.io.WeightsManifestEntry[], file: string) {
+  return {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
     convertedBy: 'Inkling',
-    modelTopology: a.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+    modelTopology: topology,
+    weightsManifest: [{ paths: [file], weights: specs }],
   };
+}
+
+/** Builds the export zip. Runs in the worker; the page only downloads the bytes. */
+export async function exportZip(c: Checkpoint): Promise<Uint8Array> {
+  const { topology, specs, data: weights } = await layersArtifacts(c.meta.model, c.weights);
   const state = encodeCheckpoint({ ...c, weights: [] }); // best + optimizer only
   const header = JSON.parse(state.json) as CheckpointMeta;
-  const weights = concatBuffers(a.weightData!);
   const stateBytes = new Uint8Array(state.data);
   const checksums = { weights: crc32(weights), state: crc32(stateBytes) }; // CRC-32, checked on import
   const inkling: ExportDescription = { format: EXPORT_FORMAT, version: 1, meta: header, checksums };
   return zipSync({
-    'model.json': strToU8(JSON.stringify(modelJson)),
+    'model.json': strToU8(JSON.stringify(modelJson(topology, specs, 'weights.bin'))),
     'weights.bin': weights,
     'inkling.json': strToU8(JSON.stringify(inkling, null, 1)),
     'state.bin': stateBytes,

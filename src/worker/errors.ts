@@ -1,6 +1,7 @@
 /** Turning any failure in the worker into an `error` event the page can show. */
 import { sentence } from '../config/words';
 import { CorpusError } from '../data/corpus';
+import { BaseModelError } from '../storage/base-model';
 import { CheckpointError } from '../storage/checkpoint';
 import type { ErrorCode, WorkerEvent } from './protocol';
 
@@ -25,6 +26,10 @@ export function errorEvent(id: number | null, error: unknown): WorkerEvent {
       code: 'checkpoint',
       message: sentence(`That saved model cannot be used: ${error.message}`),
     };
+  }
+  if (error instanceof BaseModelError) {
+    const message = `The English base cannot be used: ${error.message}. Training from scratch still works.`;
+    return { type: 'error', id, code: 'base', message };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { type: 'error', id, code: 'internal', message: `Something went wrong in the worker: ${message}` };

@@ -11,24 +11,22 @@ import { buildVocab } from '../data/vocab';
 import type { SampleSpec } from '../run/events';
 import { RunState, type CorpusRef } from '../run/run-state';
 import { Sampler } from '../run/sample-stream';
-import { checkTrainable } from '../run/plan';
 import { TrainingLoop } from '../run/training-loop';
 import type { CheckpointStore } from '../storage/store';
 import { RequestError, errorEvent } from './errors';
 import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
+import { sha256Hex } from '../storage/sha256';
+import { BASE_ALPHABET, coverage } from '../data/alphabet';
+import { Race } from '../run/race';
+import { BaseLoader } from './base-loader';
+import { newRun, raceRuns, resumedRun, type LoadedCorpus } from './run-starts';
 import { assertNever, type CorpusStats, type Request, type WorkerEvent } from './protocol';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
-type LoadedCorpus = CorpusRef & { text: string };
 
 const PREVIEW_CHARS = 600;
 const MAX_SAMPLE_LENGTH = 5000;
-
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 const countChars = (text: string) => {
   let n = 0;
@@ -40,6 +38,7 @@ export class WorkerHandler {
   #corpus: LoadedCorpus | null = null;
   #state: RunState | null = null; // the model in hand: trained here, or opened from storage
   #loop: TrainingLoop | null = null; // its training loop, while there is one
+  #race: Race | null = null; // the latest race (scratch vs the base), running or done
   #backend: BackendName = 'cpu';
   readonly #sampler: Sampler;
   readonly #choices: BackendChoices;
@@ -49,6 +48,7 @@ export class WorkerHandler {
     private readonly post: (e: WorkerEvent) => void,
     selectBackend: BackendSelector,
     makeStore: () => CheckpointStore,
+    private readonly bases: BaseLoader = new BaseLoader(),
   ) {
     this.persistence = new Persistence(post, makeStore);
     this.#sampler = new Sampler(post);
@@ -74,12 +74,16 @@ export class WorkerHandler {
         return this.#loadCorpus(req);
       case 'train':
         return this.#train(req);
+      case 'load-base':
+        return this.#loadBase(req);
+      case 'race':
+        return this.#startRace(req);
       case 'pause':
         return (this.#requireLoop().pause(), 'done');
       case 'resume':
         return (this.#requireLoop().resume(), 'done');
       case 'stop':
-        return (this.#requireLoop().stop(), 'done');
+        return (this.#race?.status === 'racing' ? this.#race.stop() : this.#requireLoop().stop(), 'done');
       case 'save':
         return (this.#requireLoop().saveSoon(), 'done');
       case 'evaluate':
@@ -109,7 +113,8 @@ export class WorkerHandler {
 
   get #busy(): boolean {
     const status = this.#loop?.status;
-    return status === 'training' || status === 'paused' || status === 'stopping';
+    const racing = this.#race !== null && this.#race.status !== 'done';
+    return racing || status === 'training' || status === 'paused' || status === 'stopping';
   }
 
   #requireLoop(): TrainingLoop {
@@ -136,7 +141,7 @@ export class WorkerHandler {
     const text = decodeCorpus(new Uint8Array(bytes), name);
     const chars = countChars(text);
     checkLength(chars, seqLen, valFraction, name);
-    const stats = this.#setCorpus({ name, text, chars, hash: await sha256(text) }, bytes.byteLength);
+    const stats = this.#setCorpus({ name, text, chars, hash: await sha256Hex(text) }, bytes.byteLength);
     this.post({ type: 'corpus', id, stats });
   }
 
@@ -144,7 +149,10 @@ export class WorkerHandler {
     const { distinct, mappedToUnknown } = buildVocab(corpus.text);
     this.#corpus = corpus;
     const preview = corpus.text.slice(0, PREVIEW_CHARS);
-    return { name: corpus.name, bytes, chars: corpus.chars, distinct, mappedToUnknown, preview, hash: corpus.hash };
+    const fit = coverage(corpus.text, BASE_ALPHABET);
+    const base = { newChars: fit.newChars.length, outsideShare: fit.outside / fit.total, foldable: fit.foldable };
+    const { name, chars, hash } = corpus;
+    return { name, bytes, chars, distinct, mappedToUnknown, preview, hash, base };
   }
 
   async #train(req: Req<'train'>): Promise<void> {
@@ -154,7 +162,9 @@ export class WorkerHandler {
     if (invalid.length > 0)
       throw new RequestError('settings', invalid.map((e) => `${e.field}: ${e.message}`).join(' '));
     const corpus = this.#corpus;
-    const state = req.resume ? this.#resumable(req, corpus) : this.#fresh(req, corpus);
+    const state = req.resume
+      ? resumedRun(this.#state, req.settings, corpus)
+      : newRun(req.start, req.settings, corpus, this.bases.base);
     const text = applyTextOptions(corpus.text, state.settings.text);
     let loop: TrainingLoop;
     try {
@@ -186,24 +196,43 @@ export class WorkerHandler {
     });
   }
 
-  #fresh(req: Req<'train'>, corpus: LoadedCorpus): RunState {
-    const { vocab } = buildVocab(applyTextOptions(corpus.text, req.settings.text));
-    return RunState.fresh(corpus, vocab, req.settings);
+  /** Fetches (or reads from the cache), checks and keeps the pretrained base, with progress. */
+  async #loadBase({ id, url }: Req<'load-base'>): Promise<void> {
+    const onProgress = (loaded: number, total: number) => this.post({ type: 'base-progress', loaded, total });
+    this.post({ type: 'base', id, base: await this.bases.load(url, onProgress) });
   }
 
-  /**
-   * The open run, continued on the loaded text: its own (resume) or another (fine-tuning). The
-   * text is checked against the new settings before anything about the run changes.
-   */
-  #resumable(req: Req<'train'>, corpus: LoadedCorpus): RunState {
-    const state = this.#state;
-    if (!state) throw new RequestError('no-model', 'There is no model to resume: open a saved run or train a new one.');
-    const settings = { ...req.settings, model: state.settings.model, text: state.settings.text };
-    const text = applyTextOptions(corpus.text, settings.text);
-    checkTrainable(countChars(text), settings.train, corpus.name);
-    state.settings = settings;
-    if (corpus.hash !== state.corpus.hash) state.adoptCorpus(corpus, text);
-    return state;
+  /** Scratch against the base on the loaded text; afterwards the pretrained model is the one in hand. */
+  async #startRace(req: Req<'race'>): Promise<void> {
+    this.#refuseWhileBusy('starting a race');
+    if (!this.#corpus) throw new RequestError('no-corpus', 'Load a text first.');
+    if (!(req.seconds >= 1 && req.seconds <= 3600)) throw new RequestError('settings', 'Race for 1 to 3,600 seconds.');
+    const runs = raceRuns(req.settings, this.#corpus, this.bases.base, req.mode);
+    const sample = { ...req.sample, temperatures: req.sample.temperatures.slice(0, 1) };
+    const save = (state: RunState) => this.persistence.save(state, this.#backend, 'finish');
+    let race: Race;
+    try {
+      const text = applyTextOptions(this.#corpus.text, req.settings.text);
+      race = new Race(runs, text, { seconds: req.seconds, sample, sampleEverySec: 10 }, { emit: this.post, save });
+    } catch (error) {
+      runs.scratch.dispose();
+      runs.base.dispose();
+      throw error;
+    }
+    this.#loop?.dispose();
+    this.#loop = null;
+    this.#sampler.cancel();
+    this.#state?.dispose();
+    this.#state = null;
+    this.#race = race;
+    this.post({ type: 'race-started', id: req.id, seconds: req.seconds, plans: race.plans });
+    race
+      .run()
+      .catch((error) => this.post(errorEvent(null, error)))
+      .finally(() => {
+        runs.scratch.dispose();
+        this.#state = runs.base;
+      });
   }
 
   async #openRun(req: Req<'open-run'>): Promise<void> {

@@ -4,10 +4,13 @@
  * Events without an id (progress, samples, saves) are the worker's own news.
  */
 import type { BackendChoice, BackendName } from '../config/backends';
-import type { Settings } from '../config/settings';
+import type { FineTuneMode, Settings, StartFrom } from '../config/settings';
 import type { CorpusErrorCode } from '../data/corpus';
 import type { EngineCheck } from '../engine/engine-check';
 import type { RunEvent, SampleSpec, TrainingPlan } from '../run/events';
+import type { RaceEvent } from '../run/race';
+import type { Lane } from '../run/race-verdict';
+import type { BaseSummary } from './base-loader';
 import type { CorpusRef } from '../run/run-state';
 import type { History } from '../storage/checkpoint';
 import type { RunSummary } from '../storage/store';
@@ -18,7 +21,11 @@ export type Request =
   // bytes are transferred; the text must fit one row of each split with these settings
   | { type: 'load-corpus'; id: number; name: string; bytes: ArrayBuffer; seqLen: number; valFraction: number }
   // sample: prime, temperatures and length of the samples shown while training; resume: go on with the open run
-  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean }
+  // start: scratch or the pretrained base (ignored when resuming)
+  | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean; start: StartFrom }
+  | { type: 'load-base'; id: number; url: string } // url: the folder of the base's files, on the page's origin
+  // scratch vs the base for `seconds` of training each; sample: one temperature, shown side by side
+  | { type: 'race'; id: number; settings: Settings; sample: SampleSpec; seconds: number; mode: FineTuneMode }
   | { type: 'list-runs'; id: number }
   | { type: 'open-run'; id: number; runId: string } // load a saved run: sample from it, or resume it
   | { type: 'rename-run'; id: number; runId: string; name: string }
@@ -45,6 +52,8 @@ export const REPLIES = {
   init: 'ready',
   'load-corpus': 'corpus',
   train: 'run-started',
+  'load-base': 'base',
+  race: 'race-started',
   'list-runs': 'runs',
   'open-run': 'run-opened',
   'rename-run': 'runs',
@@ -80,6 +89,14 @@ export interface CorpusStats {
   mappedToUnknown: number; // distinct characters beyond the vocabulary cap, shown as one symbol
   preview: string; // the first few hundred characters
   hash: string; // SHA-256 of the text: how saved runs recognise their corpus
+  base: BaseFit; // how the English base's alphabet covers it
+}
+
+/** How much of a text the base's alphabet covers, before any fine-tuning. */
+export interface BaseFit {
+  newChars: number; // distinct characters the base has no row for (fine-tuning adds them)
+  outsideShare: number; // share of the text's characters outside the base's alphabet, 0-1
+  foldable: number; // characters outside it that typographic folding would turn into ASCII
 }
 
 /** A saved run loaded into the worker: enough for the page to show it and to offer resuming. */
@@ -102,11 +119,16 @@ export type ErrorCode =
   | 'busy' // a request that must wait until training stops
   | 'superseded' // a backend choice replaced by a later one before it took effect
   | 'settings' // settings or temperatures out of range
+  | 'base' // the pretrained base is missing, damaged or not loaded
   | 'checkpoint' // a saved run or an import that cannot be used
   | 'internal'; // anything else: a bug, reported rather than swallowed
 
 export type WorkerEvent =
   | RunEvent
+  | RaceEvent
+  | { type: 'base-progress'; loaded: number; total: number } // bytes of the base's weights so far
+  | { type: 'base'; id: number; base: BaseSummary }
+  | { type: 'race-started'; id: number; seconds: number; plans: Record<Lane, TrainingPlan> }
   | {
       type: 'ready';
       id: number;

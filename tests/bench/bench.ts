@@ -127,6 +127,7 @@ async function inkling(o: InklingOptions) {
       settings,
       sample: { prime: 'The ', temperatures: [0.5], length: 10 },
       resume: false,
+      start: { from: 'scratch' },
     })
   ).plan;
   await app.until('status', (e) => e.status === 'stopped' || e.status === 'finished');

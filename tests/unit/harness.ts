@@ -7,6 +7,7 @@ import { WorkerClient, type WorkerPort } from '../../src/state/worker-client';
 import { CheckpointStore } from '../../src/storage/store';
 import type { BackendSelector } from '../../src/worker/backend-choices';
 import { WorkerHandler } from '../../src/worker/handler';
+import type { BaseLoader } from '../../src/worker/base-loader';
 
 export const TEXT = 'It was the best of times, it was the worst of times. '.repeat(30);
 export const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
@@ -27,6 +28,13 @@ export function tinySettings(epochs = 1, autosaveSec = 30): Settings {
   return s;
 }
 
+/** What tests leave out of a request: the form's usual sizes, a run from scratch. */
+function defaultsFor(type: unknown): Record<string, unknown> {
+  if (type === 'load-corpus') return { seqLen: 8, valFraction: 0.1 };
+  if (type === 'train') return { start: { from: 'scratch' } };
+  return {};
+}
+
 let dbCount = 0;
 export const freshStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c'));
 
@@ -37,7 +45,11 @@ const cpuOnly: BackendSelector = async () => ({ backend: 'cpu', adapter: null, t
  * in-process port (messages structured-cloned, as postMessage does), with its events collected.
  * `send` resolves when the request is answered (a refusal is in `events` as an error).
  */
-export function harness(makeStore: () => CheckpointStore = freshStore, selectBackend: BackendSelector = cpuOnly) {
+export function harness(
+  makeStore: () => CheckpointStore = freshStore,
+  selectBackend: BackendSelector = cpuOnly,
+  bases?: BaseLoader,
+) {
   const events: WorkerEvent[] = [];
   const port: WorkerPort = {
     onmessage: null,
@@ -50,15 +62,14 @@ export function harness(makeStore: () => CheckpointStore = freshStore, selectBac
     },
     selectBackend,
     makeStore,
+    bases,
   );
   const client = new WorkerClient(port);
   const send = (req: Record<string, unknown>) =>
-    client
-      .request({ ...(req.type === 'load-corpus' ? { seqLen: 8, valFraction: 0.1 } : {}), ...req } as RequestBody)
-      .then(
-        () => undefined,
-        () => undefined,
-      );
+    client.request({ ...defaultsFor(req.type), ...req } as RequestBody).then(
+      () => undefined,
+      () => undefined,
+    );
   const of = <T extends WorkerEvent['type']>(type: T) =>
     events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
   const until = async (pred: () => boolean) => {

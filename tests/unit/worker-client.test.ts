@@ -12,7 +12,16 @@ function fakeWorker() {
   return { sent, seen, client, reply };
 }
 
-const stats = { name: 'a', bytes: 1, chars: 1, distinct: 1, mappedToUnknown: 0, preview: 'a', hash: 'h' };
+const stats = {
+  name: 'a',
+  bytes: 1,
+  chars: 1,
+  distinct: 1,
+  mappedToUnknown: 0,
+  preview: 'a',
+  hash: 'h',
+  base: { newChars: 0, outsideShare: 0, foldable: 0 },
+};
 
 describe('WorkerClient', () => {
   it('numbers requests and settles each on the reply carrying its own id, in any order', async () => {
@@ -43,6 +52,7 @@ describe('WorkerClient', () => {
       settings: {} as never,
       sample: { prime: '', temperatures: [1], length: 1 },
       resume: false,
+      start: { from: 'scratch' },
     });
     const pause = client.request({ type: 'pause' });
     reply({ type: 'runs', id: 1, runs: [], startup: false }); // not train's reply: train still waits

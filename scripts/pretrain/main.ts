@@ -1,0 +1,113 @@
+/**
+ * `npm run pretrain`: trains the English base with the app's own engine on tfjs' WASM backend
+ * and writes public/models/base-en/. Resumable: it checkpoints (an ordinary Inkling checkpoint)
+ * into .pretrain/ as it goes and picks up from there; `--fresh` starts over.
+ * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
+ *          --lr 0.01 --out public/models/base-en --work .pretrain --fresh
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { BASE_ALPHABET } from '../../src/data/alphabet';
+import { encode, makeVocab } from '../../src/data/vocab';
+import { evalBatches, randomBatch } from '../../src/data/batching';
+import { estimateBpc, LN2, setLearningRate, trainStep } from '../../src/engine/train';
+import { RunState } from '../../src/run/run-state';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/storage/checkpoint';
+import { loadSources } from './sources';
+import { writeBase } from './write-base';
+import { baseSettings, learningRateAt, parseOptions } from './options';
+
+const opts = parseOptions(process.argv.slice(2));
+tf.env().set('PROD', true);
+patchWasmKernels();
+await tf.setBackend('wasm');
+
+const { train, heldOut } = loadSources();
+const vocab = makeVocab([...BASE_ALPHABET]);
+const trainIds = encode(vocab, train.map((s) => s.text).join('\n\n'));
+const heldIds = encode(vocab, heldOut.text);
+const settings = baseSettings(opts);
+const seq = settings.train.seqLen;
+const batch = settings.train.batchSize;
+console.log(`pretraining text: ${train.length} sources, ${(trainIds.length / 1e6).toFixed(2)} M characters`);
+console.log(`held out: ${heldOut.meta.name}, ${(heldIds.length / 1e6).toFixed(2)} M characters`);
+console.log(`model: ${opts.layers}x${opts.units} LSTM, embedding ${opts.embed}; batch ${batch}x${seq}; WASM backend`);
+
+const ckptJson = join(opts.work, 'checkpoint.json');
+const ckptBin = join(opts.work, 'checkpoint.bin');
+const progressFile = join(opts.work, 'progress.json');
+if (opts.fresh) rmSync(opts.work, { recursive: true, force: true });
+mkdirSync(opts.work, { recursive: true });
+
+async function restore(): Promise<{ state: RunState; seconds: number }> {
+  if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
+    const json = readFileSync(ckptJson, 'utf8');
+    const data = new Uint8Array(readFileSync(ckptBin)).buffer;
+    const { crc, seconds } = JSON.parse(readFileSync(progressFile, 'utf8'));
+    const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
+    console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
+    return { state, seconds };
+  }
+  const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };
+  return { state: RunState.fresh(corpus, vocab, settings), seconds: 0 };
+}
+
+async function checkpoint(state: RunState, seconds: number): Promise<void> {
+  const record = encodeCheckpoint(await state.toCheckpoint('wasm'));
+  writeFileSync(ckptBin, new Uint8Array(record.data));
+  writeFileSync(ckptJson, record.json);
+  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds }));
+}
+
+const restored = await restore();
+const state = restored.state;
+let seconds = restored.seconds;
+const budget = opts.hours * 3600;
+const valBatches = evalBatches(heldIds, 64, 32, 8); // a quick estimate: 16 K characters of the held-out book
+let lastLog = Date.now();
+let lastEval = Date.now();
+let lastSave = Date.now();
+let recent: number[] = [];
+let chars = 0;
+let windowStart = Date.now();
+
+while (seconds < budget) {
+  const started = Date.now();
+  setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step, opts.lr));
+  const loss = trainStep(state.model, state.optimizer, randomBatch(trainIds, seq, batch, state.rng), 5, state.step);
+  const nats = (await loss.data())[0];
+  loss.dispose();
+  state.step++;
+  state.history.train.push([state.step, nats / LN2]);
+  recent.push(nats / LN2);
+  chars += seq * batch;
+  seconds += (Date.now() - started) / 1000;
+  const now = Date.now();
+  if (now - lastEval > opts.evalEverySec * 1000) {
+    const val = await estimateBpc(state.model, valBatches);
+    state.recordEstimate(state.step, val, recent.reduce((a, b) => a + b, 0) / recent.length);
+    console.log(`  step ${state.step}: held-out estimate ${val.toFixed(3)} bits/char`);
+    lastEval = now;
+  }
+  if (now - lastLog > 60_000) {
+    const rate = chars / ((now - windowStart) / 1000);
+    const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
+    const eta = (budget - seconds) / 60;
+    console.log(
+      `step ${state.step} · ${(seconds / 60).toFixed(1)}/${(budget / 60).toFixed(0)} min · train ${mean.toFixed(3)} bpc · ` +
+        `${Math.round(rate)} chars/s · ETA ${eta.toFixed(1)} min`,
+    );
+    [recent, chars, windowStart, lastLog] = [[], 0, now, now];
+  }
+  if (now - lastSave > opts.saveEverySec * 1000) {
+    await checkpoint(state, seconds);
+    await writeBase(state, { train, heldOut, heldIds, seconds, opts });
+    lastSave = Date.now();
+  }
+}
+await checkpoint(state, seconds);
+await writeBase(state, { train, heldOut, heldIds, seconds, opts });
+console.log(`done: ${state.step} steps in ${(seconds / 60).toFixed(1)} min`);

@@ -1,0 +1,59 @@
+/** The pretraining script's options, the base's settings, and its learning-rate schedule. */
+import { defaultSettings, type Settings } from '../../src/config/settings';
+
+export interface PretrainOptions {
+  hours: number; // training-time budget; the schedule stretches to fit it
+  units: number; // LSTM units per layer
+  embed: number; // embedding size
+  layers: number; // LSTM layers
+  batch: number; // rows per step
+  seq: number; // characters per row
+  lr: number; // peak Adam learning rate
+  out: string; // where the base's files go
+  work: string; // checkpoints, for resuming
+  fresh: boolean; // ignore any checkpoint in `work`
+  evalEverySec: number; // seconds between held-out estimates
+  saveEverySec: number; // seconds between checkpoints (each also rewrites `out`)
+}
+
+export function parseOptions(argv: string[]): PretrainOptions {
+  const arg = (name: string, fallback: number) => {
+    const i = argv.indexOf(`--${name}`);
+    const v = i >= 0 ? Number(argv[i + 1]) : fallback;
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+    return v;
+  };
+  const text = (name: string, fallback: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : fallback;
+  };
+  return {
+    hours: arg('hours', 1.5),
+    units: arg('units', 256),
+    embed: arg('embed', 32),
+    layers: arg('layers', 1),
+    batch: arg('batch', 32),
+    seq: arg('seq', 100),
+    lr: arg('lr', 0.01),
+    out: text('out', 'public/models/base-en'),
+    work: text('work', '.pretrain'),
+    fresh: argv.includes('--fresh'),
+    evalEverySec: arg('eval-every', 300),
+    saveEverySec: arg('save-every', 600),
+  };
+}
+
+/** The settings the base trains with (also what a checkpoint of it records). */
+export function baseSettings(o: PretrainOptions): Settings {
+  const s = defaultSettings();
+  s.model = { embedDim: o.embed, units: o.units, layers: o.layers, dropout: 0 };
+  Object.assign(s.train, { seqLen: o.seq, batchSize: o.batch, learningRate: o.lr, clipNorm: 5, seed: 2026 });
+  return s;
+}
+
+/** Linear warm-up over the first 200 steps, then cosine decay to a tenth of the peak at the end of the budget. */
+export function learningRateAt(fraction: number, step: number, peak: number): number {
+  const warm = Math.min(1, (step + 1) / 200);
+  const cosine = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, fraction)));
+  return peak * warm * cosine;
+}
