@@ -1,3 +1,9 @@
+/**
+ * How the base's architecture was chosen: the median WASM training step of each candidate, at the
+ * app's default batch (32 rows of 64), against the default scratch model (1×128, embedding 32).
+ * The issue's bound: a fine-tuning step costs at most 3× a default scratch step.
+ * Run: node scripts/run-ts.mjs scripts/pretrain/time-arch.ts
+ */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
@@ -5,12 +11,10 @@ import { createModel, disposeModel } from '../../src/engine/model';
 import { createOptimizer, trainStep } from '../../src/engine/train';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
+import { BASE_ALPHABET } from '../../src/data/alphabet';
 
-tf.env().set('PROD', true);
-patchWasmKernels();
-await tf.setBackend('wasm');
-const archs = [
-  [32, 128, 1],
+const CANDIDATES: [embed: number, units: number, layers: number][] = [
+  [32, 128, 1], // the default scratch model: the yardstick
   [32, 192, 1],
   [32, 256, 1],
   [64, 256, 1],
@@ -18,21 +22,38 @@ const archs = [
   [32, 192, 2],
   [64, 256, 2],
 ];
+
+tf.env().set('PROD', true);
+patchWasmKernels();
+await tf.setBackend('wasm');
 const rng = new Rng(1);
-const ids = Int32Array.from({ length: 100000 }, () => rng.int(98));
-for (const [E, U, L] of archs) {
-  const model = createModel({ vocabSize: 98, embedDim: E, units: U, layers: L, dropout: 0 }, 1);
-  const opt = createOptimizer('adam', 0.002);
+const V = BASE_ALPHABET.length;
+const ids = Int32Array.from({ length: 100_000 }, () => rng.int(V));
+let yardstick = 0;
+for (const [embedDim, units, layers] of CANDIDATES) {
+  const model = createModel({ vocabSize: V, embedDim, units, layers, dropout: 0 }, 1);
+  const optimizer = createOptimizer('adam', 0.002);
   const ms: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const t = performance.now();
-    const loss = trainStep(model, opt, randomBatch(ids, 64, 32, rng), 5, i);
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    const loss = trainStep(model, optimizer, randomBatch(ids, 64, 32, rng), 5, i);
     await loss.data();
     loss.dispose();
-    ms.push(performance.now() - t);
+    if (i > 0) ms.push(performance.now() - started); // the first step compiles and allocates
   }
-  ms.sort((a, b) => a - b);
-  console.log(`E${E} ${L}x${U}: median ${ms[3].toFixed(0)} ms/step`);
-  opt.dispose();
+  const median = ms.sort((a, b) => a - b)[3];
+  yardstick ||= median;
+  const params = [
+    model.embedding,
+    model.denseKernel,
+    model.denseBias,
+    ...model.lstm.flatMap((w) => [w.kernel, w.recurrentKernel, w.bias]),
+  ].reduce((n, v) => n + v.size, 0);
+  const mb = (params * 2) / 1e6; // float16 on disk
+  console.log(
+    `${layers}x${units}, embedding ${embedDim}: ${median.toFixed(0)} ms/step = ${(median / yardstick).toFixed(2)}x default; ` +
+      `${(params / 1e6).toFixed(2)} M parameters, ${mb.toFixed(2)} MB as float16`,
+  );
+  optimizer.dispose();
   disposeModel(model);
 }

@@ -4,22 +4,18 @@
  */
 import { quoted } from '../config/words';
 import type { BackendChoice } from '../config/backends';
-import { DEFAULT_TEMPERATURES, defaultSettings, type FineTuneMode, type Settings } from '../config/settings';
+import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
 import { CorpusError, checkSize } from '../data/corpus';
 import type { SampleSpec } from '../run/events';
 import type { CorpusStats, OpenedRun, WorkerEvent } from '../worker/protocol';
 import { BackendView } from './backend.svelte';
-import { BaseView } from './base.svelte';
-import { RaceView } from './race.svelte';
-import type { BaseSummary } from '../worker/base-loader';
+import { Transfer } from './transfer.svelte';
 import { defaultPrime } from './corpora';
 import { SavedRuns } from './runs.svelte';
 import { TrainingView } from './training.svelte';
 import { WorkerClient, WorkerRequestError, type Ask } from './worker-client';
 
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
-export const RACE_TEMPERATURE = 0.5; // both race models sample at this temperature
-const BASE_FOLDER = 'models/base-en/'; // the pretrained base's files, relative to the page
 
 export type Notice = { kind: 'error' | 'info'; text: string };
 
@@ -28,9 +24,6 @@ export class Session {
   prime = $state('');
   temperatures = $state([...DEFAULT_TEMPERATURES]);
   sampleLength = $state(300); // characters per temperature for on-demand samples
-  startFrom = $state<'scratch' | 'base'>('scratch'); // where the next run's weights come from
-  fineTuneMode = $state<FineTuneMode>('all'); // how a run from the base trains
-  raceSeconds = $state(60); // training time each model gets in a race
 
   #corpus = $state.raw<CorpusStats | null>(null);
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
@@ -39,9 +32,15 @@ export class Session {
   #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
   readonly backend = new BackendView(); // which tfjs backend trains, and why
   readonly training = new TrainingView(); // status, progress, curves and samples of the model in hand
-  readonly base = new BaseView(); // the pretrained English base: download, figures
-  readonly race = new RaceView(); // scratch vs pretrained, side by side
-  #scratchSettings: (Pick<Settings, 'model'> & { learningRate: number }) | null = null; // restored on going back to scratch
+  readonly transfer = new Transfer({
+    ask: (body, transfer) => this.ask(body, transfer),
+    settings: () => this.settings,
+    prime: () => this.prime,
+    raceStarted: () => {
+      this.training.reset();
+      this.#opened = null;
+    },
+  }); // scratch or the English base; the race between them
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
     (work) => this.#whileLoading(work),
@@ -65,10 +64,10 @@ export class Session {
   }
   /** Training, paused, or wrapping up a run (its final evaluation and save). */
   get busy() {
-    return this.training.busy || this.race.running;
+    return this.training.busy || this.transfer.race.running;
   }
   get hasModel() {
-    return this.training.plan !== null || this.#opened !== null || this.race.runIds !== null;
+    return this.training.plan !== null || this.#opened !== null || this.transfer.race.runIds !== null;
   }
   get opened() {
     return this.#opened;
@@ -161,59 +160,8 @@ export class Session {
       this.#opened = null;
     }
     const settings = $state.snapshot(this.settings);
-    const start =
-      this.startFrom === 'base' ? { from: 'base' as const, mode: this.fineTuneMode } : { from: 'scratch' as const };
+    const start = this.transfer.start;
     void this.ask({ type: 'train', settings, sample: this.#sampleSpec(AUTO_SAMPLE_LENGTH), resume, start });
-  }
-
-  /**
-   * Scratch or the English base. Choosing the base downloads it (once; cached afterwards), fixes
-   * the architecture to its own and proposes its lower learning rate; going back restores both.
-   */
-  async chooseStart(from: 'scratch' | 'base'): Promise<void> {
-    this.startFrom = from;
-    if (from === 'scratch') return this.#restoreScratchSettings();
-    const base = await this.#loadBase();
-    if (!base) this.startFrom = 'scratch';
-    else if (this.startFrom === 'base') this.#applyBase(base);
-  }
-
-  /** Downloads (or reads from the cache) and checks the base, once; null when it cannot be used. */
-  async #loadBase(): Promise<BaseSummary | null> {
-    if (this.base.summary) return this.base.summary;
-    this.base.loading();
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an address to send, not state
-    const url = new URL(BASE_FOLDER, document.baseURI).href;
-    const reply = await this.ask({ type: 'load-base', url });
-    this.base.settle(reply?.base ?? null);
-    return reply?.base ?? null;
-  }
-
-  #applyBase(base: BaseSummary): void {
-    const { embedDim, units, layers } = base.model;
-    this.#scratchSettings ??= { model: { ...this.settings.model }, learningRate: this.settings.train.learningRate };
-    this.settings.model = { embedDim, units, layers, dropout: this.settings.model.dropout };
-    this.settings.train.learningRate = base.fineTuneLearningRate;
-  }
-
-  #restoreScratchSettings(): void {
-    if (!this.#scratchSettings) return;
-    this.settings.model = this.#scratchSettings.model;
-    this.settings.train.learningRate = this.#scratchSettings.learningRate;
-    this.#scratchSettings = null;
-  }
-
-  /** Trains a model from scratch and one from the base on the loaded text, the same seconds each. */
-  async startRace(): Promise<void> {
-    if (!(await this.#loadBase())) return;
-    const settings = $state.snapshot(this.settings);
-    const sample = { prime: this.prime, temperatures: [RACE_TEMPERATURE], length: AUTO_SAMPLE_LENGTH };
-    const mode = this.fineTuneMode;
-    const reply = await this.ask({ type: 'race', settings, sample, seconds: this.raceSeconds, mode });
-    if (!reply) return;
-    this.training.reset();
-    this.#opened = null;
-    this.race.started(reply.seconds, reply.plans);
   }
 
   /** Opens a file: an Inkling export (.zip) is imported, anything else is a text to train on. */
@@ -234,7 +182,7 @@ export class Session {
 
   /** Downloads the model in hand (trained or opened), whether or not storage works. */
   exportModel(): void {
-    const runId = this.training.plan?.runId ?? this.#opened?.runId ?? this.race.runIds?.base;
+    const runId = this.training.plan?.runId ?? this.#opened?.runId ?? this.transfer.race.runIds?.base;
     if (runId) void this.ask({ type: 'export-run', runId });
   }
 
@@ -290,7 +238,7 @@ export class Session {
   #onCrash(reason: string): void {
     this.#crashed = true;
     this.training.halt();
-    this.race.halt();
+    this.transfer.race.halt();
     this.#client?.failAll(reason);
     this.#notice = { kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` };
   }
@@ -324,12 +272,12 @@ export class Session {
       case 'corpus-restored':
         return this.#showCorpus(e.stats);
       case 'base-progress':
-        return this.base.onProgress(e.loaded, e.total);
+        return this.transfer.base.onProgress(e.loaded, e.total);
       case 'race-status':
       case 'race-val':
       case 'race-sample':
       case 'race-result':
-        return this.race.onEvent(e);
+        return this.transfer.race.onEvent(e);
       case 'base':
       case 'race-started': // handled by the request
         return;

@@ -4,10 +4,9 @@
  */
 import type { BackendChoice, BackendName } from '../config/backends';
 import { validateSettings } from '../config/settings';
-import { applyTextOptions, checkLength, decodeCorpus } from '../data/corpus';
+import { applyTextOptions } from '../data/corpus';
 import { checkFusedLstm } from '../engine/engine-check';
 import { Rng } from '../data/rng';
-import { buildVocab } from '../data/vocab';
 import type { SampleSpec } from '../run/events';
 import { RunState, type CorpusRef } from '../run/run-state';
 import { Sampler } from '../run/sample-stream';
@@ -16,23 +15,15 @@ import type { CheckpointStore } from '../storage/store';
 import { RequestError, errorEvent } from './errors';
 import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
-import { sha256Hex } from '../storage/sha256';
-import { BASE_ALPHABET, coverage } from '../data/alphabet';
 import { Race } from '../run/race';
 import { BaseLoader } from './base-loader';
 import { newRun, raceRuns, resumedRun, type LoadedCorpus } from './run-starts';
-import { assertNever, type CorpusStats, type Request, type WorkerEvent } from './protocol';
+import { describeCorpus, readCorpus } from './corpus-intake';
+import { assertNever, type Request, type WorkerEvent } from './protocol';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 
-const PREVIEW_CHARS = 600;
 const MAX_SAMPLE_LENGTH = 5000;
-
-const countChars = (text: string) => {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-};
 
 export class WorkerHandler {
   #corpus: LoadedCorpus | null = null;
@@ -138,21 +129,9 @@ export class WorkerHandler {
 
   /** Validates fully before replacing the current corpus, so a bad file changes nothing. */
   async #loadCorpus({ id, name, bytes, seqLen, valFraction }: Req<'load-corpus'>): Promise<void> {
-    const text = decodeCorpus(new Uint8Array(bytes), name);
-    const chars = countChars(text);
-    checkLength(chars, seqLen, valFraction, name);
-    const stats = this.#setCorpus({ name, text, chars, hash: await sha256Hex(text) }, bytes.byteLength);
-    this.post({ type: 'corpus', id, stats });
-  }
-
-  #setCorpus(corpus: LoadedCorpus, bytes: number): CorpusStats {
-    const { distinct, mappedToUnknown } = buildVocab(corpus.text);
+    const corpus = await readCorpus(name, bytes, seqLen, valFraction);
     this.#corpus = corpus;
-    const preview = corpus.text.slice(0, PREVIEW_CHARS);
-    const fit = coverage(corpus.text, BASE_ALPHABET);
-    const base = { newChars: fit.newChars.length, outsideShare: fit.outside / fit.total, foldable: fit.foldable };
-    const { name, chars, hash } = corpus;
-    return { name, bytes, chars, distinct, mappedToUnknown, preview, hash, base };
+    this.post({ type: 'corpus', id, stats: describeCorpus(corpus, bytes.byteLength) });
   }
 
   async #train(req: Req<'train'>): Promise<void> {
@@ -264,7 +243,8 @@ export class WorkerHandler {
   async #restoreCorpus(ref: CorpusRef): Promise<void> {
     const saved = await this.persistence.loadCorpus(ref.hash);
     if (!saved) return;
-    const stats = this.#setCorpus({ ...ref, text: saved.text }, new TextEncoder().encode(saved.text).length);
+    this.#corpus = { ...ref, text: saved.text };
+    const stats = describeCorpus(this.#corpus, new TextEncoder().encode(saved.text).length);
     this.post({ type: 'corpus-restored', stats });
   }
 

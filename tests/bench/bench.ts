@@ -6,6 +6,7 @@ import { defaultSettings, type Settings } from '../../src/config/settings';
 import type { BackendName } from '../../src/config/backends';
 import { WorkerClient } from '../../src/state/worker-client';
 import type { RequestBody, WorkerEvent } from '../../src/worker/protocol';
+import { transfer } from './transfer';
 
 let customText: string | null = null; // --text FILE: the runner hands its contents over
 
@@ -189,5 +190,5 @@ async function reference(backend: string, seconds: number, marks: number[]) {
 const roof = (backend: string) => referenceWorker({ type: 'roof', backend });
 const wasmPatch = () => referenceWorker({ type: 'wasm-patch', backend: 'wasm' });
 
-Object.assign(window, { bench: { inkling, reference, roof, wasmPatch, useText } });
+Object.assign(window, { bench: { inkling, reference, roof, wasmPatch, useText, transfer } });
 document.getElementById('status')!.textContent = 'ready';

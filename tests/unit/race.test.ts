@@ -5,6 +5,8 @@ import { bytes, harness, TEXT, tinySettings } from './harness';
 import { raceVerdict } from '../../src/run/race-verdict';
 import { raceChart } from '../../src/state/series';
 import { BaseLoader } from '../../src/worker/base-loader';
+import { importZip } from '../../src/storage/import-zip';
+import { BASE_FILES, decodeBaseWeights, validateBaseMeta } from '../../src/storage/base-model';
 
 describe('the race verdict', () => {
   it('measures scratch against the pretrained figure a tenth of the way in', () => {
@@ -58,6 +60,34 @@ describe('the race verdict', () => {
       [5, null, 4],
       [3, 2.5, null],
     ]);
+  });
+});
+
+describe('fine-tuning in the worker', () => {
+  beforeAll(useCpu);
+
+  it('a feature-extractor run leaves the base LSTM bit-identical, trains the rest, and says where it came from', async () => {
+    const files = await tinyBaseFiles();
+    const h = harness(undefined, undefined, new BaseLoader(memorySources(files).sources));
+    await h.send({ type: 'init', backend: 'auto', remembered: null });
+    await h.send({ type: 'load-corpus', name: 'd.txt', bytes: bytes(TEXT) });
+    await h.send({ type: 'load-base', url: BASE_URL });
+    const sample = { prime: 'It', temperatures: [1], length: 2 };
+    const start = { from: 'base', mode: 'features' };
+    await h.send({ type: 'train', settings: tinySettings(2), sample, resume: false, start });
+    await h.until(() => h.of('status').at(-1)?.status === 'finished');
+    const runId = h.of('run-started')[0].plan.runId;
+    await h.send({ type: 'export-run', runId });
+    const exported = importZip(new Uint8Array(h.of('export')[0].bytes), 'x.zip');
+    const base = await decodeBaseWeights(
+      validateBaseMeta(JSON.parse(new TextDecoder().decode(files[BASE_FILES.meta]))),
+      JSON.parse(new TextDecoder().decode(files[BASE_FILES.model])),
+      files[BASE_FILES.weights],
+    );
+    const same = (i: number) => exported.weights[i].values.every((v, k) => Object.is(v, base[i].values[k]));
+    expect([1, 2, 3].map(same)).toEqual([true, true, true]); // lstm_1 kernel, recurrent kernel, bias
+    expect(same(4)).toBe(false); // the output layer learned
+    expect(exported.meta.origin).toMatchObject({ mode: 'features', addedChars: 0 });
   });
 });
 

