@@ -17,6 +17,8 @@ export interface TrainingPlan {
   trainChars: number;
   valChars: number;
   charsPerStep: number; // targets per step: batch size x sequence length
+  origin: string | null; // 'English base · Gradual unfreezing (ULMFiT)' when fine-tuning the base; null from scratch
+  addedChars: number; // characters the base had no row for, added at the start (0 from scratch)
 }
 
 export interface Progress {
@@ -29,6 +31,7 @@ export interface Progress {
   etaMs: number; // to the chosen number of epochs
   tensors: number; // tf.memory().numTensors, to show it stays flat
   gpuBytes: number | null; // tf.memory().numBytesInGPU on GPU backends
+  learning?: string; // fine-tuning the base: which layers are learning now ('all layers', 'dense, lstm_1')
 }
 
 /** A request for generated text. */

@@ -1,5 +1,5 @@
 /** What a training loop will do, worked out before it starts: can this text train, and for how long. */
-import type { TrainConfig } from '../config/settings';
+import { FINE_TUNE_LABELS, type TrainConfig } from '../config/settings';
 import { quoted } from '../config/words';
 import { stepsPerEpoch, type Split } from '../data/batching';
 import { CorpusError, checkLength } from '../data/corpus';
@@ -40,5 +40,7 @@ export function planOf(state: RunState, split: Split, train: TrainConfig): Train
     trainChars: split.train.length,
     valChars: split.val.length,
     charsPerStep: B * T,
+    origin: state.origin ? `English base · ${FINE_TUNE_LABELS[state.origin.mode]}` : null,
+    addedChars: state.origin?.addedChars ?? 0,
   };
 }

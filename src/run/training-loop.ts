@@ -8,7 +8,7 @@ import { StatefulBatcher, evalBatches, randomBatch, splitTrainVal, type Batch, t
 import { Rng } from '../data/rng';
 import { encode } from '../data/vocab';
 import { useLstmPath } from '../engine/model';
-import { layerRates } from '../engine/finetune';
+import { describeRates, layerRates } from '../engine/finetune';
 import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
 import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
 import { checkTrainable, planOf } from './plan';
@@ -193,7 +193,12 @@ export class TrainingLoop {
   }
 
   #flushProgress(): void {
-    this.hooks.emit({ type: 'progress', progress: this.#meter.report(this.state.step) });
+    const progress = this.#meter.report(this.state.step);
+    if (this.state.origin) {
+      const rates = this.#rates();
+      progress.learning = rates ? describeRates(rates, this.state.model.config) : 'all layers';
+    }
+    this.hooks.emit({ type: 'progress', progress });
   }
 
   /** A checkpoint between the next two steps (the page is being hidden or closed). */

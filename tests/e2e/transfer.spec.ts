@@ -29,6 +29,7 @@ test('starts from the English base: downloads it once with progress, fixes the a
   await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
   // Before its first step the base already predicts this text far better than chance (log2 98 ≈ 6.6 bits).
   expect(await number(page, 'val-bpc')).toBeLessThan(3.5);
+  await expect(page.getByTestId('fine-tuning')).toContainText('Gradual unfreezing (ULMFiT) · learning now: dense');
   await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(8);
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('status')).toHaveText('stopped');
@@ -47,7 +48,7 @@ test('starts from the English base: downloads it once with progress, fixes the a
 
 test('the race trains scratch and the base side by side: two curves, two sample columns, a verdict', async ({
   page,
-}) => {
+}, testInfo) => {
   await openApp(page);
   await forceBackend(page, 'wasm');
   await smallSteps(page);
@@ -65,6 +66,9 @@ test('the race trains scratch and the base side by side: two curves, two sample 
       .poll(async () => (await page.getByTestId(`race-sample-${lane}`).textContent())?.length ?? 0)
       .toBeGreaterThan(prime.length + 20);
   }
+  const shot = testInfo.outputPath('race.png');
+  await page.locator('section[aria-labelledby="race-title"]').screenshot({ path: shot });
+  await testInfo.attach('race', { path: shot, contentType: 'image/png' });
   await expect(page.getByRole('button', { name: 'Sample now' })).toBeEnabled(); // the pretrained model is in hand
   await expect(page.getByTestId('runs')).toContainText('race, from scratch');
   await expect(page.getByTestId('runs')).toContainText('race, from the English base');
