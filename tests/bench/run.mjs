@@ -4,7 +4,7 @@
 // Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,wasm,cpu --ref-seconds 120 --no-ref
 //          --batching random|stateful --read-every N
 //          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
-//          --suite transfer: scratch vs the English base instead (see transfer.mjs)
+//          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -12,7 +12,7 @@ import { serve } from '../../scripts/serve.mjs';
 import { summarise, table } from './report.mjs';
 
 if (process.argv.includes('--suite') && process.argv[process.argv.indexOf('--suite') + 1] === 'transfer') {
-  await import('./transfer.mjs'); // scratch vs the English base in each fine-tune mode
+  await import('./transfer-suite.mjs'); // scratch vs the English base in each fine-tune mode
   process.exit(0);
 }
 

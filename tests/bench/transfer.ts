@@ -1,7 +1,7 @@
 /**
  * The transfer suite's page side: one run of the app's worker from scratch (the app's default
  * model) or from the English base in one fine-tune mode, on the given text, for a fixed training
- * time, with validation estimates at training-time marks. Reported raw to tests/bench/transfer.mjs.
+ * time, with validation estimates at training-time marks. Reported raw to tests/bench/transfer-suite.mjs.
  */
 import { defaultSettings, type FineTuneMode } from '../../src/config/settings';
 import { WorkerClient } from '../../src/state/worker-client';
@@ -21,7 +21,7 @@ export async function transfer(o: TransferOptions) {
   const client = new WorkerClient(worker, (e) => (events.push(e), onEvent(e)));
   const ready = await client.request({ type: 'init', backend: 'auto', remembered: null });
   const settings = defaultSettings();
-  Object.assign(settings.train, { epochs: 1000, evalEvery: 1e6, sampleEverySec: 3600, autosaveSec: 3600 });
+  Object.assign(settings.train, { epochs: 1000, evalEvery: 1e5, sampleEverySec: 3600, autosaveSec: 3600 });
   const bytes = new TextEncoder().encode(o.text).buffer as ArrayBuffer;
   await client.request({ type: 'load-corpus', name: 'bench.txt', bytes, seqLen: 64, valFraction: 0.1 }, [bytes]);
   const chosen = performance.now();
@@ -35,11 +35,12 @@ export async function transfer(o: TransferOptions) {
   let trainMs = 0;
   let next = 0;
   let firstStepMs = 0;
+  let stopping = false;
   const done = new Promise<void>((resolve) => {
     onEvent = (e) => {
       if (e.type === 'val') valBpcAt[next === 0 ? 0 : o.marks[next - 1]] = e.valBpc;
       if (e.type === 'status' && (e.status === 'stopped' || e.status === 'finished')) resolve();
-      if (e.type !== 'progress') return;
+      if (e.type !== 'progress' || stopping) return;
       firstStepMs ||= performance.now() - chosen;
       trainMs += e.progress.stepMs.reduce((a, b) => a + b, 0);
       if (next < o.marks.length && trainMs >= o.marks[next] * 1000) {
@@ -47,8 +48,8 @@ export async function transfer(o: TransferOptions) {
         void client.request({ type: 'evaluate' }).catch(() => undefined);
       }
       if (trainMs >= o.seconds * 1000 && next >= o.marks.length) {
-        onEvent = (e2) => e2.type === 'status' && ['stopped', 'finished'].includes(e2.status) && resolve();
-        setTimeout(() => void client.request({ type: 'stop' }).catch(() => undefined), 50);
+        stopping = true;
+        setTimeout(() => void client.request({ type: 'stop' }).catch(() => undefined), 50); // after the last estimate
       }
     };
   });

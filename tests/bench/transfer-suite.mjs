@@ -15,7 +15,7 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const seconds = Number(arg('seconds', 300));
-const marks = [10, 30, 60, 120, 300, 600].filter((m) => m <= seconds);
+const marks = [...new Set([...[10, 30, 60, 120, 300, 600].filter((m) => m < seconds), seconds])];
 const lanes = arg('lanes', 'scratch,all,features,gradual').split(',');
 
 function defaultText() {
