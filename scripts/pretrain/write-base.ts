@@ -1,28 +1,16 @@
 /**
- * Writes the base's three files from the run's current weights, then measures the held-out
- * bits/char on exactly what was written (float16 weights read back through the app's decoder).
+ * Writes the base's three files from the run's current weights, with the held-out figures
+ * measured on exactly what was written (float16 weights read back through the app's decoder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evalBatches } from '../../src/data/batching';
-import { assignWeights, createModel, disposeModel, namedWeights } from '../../src/engine/model';
-import { estimateBpc } from '../../src/engine/train';
+import { namedWeights } from '../../src/engine/model';
 import type { RunState } from '../../src/run/run-state';
-import {
-  BASE_FILES,
-  BASE_FORMAT,
-  baseFiles,
-  decodeBaseWeights,
-  validateBaseMeta,
-  type BaseMeta,
-} from '../../src/storage/base-model';
+import { BASE_FILES, BASE_FORMAT, baseFiles, validateBaseMeta, type BaseMeta } from '../../src/storage/base-model';
+import { heldOutFigures } from './held-out';
 import { sha256Hex } from '../../src/storage/sha256';
 import type { Source } from './sources';
 import type { PretrainOptions } from './options';
-
-export const EVAL_SEQ = 64; // the app's default sequence length: the figure a person will compare with
-const EVAL_ROWS = 64;
-const EVAL_BATCHES = 64; // 64 x 64 x 64 = 262 K characters, spread evenly over the held-out book
 
 interface Context {
   train: Source[];
@@ -30,20 +18,6 @@ interface Context {
   heldIds: Int32Array;
   seconds: number;
   opts: PretrainOptions;
-}
-
-async function heldOutBpc(meta: BaseMeta, json: unknown, bin: Uint8Array, heldIds: Int32Array): Promise<number> {
-  const weights = await decodeBaseWeights(meta, json, bin);
-  const model = createModel(meta.model, 1);
-  try {
-    assignWeights(
-      model,
-      weights.map((w) => w.values),
-    );
-    return await estimateBpc(model, evalBatches(heldIds, EVAL_SEQ, EVAL_ROWS, EVAL_BATCHES));
-  } finally {
-    disposeModel(model);
-  }
 }
 
 export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> {
@@ -74,18 +48,19 @@ export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> 
     sources: c.train.map((s) => s.meta),
     heldOut: c.heldOut.meta,
     valBpc: NaN,
-    valChars: EVAL_SEQ * EVAL_ROWS * EVAL_BATCHES,
+    valBpcRows64: NaN,
+    valChars: 0,
     weights: { bytes: weightsBin.byteLength, sha256: await sha256Hex(weightsBin) },
     fineTuneLearningRate: 0.002,
     command: `npm run pretrain -- --hours ${c.opts.hours}`,
     createdAt: new Date().toISOString(),
   };
-  meta.valBpc = Number((await heldOutBpc(meta, modelJson, weightsBin, c.heldIds)).toFixed(4));
+  Object.assign(meta, await heldOutFigures(meta, modelJson, weightsBin, c.heldIds));
   validateBaseMeta(meta);
   mkdirSync(c.opts.out, { recursive: true });
   writeFileSync(join(c.opts.out, BASE_FILES.weights), weightsBin);
   writeFileSync(join(c.opts.out, BASE_FILES.model), JSON.stringify(modelJson));
   writeFileSync(join(c.opts.out, BASE_FILES.meta), JSON.stringify(meta, null, 1) + '\n');
-  console.log(`wrote ${c.opts.out}: held-out ${meta.valBpc} bits/char over ${meta.valChars} characters`);
+  console.log(`wrote ${c.opts.out}: held-out ${meta.valBpc} bits/char (rows of 64: ${meta.valBpcRows64})`);
   return meta;
 }

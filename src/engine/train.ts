@@ -1,7 +1,7 @@
 /** Loss, gradient clipping and the training step. */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../config/settings';
-import type { Batch } from '../data/batching';
+import { batchAt, type Batch } from '../data/batching';
 import { FusedAdam, isFusedAdam } from './fused-adam';
 import { forward, namedWeights, type CharModel, type LstmState } from './model';
 
@@ -96,6 +96,42 @@ export async function estimateBpc(model: CharModel, batches: Batch[]): Promise<n
   const [sum] = await total.data();
   total.dispose();
   return sum / batches.length / LN2;
+}
+
+/**
+ * Bits per character with the LSTM state carried through the text, the way character models'
+ * figures are usually quoted: `lanes` contiguous stretches of `laneLength` characters, spread
+ * evenly over `ids`, read in rows of `seqLen`, each row starting from the state the previous
+ * one left. Only the first row of each stretch starts from zeros.
+ */
+export async function streamBpc(model: CharModel, ids: Int32Array, lanes: number, laneLength: number, seqLen: number) {
+  const span = ids.length - laneLength - 1;
+  if (span < 0) throw new RangeError(`text of ${ids.length} ids is too short for stretches of ${laneLength + 1}`);
+  const starts = Array.from({ length: lanes }, (_, i) => Math.round((i * span) / Math.max(1, lanes - 1)));
+  const carry: Carry = {};
+  let sum = 0;
+  let rows = 0;
+  for (let at = 0; at + seqLen <= laneLength; at += seqLen) {
+    const previous = carry.state;
+    const loss = tf.tidy(() =>
+      batchLoss(
+        model,
+        batchAt(
+          ids,
+          starts.map((s) => s + at),
+          seqLen,
+        ),
+        undefined,
+        carry,
+      ),
+    );
+    if (previous) tf.dispose([...previous.h, ...previous.c]);
+    sum += (await loss.data())[0];
+    loss.dispose();
+    rows++;
+  }
+  dropCarry(carry);
+  return sum / rows / LN2;
 }
 
 /** Changes an optimizer's step size in place (schedules); tfjs optimizers read it at every update. */

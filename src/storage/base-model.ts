@@ -33,8 +33,9 @@ export interface BaseMeta {
   training: { seqLen: number; batchSize: number; learningRate: number; steps: number; seconds: number; chars: number };
   sources: BaseText[];
   heldOut: BaseText; // never trained on; valBpc is measured on it
-  valBpc: number; // bits per character on the held-out text, with the float16 weights as shipped
-  valChars: number; // characters that figure averages over
+  valBpc: number; // bits/char on the held-out text (state carried through it), float16 weights as shipped
+  valBpcRows64?: number; // the same characters in independent rows of 64 from a zero state, as the page validates
+  valChars: number; // characters those figures average over
   weights: { bytes: number; sha256: string }; // of weights.bin
   fineTuneLearningRate: number; // proposed when a person starts from the base
   command: string; // what reproduces it

@@ -123,3 +123,22 @@ describe('the vocabulary onto the base', () => {
     expect(UNKNOWN).toBe(BASE_ALPHABET.at(-1));
   });
 });
+
+describe('streamed bits/char', () => {
+  beforeAll(useCpu);
+
+  it('equals the zero-state estimate for one row per stretch, and leaves no tensors behind', async () => {
+    const { streamBpc, estimateBpc } = await import('../../src/engine/train');
+    const { batchAt } = await import('../../src/data/batching');
+    const model = createModel(TWO_LAYERS, 5);
+    const ids = Int32Array.from({ length: 400 }, (_, i) => (i * 7) % 5);
+    const one = await streamBpc(model, ids, 4, 8, 8);
+    const starts = [0, 1, 2, 3].map((i) => Math.round((i * (400 - 8 - 1)) / 3));
+    expect(one).toBeCloseTo(await estimateBpc(model, [batchAt(ids, starts, 8)]), 5);
+    const before = tf.memory().numTensors;
+    const carried = await streamBpc(model, ids, 4, 64, 8);
+    expect(Number.isFinite(carried)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before); // the carried state is disposed
+    disposeModel(model);
+  });
+});
