@@ -10,7 +10,8 @@ import type { SampleSpec } from '../run/events';
 import type { CorpusStats, OpenedRun, WorkerEvent } from '../worker/protocol';
 import { BackendView } from './backend.svelte';
 import { Transfer } from './transfer.svelte';
-import { defaultPrime } from './corpora';
+import { BUILT_IN_CORPORA, DEFAULT_CORPUS, corpusUrl, defaultPrime } from './corpora';
+import { fromQuery, type Shared } from './share';
 import { SavedRuns } from './runs.svelte';
 import { TrainingView } from './training.svelte';
 import { WorkerClient, WorkerRequestError, type Ask } from './worker-client';
@@ -25,6 +26,7 @@ export class Session {
   temperatures = $state([...DEFAULT_TEMPERATURES]);
   sampleLength = $state(300); // characters per temperature for on-demand samples
 
+  builtInText = $state<string | null>(null); // the built-in text loaded, by id; null for a person's own
   #corpus = $state.raw<CorpusStats | null>(null);
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
   #notice = $state<Notice | null>(null);
@@ -49,6 +51,7 @@ export class Session {
   #worker: Worker | null = null;
   #client: WorkerClient | null = null;
   #lastCorpus: { name: string; bytes: ArrayBuffer } | null = null; // re-sent after a restart
+  #afterCorpus: (() => Promise<void>) | null = null; // a link's "start from the base", once a text is in
 
   get corpus() {
     return this.#corpus;
@@ -133,10 +136,41 @@ export class Session {
       };
       return;
     }
+    this.builtInText = null;
     await this.#sendCorpus(file.name, bytes);
   }
 
+  /** Loads a built-in text by id (the default when the id is unknown). */
+  async loadBuiltIn(id: string): Promise<void> {
+    const corpus = BUILT_IN_CORPORA.find((c) => c.id === id) ?? DEFAULT_CORPUS;
+    await this.loadUrl(corpus.title, corpusUrl(corpus));
+    if (this.#corpus?.name === corpus.title) this.builtInText = corpus.id;
+  }
+
+  /** What a link to this page carries: settings, temperatures, backend, built-in text, start. */
+  get shared(): Shared {
+    const { startFrom: start, fineTuneMode: mode } = this.transfer;
+    const settings = $state.snapshot(this.settings);
+    const temperatures = $state.snapshot(this.temperatures);
+    return { settings, temperatures, backend: this.backend.choice, text: this.builtInText, start, mode };
+  }
+
+  /** Opens the page as a link describes it: call before start(). Returns the built-in text to load. */
+  applyShared(query: string): string {
+    const shared = fromQuery(
+      query,
+      BUILT_IN_CORPORA.map((c) => c.id),
+    );
+    this.settings = shared.settings;
+    this.temperatures = shared.temperatures;
+    this.backend.choice = shared.backend;
+    this.transfer.fineTuneMode = shared.mode;
+    if (shared.start === 'base') this.#afterCorpus = () => this.transfer.chooseStart('base');
+    return shared.text ?? DEFAULT_CORPUS.id;
+  }
+
   loadText(name: string, text: string): Promise<void> {
+    this.builtInText = null;
     return this.#sendCorpus(name, new TextEncoder().encode(text).buffer as ArrayBuffer);
   }
 
@@ -226,6 +260,9 @@ export class Session {
       this.ask({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]),
     );
     if (reply) this.#showCorpus(reply.stats);
+    const next = this.#afterCorpus;
+    this.#afterCorpus = null;
+    await next?.();
   }
 
   #showCorpus(stats: CorpusStats): void {

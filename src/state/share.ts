@@ -1,0 +1,87 @@
+/**
+ * Settings in the page's address, so a link carries them: model size, sequence, batch, learning
+ * rate, dropout, epochs, optimizer, temperatures, backend choice, start (scratch or the base and
+ * its mode), and which built-in text. Only values that differ from the defaults are written; a
+ * person's own text never is. Reading ignores what it does not understand. Pure, unit-tested.
+ */
+import { isBackendName, type BackendChoice } from '../config/backends';
+import {
+  DEFAULT_TEMPERATURES,
+  FINE_TUNE_MODES,
+  defaultSettings,
+  validateSettings,
+  type FineTuneMode,
+  type Settings,
+} from '../config/settings';
+
+export interface Shared {
+  settings: Settings;
+  temperatures: number[];
+  backend: BackendChoice;
+  text: string | null; // a built-in text's id
+  start: 'scratch' | 'base';
+  mode: FineTuneMode;
+}
+
+/** URL parameter -> where the number lives. */
+const NUMBERS = {
+  layers: ['model', 'layers'],
+  units: ['model', 'units'],
+  embed: ['model', 'embedDim'],
+  dropout: ['model', 'dropout'],
+  seq: ['train', 'seqLen'],
+  batch: ['train', 'batchSize'],
+  lr: ['train', 'learningRate'],
+  epochs: ['train', 'epochs'],
+  seed: ['train', 'seed'],
+} as const;
+
+export function defaultShared(): Shared {
+  const temperatures = [...DEFAULT_TEMPERATURES];
+  return { settings: defaultSettings(), temperatures, backend: 'auto', text: null, start: 'scratch', mode: 'all' };
+}
+
+/** The query string (without '?') for `s`: only what differs from the defaults. */
+export function toQuery(s: Shared): string {
+  const d = defaultShared();
+  const q = new URLSearchParams();
+  for (const [key, [group, field]] of Object.entries(NUMBERS)) {
+    const value = (s.settings[group] as Record<string, number>)[field];
+    if (value !== (d.settings[group] as Record<string, number>)[field]) q.set(key, String(value));
+  }
+  if (s.settings.train.optimizer !== d.settings.train.optimizer) q.set('opt', s.settings.train.optimizer);
+  if (s.temperatures.join() !== d.temperatures.join()) q.set('t', s.temperatures.join(','));
+  if (s.backend !== 'auto') q.set('backend', s.backend);
+  if (s.text) q.set('text', s.text);
+  if (s.start === 'base') q.set('start', s.mode === 'all' ? 'base' : `base-${s.mode}`);
+  return q.toString();
+}
+
+/** Settings from a query string, on top of the defaults; values that do not check out are left at theirs. */
+export function fromQuery(query: string, textIds: readonly string[]): Shared {
+  const q = new URLSearchParams(query);
+  const s = defaultShared();
+  for (const [key, [group, field]] of Object.entries(NUMBERS)) {
+    const raw = q.get(key);
+    if (raw === null || raw.trim() === '') continue;
+    const before = (s.settings[group] as Record<string, number>)[field];
+    (s.settings[group] as Record<string, number>)[field] = Number(raw);
+    if (validateSettings(s.settings).some((e) => e.field === field)) {
+      (s.settings[group] as Record<string, number>)[field] = before;
+    }
+  }
+  const opt = q.get('opt');
+  if (opt === 'adam' || opt === 'rmsprop') s.settings.train.optimizer = opt;
+  const temps = (q.get('t') ?? '').split(',').filter(Boolean).map(Number);
+  if (temps.length >= 1 && temps.length <= 8 && temps.every((t) => t >= 0 && t <= 10)) s.temperatures = temps;
+  const backend = q.get('backend');
+  if (backend && isBackendName(backend)) s.backend = backend;
+  const text = q.get('text');
+  if (text && textIds.includes(text)) s.text = text;
+  const start = /^base(?:-(\w+))?$/.exec(q.get('start') ?? '');
+  if (start) {
+    s.start = 'base';
+    s.mode = FINE_TUNE_MODES.find((m) => m === start[1]) ?? 'all';
+  }
+  return s;
+}
