@@ -1,10 +1,43 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 export default defineConfig({
   // Relative asset URLs: dist/ works from any sub-path of any static file server.
   base: './',
-  plugins: [svelte({ configFile: false })],
+  plugins: [
+    svelte({ configFile: false }),
+    // Offline after one visit: a Workbox service worker precaches the built app, its WASM files and
+    // the built-in texts. The English base is left out: it downloads only when a person chooses it,
+    // and the page then keeps it in Cache Storage itself (worker/base-loader.ts), offline too.
+    // A new version waits, and is applied on a later load, never during a run (state/updates.ts).
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: null,
+      manifest: {
+        name: 'Inkling: watch an LSTM learn your text',
+        short_name: 'Inkling',
+        description: 'Watch a character-level LSTM learn your text, live, on your own GPU, in the browser.',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        background_color: '#f5f6f8',
+        theme_color: '#1d4ed8',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,wasm,txt,png,svg,webmanifest}'],
+        globIgnores: ['models/**'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024, // the worker bundle (tfjs) is ~2.4 MB
+        navigateFallback: null, // one page, precached by name
+        ignoreURLParametersMatching: [/.*/], // the query holds settings (state/share.ts): the same page
+      },
+    }),
+  ],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {

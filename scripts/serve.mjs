@@ -14,6 +14,7 @@ const TYPES = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.bin': 'application/octet-stream',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export function serve({ root = 'dist', port = 4173, base = '/' } = {}) {

@@ -152,7 +152,8 @@ export class Session {
     const { startFrom: start, fineTuneMode: mode } = this.transfer;
     const settings = $state.snapshot(this.settings);
     const temperatures = $state.snapshot(this.temperatures);
-    return { settings, temperatures, backend: this.backend.choice, text: this.builtInText, start, mode };
+    const text = this.builtInText === DEFAULT_CORPUS.id ? null : this.builtInText; // the default goes unsaid
+    return { settings, temperatures, backend: this.backend.choice, text, start, mode };
   }
 
   /** Opens the page as a link describes it: call before start(). Returns the built-in text to load. */
