@@ -30,6 +30,7 @@ export class Session {
   #corpus = $state.raw<CorpusStats | null>(null);
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
   #notice = $state<Notice | null>(null);
+  #announcement = $state.raw<{ text: string; at: number } | null>(null);
   #crashed = $state(false);
   #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
   readonly backend = new BackendView(); // which tfjs backend trains, and why
@@ -237,6 +238,14 @@ export class Session {
 
   say(notice: Notice | null): void {
     this.#notice = notice;
+  }
+
+  /** A line for screen readers alone, through the page's one live region (components/Announcer). */
+  announce(text: string): void {
+    this.#announcement = { text, at: Date.now() };
+  }
+  get announcement() {
+    return this.#announcement;
   }
 
   /** Counts `work` as loading until it settles. */

@@ -7,12 +7,17 @@ import { registerSW } from 'virtual:pwa-register';
 
 const FRESH_MS = 5000; // a page younger than this, with nothing training, may reload to update
 
+/** What to do when a new version is waiting: reload into it now, or say it is ready for next time. */
+export function updateAction(busy: boolean, pageAgeMs: number): 'apply' | 'announce' {
+  return !busy && pageAgeMs < FRESH_MS ? 'apply' : 'announce';
+}
+
 export function registerUpdates(busy: () => boolean, announce: (text: string) => void): void {
   if (!('serviceWorker' in navigator)) return;
   const opened = performance.now();
   const update = registerSW({
     onNeedRefresh() {
-      if (!busy() && performance.now() - opened < FRESH_MS) void update(true);
+      if (updateAction(busy(), performance.now() - opened) === 'apply') void update(true);
       else announce('A new version of Inkling is ready: it will be used the next time you open this page.');
     },
   });

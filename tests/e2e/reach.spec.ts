@@ -54,3 +54,51 @@ test('focus stays on the control that replaces the one pressed: Train → Pause 
   await expect(page.getByTestId('status')).toHaveText('stopped');
   await expect.poll(focused).toBe('Continue training');
 });
+
+test('on a phone, Train, the samples and the loss come before the settings; targets of 24 px; the chart follows rotation', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await openApp(page);
+  const train = await page.getByRole('button', { name: 'Train', exact: true }).boundingBox();
+  expect(train!.y + train!.height).toBeLessThanOrEqual(844);
+  const top = async (selector: string) => (await page.locator(selector).boundingBox())!.y;
+  expect(await top('section[aria-labelledby="samples-title"]')).toBeLessThan(await top('#settings-title'));
+  expect(await top('#chart-title')).toBeLessThan(await top('#settings-title'));
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  const chartWidth = () =>
+    page.getByTestId('chart').evaluate((e) => e.querySelector('canvas')!.getBoundingClientRect().width);
+  const portrait = await chartWidth();
+  await page.setViewportSize({ width: 844, height: 390 }); // rotated
+  await expect.poll(chartWidth).toBeGreaterThan(portrait + 300);
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const box of await page
+    .locator('input[type="checkbox"]')
+    .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()))) {
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+  }
+  await context.close();
+});
+
+test('at 1366×768 the first sample shows without scrolling once training starts; status goes through one live region', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await openApp(page);
+  await expect(page.getByTestId('chart-empty')).toBeVisible(); // the empty chart says what will appear
+  await expect(page.locator('[aria-live="polite"]')).toHaveCount(1);
+  await forceBackend(page, 'wasm');
+  await chooseTinyModel(page);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('announcer')).toHaveText('Training started.');
+  await expect.poll(async () => ((await page.getByTestId('sample-0').textContent()) ?? '').length).toBeGreaterThan(60);
+  const sample = await page.getByTestId('sample-0').boundingBox();
+  expect(sample!.y).toBeLessThan(768);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('announcer')).toHaveText(/Paused\.|Saved at step/);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('status')).toHaveText('stopped');
+  await context.close();
+});

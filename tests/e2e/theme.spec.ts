@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp } from './helpers';
+import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();
@@ -25,7 +25,25 @@ test('dark mode follows the system, a choice is remembered, and both themes pass
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   expect(await background(page)).toBe('rgb(245, 246, 248)');
   expect(await seriousViolations(page)).toEqual([]);
+  const light = testInfo.outputPath('light.png');
+  await page.screenshot({ path: light, fullPage: true });
+  await testInfo.attach('light', { path: light, contentType: 'image/png' });
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light'); // remembered, despite the dark system
   await expect(page.locator('#theme-choice')).toHaveValue('light');
 });
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`axe finds no serious violation while training and once stopped (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await openApp(page);
+    await forceBackend(page, 'wasm');
+    await chooseTinyModel(page);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(5);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(page.getByTestId('status')).toHaveText('stopped');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}

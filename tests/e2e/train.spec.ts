@@ -7,7 +7,7 @@ test('trains the default sample on WebGPU: loss falls, text streams, pause/resum
   await openApp(page);
   await forceBackend(page, 'webgpu');
   await expect(page.getByTestId('adapter')).toContainText('software fallback adapter');
-  await expect(page.getByTestId('backend-notice')).toContainText('software adapter');
+  await expect(page.getByTestId('backend-notice')).toContainText('WebGPU runs in software');
 
   await chooseTinyModel(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -103,7 +103,7 @@ test('Auto times a training step on each backend worth timing and keeps the fast
   await expect(trials).toContainText('cpu: not timed (WASM runs the same work several times faster)');
   if (adapter === 'software') {
     // A software adapter is never timed when WebGL or WASM works: its shaders alone take tens of seconds.
-    await expect(page.getByTestId('backend-notice')).toContainText('WebGPU only through a software adapter');
+    await expect(page.getByTestId('backend-notice')).toContainText('Your graphics card is not available to this page');
     await expect(trials).toContainText('webgpu: software adapter, not timed');
   }
   const times = await trialTimes(page);
