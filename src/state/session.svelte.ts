@@ -5,20 +5,18 @@
 import { quoted } from '../config/words';
 import type { BackendChoice } from '../config/backends';
 import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
-import { CorpusError, checkSize } from '../data/corpus';
 import type { SampleSpec } from '../run/events';
-import type { CorpusStats, OpenedRun, WorkerEvent } from '../worker/protocol';
+import type { OpenedRun, WorkerEvent } from '../worker/protocol';
 import { BackendView } from './backend.svelte';
 import { Transfer } from './transfer.svelte';
-import { BUILT_IN_CORPORA, DEFAULT_CORPUS, corpusUrl, defaultPrime } from './corpora';
-import { fromQuery, type Shared } from './share';
+import { Texts, type Notice } from './texts.svelte';
 import { SavedRuns } from './runs.svelte';
 import { TrainingView } from './training.svelte';
 import { WorkerClient, WorkerRequestError, type Ask } from './worker-client';
 
 const AUTO_SAMPLE_LENGTH = 160; // characters per temperature in the samples shown while training
 
-export type Notice = { kind: 'error' | 'info'; text: string };
+export type { Notice } from './texts.svelte';
 
 export class Session {
   settings = $state(defaultSettings());
@@ -26,8 +24,6 @@ export class Session {
   temperatures = $state([...DEFAULT_TEMPERATURES]);
   sampleLength = $state(300); // characters per temperature for on-demand samples
 
-  builtInText = $state<string | null>(null); // the built-in text loaded, by id; null for a person's own
-  #corpus = $state.raw<CorpusStats | null>(null);
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
   #notice = $state<Notice | null>(null);
   #announcement = $state.raw<{ text: string; at: number } | null>(null);
@@ -44,6 +40,13 @@ export class Session {
       this.#opened = null;
     },
   }); // scratch or the English base; the race between them
+  readonly texts = new Texts({
+    ask: (body, transfer) => this.ask(body, transfer),
+    whileLoading: (work) => this.#whileLoading(work),
+    settings: () => this.settings,
+    prime: { get: () => this.prime, set: (prime) => (this.prime = prime) },
+    notice: { get: () => this.#notice, set: (notice) => (this.#notice = notice) },
+  }); // the text to train on
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
     (work) => this.#whileLoading(work),
@@ -51,11 +54,9 @@ export class Session {
 
   #worker: Worker | null = null;
   #client: WorkerClient | null = null;
-  #lastCorpus: { name: string; bytes: ArrayBuffer } | null = null; // re-sent after a restart
-  #afterCorpus: (() => Promise<void>) | null = null; // a link's "start from the base", once a text is in
 
   get corpus() {
-    return this.#corpus;
+    return this.texts.stats;
   }
   get loading() {
     return this.#loads > 0;
@@ -79,7 +80,7 @@ export class Session {
   /** Whether training on would fine-tune: the loaded text is not the model's own. */
   get fineTuning() {
     const own = this.#opened?.corpus.hash ?? this.training.plan?.corpusHash;
-    return own !== undefined && this.#corpus !== null && this.#corpus.hash !== own;
+    return own !== undefined && this.corpus !== null && this.corpus.hash !== own;
   }
 
   /** Starts (or restarts) the worker and asks it to pick a backend. */
@@ -96,7 +97,7 @@ export class Session {
     this.#worker = worker;
     this.#client = new WorkerClient(worker, (e) => this.#onEvent(e));
     void this.ask(this.backend.first());
-    if (this.#lastCorpus) void this.#sendCorpus(this.#lastCorpus.name, this.#lastCorpus.bytes);
+    this.texts.resend();
   }
 
   /**
@@ -119,76 +120,6 @@ export class Session {
     void this.ask(this.backend.choose(choice));
   }
 
-  /** Reads a file without blocking the page and hands the bytes to the worker to validate. */
-  async loadFile(file: File): Promise<void> {
-    try {
-      checkSize(file.size, file.name);
-    } catch (error) {
-      this.#notice = { kind: 'error', text: (error as CorpusError).message };
-      return;
-    }
-    let bytes: ArrayBuffer;
-    try {
-      bytes = await this.#whileLoading(file.arrayBuffer());
-    } catch {
-      this.#notice = {
-        kind: 'error',
-        text: `${quoted(file.name)} could not be read. Is it a folder? Drop a single text file.`,
-      };
-      return;
-    }
-    this.builtInText = null;
-    await this.#sendCorpus(file.name, bytes);
-  }
-
-  /** Loads a built-in text by id (the default when the id is unknown). */
-  async loadBuiltIn(id: string): Promise<void> {
-    const corpus = BUILT_IN_CORPORA.find((c) => c.id === id) ?? DEFAULT_CORPUS;
-    await this.loadUrl(corpus.title, corpusUrl(corpus));
-    if (this.#corpus?.name === corpus.title) this.builtInText = corpus.id;
-  }
-
-  /** What a link to this page carries: settings, temperatures, backend, built-in text, start. */
-  get shared(): Shared {
-    const { startFrom: start, fineTuneMode: mode } = this.transfer;
-    const settings = $state.snapshot(this.settings);
-    const temperatures = $state.snapshot(this.temperatures);
-    const text = this.builtInText === DEFAULT_CORPUS.id ? null : this.builtInText; // the default goes unsaid
-    return { settings, temperatures, backend: this.backend.choice, text, start, mode };
-  }
-
-  /** Opens the page as a link describes it: call before start(). Returns the built-in text to load. */
-  applyShared(query: string): string {
-    const shared = fromQuery(
-      query,
-      BUILT_IN_CORPORA.map((c) => c.id),
-    );
-    this.settings = shared.settings;
-    this.temperatures = shared.temperatures;
-    this.backend.choice = shared.backend;
-    this.transfer.fineTuneMode = shared.mode;
-    if (shared.start === 'base') this.#afterCorpus = () => this.transfer.chooseStart('base');
-    return shared.text ?? DEFAULT_CORPUS.id;
-  }
-
-  loadText(name: string, text: string): Promise<void> {
-    this.builtInText = null;
-    return this.#sendCorpus(name, new TextEncoder().encode(text).buffer as ArrayBuffer);
-  }
-
-  async loadUrl(name: string, url: string): Promise<void> {
-    let bytes: ArrayBuffer;
-    try {
-      bytes = await this.#whileLoading(
-        fetch(url).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status}`)))),
-      );
-    } catch (error) {
-      this.#notice = { kind: 'error', text: `The text ${quoted(name)} could not be loaded (${String(error)}).` };
-      return;
-    }
-    await this.#sendCorpus(name, bytes);
-  }
-
   /** Trains a new model, or (resume) goes on with the open one on the loaded text. */
   train(resume = false): void {
     if (!resume) {
@@ -203,7 +134,7 @@ export class Session {
   /** Opens a file: an Inkling export (.zip) is imported, anything else is a text to train on. */
   async openFile(file: File): Promise<void> {
     if (/\.zip$/i.test(file.name)) await this.runs.import(file);
-    else await this.loadFile(file);
+    else await this.texts.loadFile(file);
   }
 
   pause(): void {
@@ -262,26 +193,6 @@ export class Session {
     return { prime: this.prime, temperatures: $state.snapshot(this.temperatures), length };
   }
 
-  async #sendCorpus(name: string, bytes: ArrayBuffer): Promise<void> {
-    this.#lastCorpus = { name, bytes };
-    const copy = bytes.slice(0); // the copy is transferred; ours stays for a restart
-    const { seqLen, valFraction } = this.settings.train;
-    const reply = await this.#whileLoading(
-      this.ask({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]),
-    );
-    if (reply) this.#showCorpus(reply.stats);
-    const next = this.#afterCorpus;
-    this.#afterCorpus = null;
-    await next?.();
-  }
-
-  #showCorpus(stats: CorpusStats): void {
-    if (!this.#corpus || this.prime === defaultPrime(this.#corpus.preview)) this.prime = defaultPrime(stats.preview);
-    this.#corpus = stats;
-    if (stats.mappedToUnknown > 0) this.#notice = { kind: 'info', text: unknownNotice(stats) };
-    else if (this.#notice?.kind === 'error') this.#notice = null; // a good text resolves the last error
-  }
-
   #onCrash(reason: string): void {
     this.#crashed = true;
     this.training.halt();
@@ -317,7 +228,7 @@ export class Session {
       case 'corpus':
         return; // shown by the request that loaded it
       case 'corpus-restored':
-        return this.#showCorpus(e.stats);
+        return this.texts.show(e.stats);
       case 'base-progress':
         return this.transfer.base.onProgress(e.loaded, e.total);
       case 'race-status':
@@ -349,11 +260,4 @@ export class Session {
         return e satisfies never;
     }
   }
-}
-
-function unknownNotice(stats: CorpusStats): string {
-  return (
-    `This text has ${stats.distinct.toLocaleString()} distinct characters. The most frequent keep their own symbol; ` +
-    `${stats.mappedToUnknown.toLocaleString()} rare ones share one "unknown" symbol (�).`
-  );
 }

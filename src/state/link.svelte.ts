@@ -1,0 +1,33 @@
+/**
+ * The page's address and its settings, both ways: what a link to the page as it is now carries,
+ * and opening the page as a link describes it (see share.ts for the format).
+ */
+import { BUILT_IN_CORPORA, DEFAULT_CORPUS } from './corpora';
+import type { Session } from './session.svelte';
+import { fromQuery, toQuery, type Shared } from './share';
+
+/** What a link carries now: settings, temperatures, backend, built-in text (the default unsaid), start. */
+export function sharedOf(session: Session): Shared {
+  const { startFrom: start, fineTuneMode: mode } = session.transfer;
+  const settings = $state.snapshot(session.settings);
+  const temperatures = $state.snapshot(session.temperatures);
+  const text = session.texts.builtIn === DEFAULT_CORPUS.id ? null : session.texts.builtIn;
+  return { settings, temperatures, backend: session.backend.choice, text, start, mode };
+}
+
+/** The query string for the page as it is now ('' with every default). */
+export const queryOf = (session: Session) => toQuery(sharedOf(session));
+
+/** Opens the page as a link describes it: call before session.start(). Returns the built-in text to load. */
+export function applyLink(session: Session, query: string): string {
+  const shared = fromQuery(
+    query,
+    BUILT_IN_CORPORA.map((c) => c.id),
+  );
+  session.settings = shared.settings;
+  session.temperatures = shared.temperatures;
+  session.backend.choice = shared.backend;
+  session.transfer.fineTuneMode = shared.mode;
+  if (shared.start === 'base') session.texts.afterNext(() => session.transfer.chooseStart('base'));
+  return shared.text ?? DEFAULT_CORPUS.id;
+}
