@@ -7,7 +7,7 @@
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { chromium } from '@playwright/test';
+import { launchChromium } from './browser.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { summarise, table } from './report.mjs';
 
@@ -33,18 +33,7 @@ const readLossEvery = Number(arg('read-every', 1)); // Inkling's readback lever:
 execSync('npx vite build && npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
 const app = await serve({ root: 'dist', port: 4410 });
 const bench = await serve({ root: 'dist-bench', port: 4411 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--enable-unsafe-webgpu',
-    '--enable-unsafe-swiftshader',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const version = browser.version();
 
 /**

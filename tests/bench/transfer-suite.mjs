@@ -7,7 +7,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { chromium } from '@playwright/test';
+import { launchChromium } from './browser.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 const arg = (name, fallback) => {
@@ -27,18 +27,7 @@ const text = textFile ? readFileSync(textFile, 'utf8') : defaultText();
 
 execSync('npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
 const bench = await serve({ root: 'dist-bench', port: 4411 });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--enable-unsafe-webgpu',
-    '--enable-unsafe-swiftshader',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
 await page.goto('http://localhost:4411/');
