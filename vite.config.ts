@@ -14,6 +14,7 @@ export default defineConfig({
     VitePWA({
       registerType: 'prompt',
       injectRegister: null,
+      includeManifestIcons: false, // the glob below lists them already: one precache entry each
       manifest: {
         name: 'Inkling: watch an LSTM learn your text',
         short_name: 'Inkling',

@@ -7,7 +7,6 @@
 import { evalBatches, randomBatch, splitTrainVal, type Batch, type Split } from '../data/batching';
 import { Rng } from '../data/rng';
 import { encode } from '../data/vocab';
-import { layerRates } from '../engine/finetune';
 import { estimateBpc, LN2, trainStep } from '../engine/train';
 import { stepsPerEpoch } from '../data/batching';
 import type { RunEvent, SampleSpec, TrainingPlan } from './events';
@@ -61,10 +60,7 @@ class Runner {
     const { state } = this;
     const { seqLen, batchSize, clipNorm } = state.settings.train;
     const epoch = state.step / stepsPerEpoch(this.split.train.length, seqLen, batchSize);
-    const rates =
-      state.origin && state.origin.mode !== 'all'
-        ? layerRates(state.origin.mode, state.model.config, epoch)
-        : undefined;
+    const rates = state.ratesAt(epoch);
     const started = performance.now();
     const batch = randomBatch(this.split.train, seqLen, batchSize, state.rng);
     const loss = trainStep(state.model, state.optimizer, batch, clipNorm, state.rng.int(2 ** 31), undefined, rates);

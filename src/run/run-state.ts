@@ -15,6 +15,7 @@ import {
   type CharModel,
 } from '../engine/model';
 import { Rng } from '../data/rng';
+import { layerRates } from '../engine/finetune';
 import { newRunId } from '../storage/ids';
 import { createOptimizer } from '../engine/train';
 import { growVocab, makeVocab, type Vocab } from '../data/vocab';
@@ -153,6 +154,15 @@ export class RunState {
     this.optimizer.dispose();
     this.optimizer = createOptimizer(this.settings.train.optimizer, this.settings.train.learningRate);
     this.#dropBest();
+  }
+
+  /**
+   * Per-weight learning-rate shares for a step in `epoch` when fine-tuning the base in a mode that
+   * freezes or scales layers (see engine/finetune.ts); undefined when every weight learns fully.
+   */
+  ratesAt(epoch: number): number[] | undefined {
+    const mode = this.origin?.mode;
+    return mode && mode !== 'all' ? layerRates(mode, this.model.config, epoch) : undefined;
   }
 
   /** Records an estimate; keeps a copy of the weights when validation loss is the best so far. */

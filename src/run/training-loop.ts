@@ -8,7 +8,7 @@ import { StatefulBatcher, evalBatches, randomBatch, splitTrainVal, type Batch, t
 import { Rng } from '../data/rng';
 import { encode } from '../data/vocab';
 import { useLstmPath } from '../engine/model';
-import { describeRates, layerRates } from '../engine/finetune';
+import { describeRates } from '../engine/finetune';
 import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
 import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
 import { checkTrainable, planOf } from './plan';
@@ -169,11 +169,8 @@ export class TrainingLoop {
     if (this.#meter.pending >= readLossEvery) await this.#readLosses();
   }
 
-  /** Per-weight learning-rate shares when fine-tuning the base (see engine/finetune.ts). */
   #rates(): number[] | undefined {
-    const origin = this.state.origin;
-    if (!origin || origin.mode === 'all') return undefined;
-    return layerRates(origin.mode, this.state.model.config, this.state.step / this.plan.stepsPerEpoch);
+    return this.state.ratesAt(this.state.step / this.plan.stepsPerEpoch);
   }
 
   #readLosses(): Promise<void> {
