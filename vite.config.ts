@@ -31,7 +31,7 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,wasm,txt,png,svg,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,wasm,txt,csv,png,svg,webmanifest}'],
         globIgnores: ['models/**'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024, // the worker bundle (tfjs) is ~2.4 MB
         navigateFallback: null, // one page, precached by name

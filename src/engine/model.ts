@@ -176,7 +176,7 @@ export function useLstmPath(path: LstmPath): LstmPath {
  * whole blocks; batch-major they were strided, which made WASM spend half of each step there).
  * x: [T, B, In] -> out: [T, B, U], plus the final h and c ([B, U]).
  */
-function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tensor2D) {
+export function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tensor2D) {
   const [T, B, In] = x.shape;
   const U = h0.shape[1];
   const projected = tf.add(tf.matMul(tf.reshape(x, [T * B, In]), w.kernel), w.bias);
@@ -193,6 +193,17 @@ function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tenso
   return { out: tf.stack(outs) as tf.Tensor3D, h: state.h, c: state.c };
 }
 
+/**
+ * ids: [B, T] int32 -> embedded characters, time-major [T, B, E]. A one-hot matMul: same numbers
+ * as a gather, and its gradient is a plain matMul on every backend (tf.gather's gradient is slow
+ * on CPU/WebGL and missing on WASM).
+ */
+export function embed(model: CharModel, ids: tf.Tensor2D): tf.Tensor3D {
+  const [B, T] = ids.shape;
+  const oneHot = tf.oneHot(tf.reshape(tf.transpose(ids), [T * B]), model.config.vocabSize);
+  return tf.reshape(tf.matMul(oneHot, model.embedding), [T, B, model.config.embedDim]);
+}
+
 export interface ForwardOptions {
   state?: LstmState; // initial state; zeros when absent
   dropoutSeed?: number; // set only when training: enables dropout between layers
@@ -203,13 +214,10 @@ export interface ForwardOptions {
  * and the final state of every layer. Call inside tf.tidy.
  */
 export function forward(model: CharModel, ids: tf.Tensor2D, opts: ForwardOptions = {}) {
-  const { vocabSize: V, embedDim: E, units: U, dropout } = model.config;
+  const { units: U, dropout } = model.config;
   const [B, T] = ids.shape;
-  // Embedding as a one-hot matMul: same numbers as a gather, and its gradient is a plain matMul
-  // on every backend (tf.gather's gradient is slow on CPU/WebGL and missing on WASM).
   // The layers run time-major ([T, B, ...]); the logits come back batch-major.
-  const oneHot = tf.oneHot(tf.reshape(tf.transpose(ids), [T * B]), V);
-  let x = tf.reshape(tf.matMul(oneHot, model.embedding), [T, B, E]) as tf.Tensor3D;
+  let x = embed(model, ids);
   const state = opts.state ?? zeroState(model, B);
   const h: tf.Tensor2D[] = [];
   const c: tf.Tensor2D[] = [];

@@ -8,6 +8,7 @@ import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
 import type { SampleSpec } from '../run/events';
 import type { OpenedRun, WorkerEvent } from '../worker/protocol';
 import { BackendView } from './backend.svelte';
+import { ClassifierState } from './classifier.svelte';
 import { Transfer } from './transfer.svelte';
 import { Texts, type Notice } from './texts.svelte';
 import { SavedRuns } from './runs.svelte';
@@ -47,6 +48,10 @@ export class Session {
     prime: { get: () => this.prime, set: (prime) => (this.prime = prime) },
     notice: { get: () => this.#notice, set: (notice) => (this.#notice = notice) },
   }); // the text to train on
+  readonly classifier = new ClassifierState({
+    ask: (body, transfer) => this.ask(body, transfer),
+    loadBase: () => this.transfer.ensureBase(),
+  }); // labeled texts, the classifier and Try it
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
     (work) => this.#whileLoading(work),
@@ -69,7 +74,7 @@ export class Session {
   }
   /** Training, paused, or wrapping up a run (its final evaluation and save). */
   get busy() {
-    return this.training.busy || this.transfer.race.running;
+    return this.training.busy || this.transfer.race.running || this.classifier.status === 'training';
   }
   get hasModel() {
     return this.training.plan !== null || this.#opened !== null || this.transfer.race.runIds !== null;
@@ -236,8 +241,16 @@ export class Session {
       case 'race-sample':
       case 'race-result':
         return this.transfer.race.onEvent(e);
+      case 'classify-lm':
+      case 'classify-step':
+      case 'classify-eval':
+      case 'classify-done':
+        return this.classifier.onEvent(e);
       case 'base':
-      case 'race-started': // handled by the request
+      case 'race-started':
+      case 'labeled':
+      case 'classify-started':
+      case 'classified': // handled by the request
         return;
       case 'run-started':
         this.training.started(e.plan);

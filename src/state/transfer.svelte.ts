@@ -57,6 +57,11 @@ export class Transfer {
     this.race.started(reply.seconds, reply.plans);
   }
 
+  /** The base, loaded for another use (the classifier): whether it can be used. */
+  async ensureBase(): Promise<boolean> {
+    return (await this.#loadBase()) !== null;
+  }
+
   /** Downloads (or reads from the cache) and checks the base, once; null when it cannot be used. */
   async #loadBase(): Promise<BaseSummary | null> {
     if (this.base.summary) return this.base.summary;

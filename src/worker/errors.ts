@@ -1,6 +1,7 @@
 /** Turning any failure in the worker into an `error` event the page can show. */
 import { sentence } from '../config/words';
 import { CorpusError } from '../data/corpus';
+import { LabeledError } from '../data/labeled-set';
 import { BaseModelError } from '../storage/base-model';
 import { CheckpointError } from '../storage/checkpoint';
 import type { ErrorCode, WorkerEvent } from './protocol';
@@ -16,7 +17,7 @@ export class RequestError extends Error {
 }
 
 export function errorEvent(id: number | null, error: unknown): WorkerEvent {
-  if (error instanceof CorpusError || error instanceof RequestError) {
+  if (error instanceof CorpusError || error instanceof LabeledError || error instanceof RequestError) {
     return { type: 'error', id, code: error.code, message: error.message };
   }
   if (error instanceof CheckpointError) {

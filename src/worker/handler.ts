@@ -17,6 +17,7 @@ import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
 import { Race } from '../run/race';
 import { BaseLoader } from './base-loader';
+import { ClassifyJobs } from './classify-jobs';
 import { newRun, raceRuns, resumedRun, type LoadedCorpus } from './run-starts';
 import { describeCorpus, readCorpus } from './corpus-intake';
 import { assertNever, type Request, type WorkerEvent } from './protocol';
@@ -34,6 +35,7 @@ export class WorkerHandler {
   readonly #sampler: Sampler;
   readonly #choices: BackendChoices;
   readonly persistence: Persistence;
+  readonly classify: ClassifyJobs;
 
   constructor(
     private readonly post: (e: WorkerEvent) => void,
@@ -44,6 +46,7 @@ export class WorkerHandler {
     this.persistence = new Persistence(post, makeStore);
     this.#sampler = new Sampler(post);
     this.#choices = new BackendChoices(selectBackend);
+    this.classify = new ClassifyJobs(post, bases);
   }
 
   /** Never throws: failures are posted as `error` events carrying the request's id. */
@@ -74,7 +77,7 @@ export class WorkerHandler {
       case 'resume':
         return (this.#requireLoop().resume(), 'done');
       case 'stop':
-        return (this.#race?.status === 'racing' ? this.#race.stop() : this.#requireLoop().stop(), 'done');
+        return (this.#stop(), 'done');
       case 'save':
         return (this.#requireLoop().saveSoon(), 'done');
       case 'evaluate':
@@ -97,15 +100,27 @@ export class WorkerHandler {
         return this.#importRun(req);
       case 'check-engine':
         return this.#checkEngine(req.id);
+      case 'load-labeled':
+        return this.classify.load(req);
+      case 'classify':
+        return this.classify.train(req, () => this.#refuseWhileBusy('training a classifier'));
+      case 'classify-text':
+        return this.classify.classifyText(req);
       default:
         assertNever(req);
     }
   }
 
+  #stop(): void {
+    if (this.classify.stop()) return;
+    if (this.#race?.status === 'racing') this.#race.stop();
+    else this.#requireLoop().stop();
+  }
+
   get #busy(): boolean {
     const status = this.#loop?.status;
     const racing = this.#race !== null && this.#race.status !== 'done';
-    return racing || status === 'training' || status === 'paused' || status === 'stopping';
+    return racing || this.classify.busy || status === 'training' || status === 'paused' || status === 'stopping';
   }
 
   #requireLoop(): TrainingLoop {

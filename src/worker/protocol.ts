@@ -6,6 +6,10 @@
 import type { BackendChoice, BackendName } from '../config/backends';
 import type { FineTuneMode, Settings, StartFrom } from '../config/settings';
 import type { CorpusErrorCode } from '../data/corpus';
+import type { ClassifySettings, EncoderStart } from '../config/classify';
+import type { Columns, LabeledExample } from '../data/labeled';
+import type { LabeledErrorCode } from '../data/labeled-set';
+import type { ClassifyEvent } from '../run/classify-run';
 import type { EngineCheck } from '../engine/engine-check';
 import type { RunEvent, SampleSpec, TrainingPlan } from '../run/events';
 import type { RaceEvent } from '../run/race';
@@ -38,7 +42,11 @@ export type Request =
   | { type: 'save'; id: number } // a checkpoint between the next two steps (the page is being hidden)
   | { type: 'evaluate'; id: number } // an estimateLoss now (between two steps while training)
   | ({ type: 'sample'; id: number } & SampleSpec)
-  | { type: 'check-engine'; id: number }; // the fused LSTM against the autodiff reference, on this backend
+  | { type: 'check-engine'; id: number } // the fused LSTM against the autodiff reference, on this backend
+  // labeled texts: one CSV, TSV or JSON Lines file, or one .txt per class; columns: the page's answer when asked
+  | { type: 'load-labeled'; id: number; files: NamedBytes[]; columns: Columns | null; maxLen: number }
+  | { type: 'classify'; id: number; settings: ClassifySettings } // train a classifier on the loaded set
+  | { type: 'classify-text'; id: number; text: string }; // Try it: probabilities and per-character reasons
 
 export type RequestType = Request['type'];
 
@@ -67,6 +75,9 @@ export const REPLIES = {
   evaluate: 'done',
   'check-engine': 'engine-check',
   sample: 'done', // once the sample has streamed (or, while training, once it is queued)
+  'load-labeled': 'labeled',
+  classify: 'classify-started',
+  'classify-text': 'classified',
 } as const satisfies Record<RequestType, WorkerEvent['type']>;
 
 export type Replies = typeof REPLIES;
@@ -110,9 +121,45 @@ export interface OpenedRun {
   corpusLoaded: boolean; // the loaded text is the run's own (same hash)
 }
 
+export interface NamedBytes {
+  name: string;
+  bytes: ArrayBuffer; // transferred
+}
+
+/** A labeled set as the page shows it. */
+export interface LabeledSummary {
+  name: string;
+  format: string; // csv, tsv, jsonl or files
+  labels: string[];
+  counts: number[]; // examples per class
+  examples: number;
+  skipped: number; // rows without a text or a label
+  conflicts: number; // texts under two labels, left out
+  repeats: number; // exact repeats, left out
+  longer: number; // texts longer than the maximum length: cut when training
+  medianLength: number; // characters
+  preview: LabeledExample[];
+}
+
+export type LabeledResult =
+  | { kind: 'set'; summary: LabeledSummary }
+  // the columns are not obvious: the page asks which is the text and which the label
+  | { kind: 'choose'; name: string; columns: string[]; preview: string[][]; guess: Columns | null };
+
+/** What a classifier run trains on, said when it starts. */
+export interface ClassifyPlan {
+  labels: string[];
+  trainCounts: number[];
+  valCounts: number[];
+  classWeights: number[] | null; // null: the classes are balanced enough
+  truncated: number; // texts cut at the maximum length
+  start: EncoderStart;
+}
+
 /** Why a request failed: one word the page (and the tests) can act on. */
 export type ErrorCode =
   | CorpusErrorCode // a text that cannot be trained on
+  | LabeledErrorCode // labeled texts that cannot be trained on
   | 'no-run' // pause, resume, stop or evaluate with nothing training
   | 'no-corpus' // train before any text was loaded
   | 'no-model' // sample or resume with no model in hand
@@ -126,6 +173,10 @@ export type ErrorCode =
 export type WorkerEvent =
   | RunEvent
   | RaceEvent
+  | ClassifyEvent
+  | { type: 'labeled'; id: number; result: LabeledResult }
+  | { type: 'classify-started'; id: number; plan: ClassifyPlan }
+  | { type: 'classified'; id: number; text: string; labels: string[]; probs: number[]; saliency: number[]; ms: number }
   | { type: 'base-progress'; loaded: number; total: number } // bytes of the base's weights so far
   | { type: 'base'; id: number; base: BaseSummary }
   | { type: 'race-started'; id: number; seconds: number; plans: Record<Lane, TrainingPlan> }

@@ -1,0 +1,205 @@
+/**
+ * The classifier panel's state: labeled texts loaded (or the column question asked), a run's
+ * curves and metrics as they arrive, and Try it (latest text wins: one request in flight).
+ */
+import { defaultClassifySettings, type ClassifySettings, type EncoderStart } from '../config/classify';
+import type { Columns } from '../data/labeled';
+import type { ClassifyEvent } from '../run/classify-run';
+import type { Metrics } from '../run/metrics';
+import type { ClassifyPlan, LabeledResult, LabeledSummary, NamedBytes, ReplyTo } from '../worker/protocol';
+import type { Ask } from './worker-client';
+
+export const SPAM_SAMPLE = { file: 'labeled/spam-ham.csv', name: 'spam-ham.csv' }; // relative to the page
+
+export type ClassifierStatus = 'idle' | 'training' | 'done';
+type Choice = Extract<LabeledResult, { kind: 'choose' }>;
+export type Explained = Omit<ReplyTo<'classify-text'>, 'type' | 'id'>;
+
+export interface ClassifierHost {
+  ask: Ask;
+  loadBase: () => Promise<boolean>; // the English base, loaded (true) or failed
+}
+
+export type Lane = EncoderStart;
+export const LANE_NAMES: Record<Lane, string> = { base: 'English base', scratch: 'From scratch' };
+
+export class ClassifierState {
+  settings = $state<ClassifySettings>(defaultClassifySettings());
+  compareSeconds = $state(60); // training seconds each encoder gets in the comparison
+  #lane = $state<Lane | null>(null); // the comparison's run now training
+  #curves = $state.raw<Record<Lane, { seconds: number; accuracy: number }[]>>({ base: [], scratch: [] });
+  #finals = $state.raw<Partial<Record<Lane, Metrics>>>({});
+  #summary = $state.raw<LabeledSummary | null>(null);
+  #choice = $state.raw<Choice | null>(null);
+  #status = $state<ClassifierStatus>('idle');
+  #plan = $state.raw<ClassifyPlan | null>(null);
+  #losses = $state.raw<[number, number][]>([]); // [step, loss in nats]
+  #lm = $state.raw<[number, number][]>([]); // [step, bits per character]
+  #evals = $state.raw<{ step: number; seconds: number; accuracy: number; macroF1: number }[]>([]);
+  #metrics = $state.raw<Metrics | null>(null);
+  #learning = $state('');
+  #explained = $state.raw<Explained | null>(null);
+  #files: NamedBytes[] = []; // kept to send again with the chosen columns
+  #tryBusy = false;
+  #tryNext: string | null = null;
+
+  constructor(private readonly host: ClassifierHost) {}
+
+  get comparing() {
+    return this.#lane;
+  }
+  get curves() {
+    return this.#curves;
+  }
+  get finals() {
+    return this.#finals;
+  }
+  get summary() {
+    return this.#summary;
+  }
+  get choice() {
+    return this.#choice;
+  }
+  get status() {
+    return this.#status;
+  }
+  get plan() {
+    return this.#plan;
+  }
+  get losses() {
+    return this.#losses;
+  }
+  get lmCurve() {
+    return this.#lm;
+  }
+  get evals() {
+    return this.#evals;
+  }
+  get metrics() {
+    return this.#metrics;
+  }
+  get learning() {
+    return this.#learning;
+  }
+  get explained() {
+    return this.#explained;
+  }
+
+  /** Files a person chose: one CSV, TSV or JSON Lines file, or one .txt per class. */
+  async loadFiles(files: File[]): Promise<void> {
+    const named = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    await this.#send(named, null);
+  }
+
+  async loadSample(): Promise<void> {
+    const response = await fetch(SPAM_SAMPLE.file);
+    await this.#send([{ name: SPAM_SAMPLE.name, bytes: await response.arrayBuffer() }], null);
+  }
+
+  /** The person's answer to the column question. */
+  chooseColumns(columns: Columns): Promise<void> {
+    return this.#send(this.#files, columns);
+  }
+
+  async #send(files: NamedBytes[], columns: Columns | null): Promise<void> {
+    this.#files = files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
+    const reply = await this.host.ask(
+      { type: 'load-labeled', files, columns, maxLen: this.settings.maxLen },
+      files.map((f) => f.bytes),
+    );
+    if (!reply) return; // the notice says why; the set in hand stays
+    if (reply.result.kind === 'choose') {
+      this.#choice = reply.result;
+      return;
+    }
+    this.#choice = null;
+    this.#summary = reply.result.summary;
+  }
+
+  /** Starts a run with the form's settings (and `overrides`); false when it could not start. */
+  async train(overrides: Partial<ClassifySettings> = {}): Promise<boolean> {
+    const settings = { ...$state.snapshot(this.settings), ...overrides };
+    if (settings.start === 'base' && !(await this.host.loadBase())) return false;
+    this.#losses = [];
+    this.#lm = [];
+    this.#evals = [];
+    this.#metrics = null;
+    this.#explained = null;
+    settings.unfreezing = settings.start === 'scratch' ? 'all' : settings.unfreezing;
+    const reply = await this.host.ask({ type: 'classify', settings });
+    if (!reply) return false;
+    this.#plan = reply.plan;
+    this.#status = 'training';
+    return true;
+  }
+
+  /** How much pretraining buys: the base's encoder, then a scratch one, the same seconds each. */
+  async compare(): Promise<void> {
+    this.#curves = { base: [], scratch: [] };
+    this.#finals = {};
+    await this.#startLane('base');
+  }
+
+  async #startLane(lane: Lane): Promise<void> {
+    this.#lane = lane;
+    if (!(await this.train({ start: lane, seconds: this.compareSeconds }))) this.#lane = null;
+  }
+
+  #laneEvent(e: ClassifyEvent): void {
+    const lane = this.#lane;
+    if (!lane) return;
+    if (e.type === 'classify-eval') {
+      this.#curves = {
+        ...this.#curves,
+        [lane]: [...this.#curves[lane], { seconds: e.seconds, accuracy: e.metrics.accuracy }],
+      };
+    }
+    if (e.type !== 'classify-done') return;
+    if (e.metrics) this.#finals = { ...this.#finals, [lane]: e.metrics };
+    this.#lane = null;
+    if (lane === 'base' && e.reason === 'finished') void this.#startLane('scratch');
+  }
+
+  stop(): Promise<unknown> {
+    return this.host.ask({ type: 'stop' });
+  }
+
+  /** Try it: the newest text is sent once the previous answer is in. */
+  async tryText(text: string): Promise<void> {
+    if (this.#tryBusy) {
+      this.#tryNext = text;
+      return;
+    }
+    this.#tryBusy = true;
+    try {
+      const reply = text.trim() ? await this.host.ask({ type: 'classify-text', text }) : null;
+      this.#explained = reply && { ...reply };
+    } finally {
+      this.#tryBusy = false;
+    }
+    const next = this.#tryNext;
+    this.#tryNext = null;
+    if (next !== null) await this.tryText(next);
+  }
+
+  onEvent(e: ClassifyEvent): void {
+    this.#laneEvent(e);
+    switch (e.type) {
+      case 'classify-lm':
+        this.#lm = [...this.#lm, [e.step, e.bpc]];
+        return;
+      case 'classify-step':
+        this.#losses = [...this.#losses, [e.step, e.loss]];
+        this.#learning = e.learning;
+        return;
+      case 'classify-eval':
+        this.#evals = [...this.#evals, { step: e.step, seconds: e.seconds, ...e.metrics }];
+        this.#metrics = e.metrics;
+        return;
+      case 'classify-done':
+        this.#metrics = e.metrics ?? this.#metrics;
+        this.#status = 'done';
+        return;
+    }
+  }
+}
