@@ -123,12 +123,18 @@ export function obviousColumns(table: Table): Columns | null {
     : null;
 }
 
-/** A first guess for the page's column question: the longest column as text, the fewest-valued other as label. */
+/**
+ * A first guess for the page's column question: the longest column as text, and as label the
+ * other column with the fewest values (but at least two).
+ */
 export function guessColumns(table: Table): Columns | null {
   if (table.columns.length < 2) return null;
   const text = [...table.columns].sort((x, y) => meanLength(table.rows, y) - meanLength(table.rows, x))[0];
   const others = table.columns.filter((c) => c !== text);
-  const label = others.sort((x, y) => distinct(table.rows, x) - distinct(table.rows, y))[0];
+  const varied = others.filter((c) => distinct(table.rows, c) >= 2); // one value labels nothing
+  const label = (varied.length > 0 ? varied : others).sort(
+    (x, y) => distinct(table.rows, x) - distinct(table.rows, y),
+  )[0];
   return { text, label };
 }
 

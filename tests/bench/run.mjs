@@ -5,14 +5,24 @@
 //          --batching random|stateful --read-every N
 //          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
+//          --suite classify [--data FILE.csv] [--seconds N] [--out FILE]: the ULMFiT classifier (see classify.ts)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
 import { serve } from '../../scripts/serve.mjs';
 import { summarise, table } from './report.mjs';
 
-if (process.argv.includes('--suite') && process.argv[process.argv.indexOf('--suite') + 1] === 'transfer') {
+const suite = process.argv.includes('--suite') ? process.argv[process.argv.indexOf('--suite') + 1] : 'train';
+if (suite === 'transfer') {
   await import('./transfer-suite.mjs'); // scratch vs the English base in each fine-tune mode
+  process.exit(0);
+}
+if (suite === 'classify') {
+  // base vs scratch encoders, all examples and 100 per class (see classify.ts); under Node, WASM
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--suite' && all[i - 1] !== '--suite');
+  execSync(`node scripts/run-ts.mjs tests/bench/classify.ts ${args.map((a) => JSON.stringify(a)).join(' ')}`, {
+    stdio: 'inherit',
+  });
   process.exit(0);
 }
 
