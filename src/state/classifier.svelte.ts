@@ -6,7 +6,14 @@ import { defaultClassifySettings, type ClassifySettings, type EncoderStart } fro
 import type { Columns } from '../data/labeled';
 import type { ClassifyEvent } from '../run/classify-run';
 import type { Metrics } from '../run/metrics';
-import type { ClassifyPlan, LabeledResult, LabeledSummary, NamedBytes, ReplyTo } from '../worker/protocol';
+import type {
+  ClassifierInfo,
+  ClassifyPlan,
+  LabeledResult,
+  LabeledSummary,
+  NamedBytes,
+  ReplyTo,
+} from '../worker/protocol';
 import type { Ask } from './worker-client';
 
 export const SPAM_SAMPLE = { file: 'labeled/spam-ham.csv', name: 'spam-ham.csv' }; // relative to the page
@@ -39,6 +46,7 @@ export class ClassifierState {
   #metrics = $state.raw<Metrics | null>(null);
   #learning = $state('');
   #explained = $state.raw<Explained | null>(null);
+  #opened = $state.raw<ClassifierInfo | null>(null); // imported, or reopened from the last visit
   #files: NamedBytes[] = []; // kept to send again with the chosen columns
   #tryBusy = false;
   #tryNext: string | null = null;
@@ -53,6 +61,13 @@ export class ClassifierState {
   }
   get finals() {
     return this.#finals;
+  }
+  get opened() {
+    return this.#opened;
+  }
+  /** Whether there is a classifier to try and to export. */
+  get ready() {
+    return this.#status !== 'idle' || this.#opened !== null;
   }
   get summary() {
     return this.#summary;
@@ -129,6 +144,7 @@ export class ClassifierState {
     const reply = await this.host.ask({ type: 'classify', settings });
     if (!reply) return false;
     this.#plan = reply.plan;
+    this.#opened = null;
     this.#status = 'training';
     return true;
   }
@@ -162,6 +178,22 @@ export class ClassifierState {
 
   stop(): Promise<unknown> {
     return this.host.ask({ type: 'stop' });
+  }
+
+  exportClassifier(): Promise<unknown> {
+    return this.host.ask({ type: 'export-classifier' });
+  }
+
+  async importClassifier(file: File): Promise<void> {
+    const bytes = await file.arrayBuffer();
+    await this.host.ask({ type: 'import-classifier', name: file.name, bytes }, [bytes]);
+  }
+
+  /** A classifier the worker opened (an import, or the one kept from the last visit). */
+  onOpened(info: ClassifierInfo): void {
+    this.#opened = info;
+    this.#explained = null;
+    if (this.#status !== 'training') this.#status = 'idle';
   }
 
   /** Try it: the newest text is sent once the previous answer is in. */

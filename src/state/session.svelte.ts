@@ -246,6 +246,8 @@ export class Session {
       case 'classify-eval':
       case 'classify-done':
         return this.classifier.onEvent(e);
+      case 'classifier-opened':
+        return this.classifier.onOpened(e.info);
       case 'base':
       case 'race-started':
       case 'labeled':

@@ -63,6 +63,13 @@ function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
 /** model.json's contents (topology and float32 weight specs) and the weight bytes, as stock tfjs saves them. */
 export async function layersArtifacts(m: ModelConfig, weights: NamedArray[]) {
   const model = toLayersModel(m, weights);
+  const artifacts = await layersArtifactsOf(model);
+  model.dispose();
+  return artifacts;
+}
+
+/** What stock tfjs saves of a LayersModel: its topology, weight specs and weight bytes. */
+export async function layersArtifactsOf(model: tf.LayersModel) {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -70,7 +77,6 @@ export async function layersArtifacts(m: ModelConfig, weights: NamedArray[]) {
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  model.dispose();
   const a = artifacts as unknown as tf.io.ModelArtifacts;
   return { topology: a.modelTopology, specs: a.weightSpecs!, data: concatBuffers(a.weightData!) };
 }

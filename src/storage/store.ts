@@ -144,6 +144,20 @@ export class CheckpointStore {
    * Keeps a run's text (once per distinct text) so a reload can resume without asking for the
    * file again. It stays in this browser's storage like the weights.
    */
+  /** Bytes kept under a name of their own (the latest classifier). */
+  async putBytes(name: string, bytes: Uint8Array): Promise<void> {
+    await set(`bytes/${name}`, bytes, this.db);
+  }
+
+  async getBytes(name: string): Promise<Uint8Array | null> {
+    const found = await get(`bytes/${name}`, this.db);
+    return found instanceof Uint8Array ? found : null;
+  }
+
+  async deleteBytes(name: string): Promise<void> {
+    await del(`bytes/${name}`, this.db);
+  }
+
   async putCorpus(hash: string, name: string, text: string): Promise<void> {
     if ((await get(`corpus/${hash}`, this.db)) === undefined) await set(`corpus/${hash}`, { name, text }, this.db);
   }

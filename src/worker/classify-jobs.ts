@@ -2,7 +2,7 @@
  * The worker's classifier side: labeled files taken in (decoded, parsed, checked), one classifier
  * run at a time, and Try it's explanations. A bad file changes nothing: the set in hand stays.
  */
-import { classifySettingsErrors } from '../config/classify';
+import { classifySettingsErrors, type EncoderStart } from '../config/classify';
 import { foldTypography } from '../data/alphabet';
 import { decodeCorpus } from '../data/corpus';
 import {
@@ -18,11 +18,13 @@ import { buildLabeledSet, classCounts, LabeledError, type LabeledSet } from '../
 import { encodeTexts, padBatch } from '../data/text-batches';
 import { disposeClassifier, type Classifier } from '../engine/classifier';
 import { explain } from '../engine/classifier-train';
-import { ClassifyRun, type ClassifyData } from '../run/classify-run';
+import { makeVocab, type Vocab } from '../data/vocab';
+import { ClassifyRun } from '../run/classify-run';
+import { CLASSIFIER_FORMAT, classifierZip, readClassifierZip, type ClassifierMeta } from '../storage/classifier-zip';
 import { makeClassifier, prepareData } from '../run/classify-setup';
 import type { BaseLoader } from './base-loader';
 import { RequestError, errorEvent } from './errors';
-import type { LabeledSummary, Request, WorkerEvent } from './protocol';
+import type { ClassifierInfo, LabeledSummary, Request, WorkerEvent } from './protocol';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 
@@ -54,16 +56,32 @@ function examplesOf(files: TextFile[], columns: Columns | null) {
   return { ...tableExamples(table, chosen), format: table.format, columns: chosen };
 }
 
+/** The classifier Try it and Export use: trained here, imported, or reopened from storage. */
+interface InHand {
+  classifier: Classifier;
+  vocab: Vocab;
+  maxLen: number;
+  info: ClassifierInfo;
+}
+
+/** Where the latest classifier is kept between visits (IndexedDB through Persistence). */
+export interface ClassifierKeep {
+  save(bytes: Uint8Array): Promise<void>;
+  load(): Promise<Uint8Array | null>;
+  drop(): Promise<void>;
+}
+
 export class ClassifyJobs {
   #set: LabeledSet | null = null;
+  #setName = '';
   #run: ClassifyRun | null = null;
-  #classifier: Classifier | null = null; // the latest trained (or training) classifier
-  #data: ClassifyData | null = null;
+  #hand: InHand | null = null;
   #running = false;
 
   constructor(
     private readonly post: (e: WorkerEvent) => void,
     private readonly bases: BaseLoader,
+    private readonly keep: ClassifierKeep,
   ) {}
 
   get busy(): boolean {
@@ -87,8 +105,9 @@ export class ClassifyJobs {
     const { examples, skipped, format } = found as Exclude<typeof found, { choose: unknown }>;
     const set = buildLabeledSet(examples, skipped);
     this.#set = set;
-    const name = files.length === 1 ? files[0].name : `${files.length} files`;
-    this.post({ type: 'labeled', id, result: { kind: 'set', summary: summarise(set, name, format, maxLen) } });
+    this.#setName = files.length === 1 ? files[0].name : `${files.length} files`;
+    const summary = summarise(set, this.#setName, format, maxLen);
+    this.post({ type: 'labeled', id, result: { kind: 'set', summary } });
   }
 
   async train(req: Req<'classify'>, refuseIfBusy: () => void): Promise<void> {
@@ -100,11 +119,17 @@ export class ClassifyJobs {
     const base = this.bases.base;
     if (req.settings.start === 'base' && !base) throw new RequestError('base', 'Load the English base first.');
     const { data, truncated } = prepareData(this.#set, req.settings);
-    this.#dispose();
     const classifier = makeClassifier(req.settings, this.#set.labels.length, base);
     const run = new ClassifyRun(classifier, data, req.settings, this.post);
-    [this.#classifier, this.#data, this.#run, this.#running] = [classifier, data, run, true];
     const { set } = data;
+    const info = infoOf(
+      `${this.#setName} · ${req.settings.start}`,
+      set.labels,
+      req.settings.maxLen,
+      req.settings.start,
+    );
+    this.#replace({ classifier, vocab: data.vocab, maxLen: req.settings.maxLen, info });
+    [this.#run, this.#running] = [run, true];
     const plan = {
       labels: set.labels,
       trainCounts: classCounts(data.split.train, set.y, set.labels.length),
@@ -116,35 +141,117 @@ export class ClassifyJobs {
     this.post({ type: 'classify-started', id: req.id, plan });
     run
       .run()
+      .then(() => this.#keepLatest(run))
       .catch((error) => this.post(errorEvent(null, error)))
       .finally(() => (this.#running = false));
   }
 
-  /** Probabilities and per-character reasons for a text, from the classifier in hand. */
-  async classifyText({ id, text }: Req<'classify-text'>): Promise<void> {
-    const classifier = this.#classifier;
-    if (!classifier || !this.#data) throw new RequestError('no-model', 'Train a classifier first.');
-    const started = performance.now();
-    const folded = foldTypography(text);
-    const { seqs } = encodeTexts([folded], this.#data.vocab, this.#run!.settings.maxLen);
-    const explanation = await explain(classifier, padBatch(seqs, [0], 1));
-    const ms = performance.now() - started;
-    this.post({
-      type: 'classified',
-      id,
-      text: folded,
-      labels: this.#data.set.labels,
-      probs: Array.from(explanation.probs),
-      saliency: Array.from(explanation.saliency),
-      ms,
-    });
+  /** After a run: its figures in hand, and the classifier kept for the next visit. */
+  async #keepLatest(run: ClassifyRun): Promise<void> {
+    const hand = this.#hand;
+    if (!hand || hand.classifier !== run.classifier) return;
+    hand.info = { ...hand.info, accuracy: run.metrics?.accuracy ?? null, macroF1: run.metrics?.macroF1 ?? null };
+    await this.keep.save(await this.#zip(hand)).catch(() => {}); // storage full or off: Export still works
   }
 
-  #dispose(): void {
-    if (this.#classifier) disposeClassifier(this.#classifier);
-    this.#classifier = null;
+  /** Probabilities and per-character reasons for a text, from the classifier in hand. */
+  async classifyText({ id, text }: Req<'classify-text'>): Promise<void> {
+    const hand = this.#requireHand();
+    const started = performance.now();
+    const folded = foldTypography(text);
+    const { seqs } = encodeTexts([folded], hand.vocab, hand.maxLen);
+    const explanation = await explain(hand.classifier, padBatch(seqs, [0], 1));
+    const ms = performance.now() - started;
+    const { probs, saliency } = explanation;
+    const labels = hand.info.labels;
+    this.post({ type: 'classified', id, text: folded, labels, probs: [...probs], saliency: [...saliency], ms });
+  }
+
+  async exportClassifier({ id }: Req<'export-classifier'>): Promise<void> {
+    if (this.#running) throw new RequestError('busy', 'Stop the classifier before exporting it.');
+    const hand = this.#requireHand();
+    const zip = await this.#zip(hand);
+    const bytes = zip.buffer.slice(zip.byteOffset, zip.byteOffset + zip.byteLength) as ArrayBuffer;
+    const stem = hand.info.name.replace(/[^\w.-]+/g, '-').replace(/^-|-$/g, '') || 'classifier';
+    this.post({ type: 'export', id, fileName: `${stem}.classifier.zip`, bytes });
+  }
+
+  async importClassifier({ id, bytes }: Req<'import-classifier'>): Promise<void> {
+    if (this.#running) throw new RequestError('busy', 'Stop the classifier before importing another.');
+    const zip = new Uint8Array(bytes);
+    const { meta, classifier } = await readClassifierZip(zip);
+    this.#open(meta, classifier, `${meta.name} (imported)`);
+    await this.keep.save(zip).catch(() => {});
+    this.post({ type: 'classifier-opened', id, info: this.#hand!.info });
+  }
+
+  /** Reopens the classifier kept from the last visit, if any; a damaged one is dropped, saying so. */
+  async restore(): Promise<void> {
+    const bytes = await this.keep.load().catch(() => null);
+    if (!bytes) return;
+    try {
+      const { meta, classifier } = await readClassifierZip(bytes);
+      this.#open(meta, classifier, meta.name);
+      this.post({ type: 'classifier-opened', id: null, info: this.#hand!.info });
+    } catch (error) {
+      await this.keep.drop().catch(() => {});
+      this.post(
+        errorEvent(
+          null,
+          new RequestError('checkpoint', `The saved classifier was damaged and is gone (${String(error)}).`),
+        ),
+      );
+    }
+  }
+
+  #open(meta: ClassifierMeta, classifier: Classifier, name: string): void {
+    const info = {
+      ...infoOf(name, meta.labels, meta.maxLen, meta.start),
+      accuracy: meta.accuracy,
+      macroF1: meta.macroF1,
+    };
+    this.#replace({ classifier, vocab: makeVocab(meta.vocab), maxLen: meta.maxLen, info });
+  }
+
+  #zip(hand: InHand): Promise<Uint8Array> {
+    const { info, classifier, vocab, maxLen } = hand;
+    const meta: ClassifierMeta = {
+      format: CLASSIFIER_FORMAT,
+      version: 1,
+      name: info.name,
+      labels: info.labels,
+      vocab: vocab.chars,
+      maxLen,
+      foldTypography: true,
+      encoder: classifier.encoder.config,
+      head: classifier.head,
+      start: info.start,
+      accuracy: info.accuracy,
+      macroF1: info.macroF1,
+      createdAt: new Date().toISOString(),
+    };
+    return classifierZip(classifier, meta);
+  }
+
+  #requireHand(): InHand {
+    if (!this.#hand) throw new RequestError('no-model', 'Train or import a classifier first.');
+    return this.#hand;
+  }
+
+  #replace(hand: InHand): void {
+    if (this.#hand) disposeClassifier(this.#hand.classifier);
+    this.#hand = hand;
   }
 }
+
+const infoOf = (name: string, labels: string[], maxLen: number, start: EncoderStart): ClassifierInfo => ({
+  name,
+  labels,
+  maxLen,
+  start,
+  accuracy: null,
+  macroF1: null,
+});
 
 function summarise(set: LabeledSet, name: string, format: string, maxLen: number): LabeledSummary {
   const lengths = set.texts.map((t) => t.length);
@@ -157,6 +264,7 @@ function summarise(set: LabeledSet, name: string, format: string, maxLen: number
     skipped: set.skipped,
     conflicts: set.conflicts,
     repeats: set.repeats,
+    maxLen,
     longer: lengths.filter((n) => n > maxLen).length,
     medianLength: [...lengths].sort((a, b) => a - b)[lengths.length >> 1],
     preview: set.texts.slice(0, PREVIEW_ROWS).map((t, i) => ({ text: t.slice(0, 160), label: set.labels[set.y[i]] })),

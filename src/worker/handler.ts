@@ -46,7 +46,7 @@ export class WorkerHandler {
     this.persistence = new Persistence(post, makeStore);
     this.#sampler = new Sampler(post);
     this.#choices = new BackendChoices(selectBackend);
-    this.classify = new ClassifyJobs(post, bases);
+    this.classify = new ClassifyJobs(post, bases, this.persistence.classifierStore);
   }
 
   /** Never throws: failures are posted as `error` events carrying the request's id. */
@@ -106,6 +106,10 @@ export class WorkerHandler {
         return this.classify.train(req, () => this.#refuseWhileBusy('training a classifier'));
       case 'classify-text':
         return this.classify.classifyText(req);
+      case 'export-classifier':
+        return this.classify.exportClassifier(req);
+      case 'import-classifier':
+        return this.classify.importClassifier(req);
       default:
         assertNever(req);
     }
@@ -137,7 +141,10 @@ export class WorkerHandler {
     this.#refuseWhileBusy('switching the backend');
     await this.#choices.choose(choice, remembered, async (report) => {
       this.#backend = report.backend;
-      if (!this.persistence.available) await this.persistence.init();
+      if (!this.persistence.available) {
+        await this.persistence.init();
+        await this.classify.restore();
+      }
       this.post({ type: 'ready', id, ...report });
     });
   }

@@ -84,6 +84,13 @@ export class Persistence {
   }
 
   /** Keeps the run's text beside its checkpoints (deduplicated by hash); best effort. */
+  /** The latest classifier's export bytes, kept so a reload opens it again; quietly skipped without storage. */
+  readonly classifierStore = {
+    save: async (bytes: Uint8Array) => void (await this.#store?.putBytes('classifier', bytes)),
+    load: async () => (this.#store ? this.#store.getBytes('classifier') : null),
+    drop: async () => void (await this.#store?.deleteBytes('classifier')),
+  };
+
   async storeCorpus(corpus: { hash: string; name: string; text: string }): Promise<void> {
     await this.#store?.putCorpus(corpus.hash, corpus.name, corpus.text).catch(() => undefined);
   }

@@ -46,7 +46,9 @@ export type Request =
   // labeled texts: one CSV, TSV or JSON Lines file, or one .txt per class; columns: the page's answer when asked
   | { type: 'load-labeled'; id: number; files: NamedBytes[]; columns: Columns | null; maxLen: number }
   | { type: 'classify'; id: number; settings: ClassifySettings } // train a classifier on the loaded set
-  | { type: 'classify-text'; id: number; text: string }; // Try it: probabilities and per-character reasons
+  | { type: 'classify-text'; id: number; text: string } // Try it: probabilities and per-character reasons
+  | { type: 'export-classifier'; id: number } // the classifier in hand, as a stock LayersModel zip
+  | { type: 'import-classifier'; id: number; name: string; bytes: ArrayBuffer }; // bytes are transferred
 
 export type RequestType = Request['type'];
 
@@ -78,6 +80,8 @@ export const REPLIES = {
   'load-labeled': 'labeled',
   classify: 'classify-started',
   'classify-text': 'classified',
+  'export-classifier': 'export',
+  'import-classifier': 'classifier-opened',
 } as const satisfies Record<RequestType, WorkerEvent['type']>;
 
 export type Replies = typeof REPLIES;
@@ -136,7 +140,8 @@ export interface LabeledSummary {
   skipped: number; // rows without a text or a label
   conflicts: number; // texts under two labels, left out
   repeats: number; // exact repeats, left out
-  longer: number; // texts longer than the maximum length: cut when training
+  maxLen: number; // the maximum length asked about
+  longer: number; // texts longer than it: cut when training
   medianLength: number; // characters
   preview: LabeledExample[];
 }
@@ -154,6 +159,16 @@ export interface ClassifyPlan {
   classWeights: number[] | null; // null: the classes are balanced enough
   truncated: number; // texts cut at the maximum length
   start: EncoderStart;
+}
+
+/** The classifier in hand, as the page shows it (after a run, an import, or a reload). */
+export interface ClassifierInfo {
+  name: string;
+  labels: string[];
+  maxLen: number;
+  start: EncoderStart;
+  accuracy: number | null; // validation accuracy of its run, when known
+  macroF1: number | null;
 }
 
 /** Why a request failed: one word the page (and the tests) can act on. */
@@ -176,6 +191,7 @@ export type WorkerEvent =
   | ClassifyEvent
   | { type: 'labeled'; id: number; result: LabeledResult }
   | { type: 'classify-started'; id: number; plan: ClassifyPlan }
+  | { type: 'classifier-opened'; id: number | null; info: ClassifierInfo } // id null: reopened from storage
   | { type: 'classified'; id: number; text: string; labels: string[]; probs: number[]; saliency: number[]; ms: number }
   | { type: 'base-progress'; loaded: number; total: number } // bytes of the base's weights so far
   | { type: 'base'; id: number; base: BaseSummary }
