@@ -183,3 +183,25 @@ export function classify(c: Classifier, batch: TextBatch): tf.Tensor2D {
   const out = encodeLayers(c.encoder, x, 0, c.encoder.lstm.length);
   return tf.softmax(headLogits(c, concatPool(out, batch)));
 }
+
+/**
+ * Sets the moving statistics to the exact mean and variance of the pooled features of `batches`
+ * (training texts) under the encoder as it is now. Run before validation: an encoder that is
+ * still training moves its features faster than a running average follows, and a fresh encoder's
+ * features differ little between texts, so a small lag would swamp them.
+ */
+export async function recalibrate(c: Classifier, batches: TextBatch[]): Promise<void> {
+  if (batches.length === 0) return;
+  const L = c.encoder.lstm.length;
+  const features = batches.map((b) =>
+    tf.tidy(() => concatPool(encodeLayers(c.encoder, embed(c.encoder, batchIds(b)), 0, L), b)),
+  );
+  tf.tidy(() => {
+    const { mean, variance } = tf.moments(tf.concat(features, 0), 0);
+    c.movingMean.assign(mean);
+    c.movingVariance.assign(variance);
+  });
+  tf.dispose(features);
+  c.normUpdates = Math.max(c.normUpdates, 1);
+  await c.movingVariance.data(); // done before the caller reads anything
+}

@@ -11,7 +11,7 @@ import type { LabeledSet, SplitIndices } from '../data/labeled-set';
 import { Rng } from '../data/rng';
 import { epochBatches, padBatch, sortedBatches } from '../data/text-batches';
 import { encode, type Vocab } from '../data/vocab';
-import { classify, classifierWeights, type Classifier } from '../engine/classifier';
+import { classify, classifierWeights, recalibrate, type Classifier } from '../engine/classifier';
 import { classifierStep } from '../engine/classifier-train';
 import { FusedAdam } from '../engine/fused-adam';
 import { LN2, setLearningRate, trainStep } from '../engine/train';
@@ -23,6 +23,7 @@ const LM = { seqLen: 64, batchSize: 32, learningRate: 0.002, clipNorm: 5 }; // l
 const CLIP_NORM = 5;
 const EVAL_BATCH = 64;
 const WRONG_CHARS = 300; // of each confidently wrong text, shown in the page
+const CALIBRATION_TEXTS = 128; // training texts whose features set the normalisation before each validation
 
 export type ClassifyEvent =
   | { type: 'classify-lm'; step: number; seconds: number; bpc: number }
@@ -148,6 +149,10 @@ export class ClassifyRun {
     const { set, seqs, split } = this.data;
     const parts: Float32Array[] = [];
     const order: number[] = [];
+    const every = Math.max(1, Math.floor(split.train.length / CALIBRATION_TEXTS)); // spread over the set
+    const calibration = split.train.filter((_, i) => i % every === 0).slice(0, CALIBRATION_TEXTS);
+    const batches = sortedBatches(calibration, seqs, EVAL_BATCH).map((rows) => padBatch(seqs, rows));
+    await recalibrate(this.classifier, batches);
     for (const rows of sortedBatches(split.val, seqs, EVAL_BATCH)) {
       const probs = tf.tidy(() => classify(this.classifier, padBatch(seqs, rows)));
       parts.push((await probs.data()) as Float32Array);

@@ -16,7 +16,12 @@ import type {
 } from '../worker/protocol';
 import type { Ask } from './worker-client';
 
-export const SPAM_SAMPLE = { file: 'labeled/spam-ham.csv', name: 'spam-ham.csv' }; // relative to the page
+/** The built-in labeled samples (public/labeled/, made by `npm run samples`), relative to the page. */
+export const LABELED_SAMPLES = {
+  spam: { file: 'labeled/spam-ham.csv', name: 'spam-ham.csv', button: 'Load the spam sample' },
+  authors: { file: 'labeled/authors.csv', name: 'authors.csv', button: 'Load the authors sample' },
+} as const;
+export type LabeledSampleId = keyof typeof LABELED_SAMPLES;
 
 export type ClassifierStatus = 'idle' | 'training' | 'done';
 type Choice = Extract<LabeledResult, { kind: 'choose' }>;
@@ -106,9 +111,10 @@ export class ClassifierState {
     await this.#send(named, null);
   }
 
-  async loadSample(): Promise<void> {
-    const response = await fetch(SPAM_SAMPLE.file);
-    await this.#send([{ name: SPAM_SAMPLE.name, bytes: await response.arrayBuffer() }], null);
+  async loadSample(id: LabeledSampleId): Promise<void> {
+    const sample = LABELED_SAMPLES[id];
+    const response = await fetch(sample.file);
+    await this.#send([{ name: sample.name, bytes: await response.arrayBuffer() }], null);
   }
 
   /** The person's answer to the column question. */

@@ -4,17 +4,7 @@
  */
 import { classifySettingsErrors, type EncoderStart } from '../config/classify';
 import { foldTypography } from '../data/alphabet';
-import { decodeCorpus } from '../data/corpus';
-import {
-  classFileExamples,
-  guessColumns,
-  obviousColumns,
-  readTable,
-  tableExamples,
-  type Columns,
-  type TextFile,
-} from '../data/labeled';
-import { buildLabeledSet, classCounts, LabeledError, type LabeledSet } from '../data/labeled-set';
+import { classCounts, type LabeledSet } from '../data/labeled-set';
 import { encodeTexts, padBatch } from '../data/text-batches';
 import { disposeClassifier, type Classifier } from '../engine/classifier';
 import { explain } from '../engine/classifier-train';
@@ -24,37 +14,10 @@ import { CLASSIFIER_FORMAT, classifierZip, readClassifierZip, type ClassifierMet
 import { makeClassifier, prepareData } from '../run/classify-setup';
 import type { BaseLoader } from './base-loader';
 import { RequestError, errorEvent } from './errors';
-import type { ClassifierInfo, LabeledSummary, Request, WorkerEvent } from './protocol';
+import { readLabeled } from './labeled-intake';
+import type { ClassifierInfo, Request, WorkerEvent } from './protocol';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
-
-const PREVIEW_ROWS = 4;
-
-/** The examples in some files: one CSV, TSV or JSON Lines file, or one .txt file per class. */
-function examplesOf(files: TextFile[], columns: Columns | null) {
-  if (files.length > 1 || /\.txt$/i.test(files[0].name)) {
-    if (files.length < 2) {
-      throw new LabeledError('one-class', 'One .txt file is one class: drop one file per class, at least two.');
-    }
-    return { ...classFileExamples(files), format: 'files' as const };
-  }
-  const table = readTable(files[0]);
-  if (table.columns.length < 2) {
-    throw new LabeledError(
-      'no-text-column',
-      `${files[0].name} has ${table.columns.length === 1 ? 'one column' : 'no columns'}: it needs a text column and a label column.`,
-    );
-  }
-  const chosen = columns ?? obviousColumns(table);
-  if (!chosen) {
-    const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => table.columns.map((c) => (r[c] ?? '').slice(0, 80)));
-    return { choose: { columns: table.columns, preview, guess: guessColumns(table) } };
-  }
-  for (const c of [chosen.text, chosen.label]) {
-    if (!table.columns.includes(c)) throw new LabeledError('no-text-column', `There is no column named ${c}.`);
-  }
-  return { ...tableExamples(table, chosen), format: table.format, columns: chosen };
-}
 
 /** The classifier Try it and Export use: trained here, imported, or reopened from storage. */
 interface InHand {
@@ -95,19 +58,9 @@ export class ClassifyJobs {
   }
 
   async load({ id, files, columns, maxLen }: Req<'load-labeled'>): Promise<void> {
-    if (files.length === 0) throw new LabeledError('no-examples', 'No file was given.');
-    const decoded = files.map((f) => ({ name: f.name, text: decodeCorpus(new Uint8Array(f.bytes), f.name) }));
-    const found = examplesOf(decoded, columns);
-    if ('choose' in found && found.choose) {
-      this.post({ type: 'labeled', id, result: { kind: 'choose', name: files[0].name, ...found.choose } });
-      return;
-    }
-    const { examples, skipped, format } = found as Exclude<typeof found, { choose: unknown }>;
-    const set = buildLabeledSet(examples, skipped);
-    this.#set = set;
-    this.#setName = files.length === 1 ? files[0].name : `${files.length} files`;
-    const summary = summarise(set, this.#setName, format, maxLen);
-    this.post({ type: 'labeled', id, result: { kind: 'set', summary } });
+    const { set, name, result } = readLabeled(files, columns, maxLen);
+    if (set) [this.#set, this.#setName] = [set, name];
+    this.post({ type: 'labeled', id, result });
   }
 
   async train(req: Req<'classify'>, refuseIfBusy: () => void): Promise<void> {
@@ -252,21 +205,3 @@ const infoOf = (name: string, labels: string[], maxLen: number, start: EncoderSt
   accuracy: null,
   macroF1: null,
 });
-
-function summarise(set: LabeledSet, name: string, format: string, maxLen: number): LabeledSummary {
-  const lengths = set.texts.map((t) => t.length);
-  return {
-    name,
-    format,
-    labels: set.labels,
-    counts: set.counts,
-    examples: set.texts.length,
-    skipped: set.skipped,
-    conflicts: set.conflicts,
-    repeats: set.repeats,
-    maxLen,
-    longer: lengths.filter((n) => n > maxLen).length,
-    medianLength: [...lengths].sort((a, b) => a - b)[lengths.length >> 1],
-    preview: set.texts.slice(0, PREVIEW_ROWS).map((t, i) => ({ text: t.slice(0, 160), label: set.labels[set.y[i]] })),
-  };
-}

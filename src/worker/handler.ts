@@ -7,12 +7,11 @@ import { validateSettings } from '../config/settings';
 import { applyTextOptions } from '../data/corpus';
 import { checkFusedLstm } from '../engine/engine-check';
 import { Rng } from '../data/rng';
-import type { SampleSpec } from '../run/events';
 import { RunState, type CorpusRef } from '../run/run-state';
 import { Sampler } from '../run/sample-stream';
 import { TrainingLoop } from '../run/training-loop';
 import type { CheckpointStore } from '../storage/store';
-import { RequestError, errorEvent } from './errors';
+import { RequestError, errorEvent, sampleSpecOf } from './errors';
 import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
 import { Race } from '../run/race';
@@ -23,8 +22,6 @@ import { describeCorpus, readCorpus } from './corpus-intake';
 import { assertNever, type Request, type WorkerEvent } from './protocol';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
-
-const MAX_SAMPLE_LENGTH = 5000;
 
 export class WorkerHandler {
   #corpus: LoadedCorpus | null = null;
@@ -279,12 +276,7 @@ export class WorkerHandler {
   async #sample(req: Req<'sample'>): Promise<void> {
     const state = this.#state;
     if (!state) throw new RequestError('no-model', 'There is no model yet: press Train first.');
-    const temps = req.temperatures;
-    if (temps.length < 1 || temps.length > 8 || temps.some((t) => !(t >= 0 && t <= 10))) {
-      throw new RequestError('settings', 'Temperatures must be between 0 and 10 (one to eight of them).');
-    }
-    const length = Math.max(1, Math.min(MAX_SAMPLE_LENGTH, Math.floor(req.length) || 1));
-    const spec: SampleSpec = { prime: req.prime, temperatures: temps, length };
+    const spec = sampleSpecOf(req);
     if (this.#busy) return this.#loop!.sample(spec);
     await this.#sampler.run(state.model, state.vocab, spec, new Rng(state.rng.int(2 ** 31)));
   }

@@ -5,7 +5,8 @@
 //          --batching random|stateful --read-every N
 //          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
-//          --suite classify [--data FILE.csv] [--seconds N] [--out FILE]: the ULMFiT classifier (see classify.ts)
+//          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
+//          (classify.ts under Node, then classify-page.mjs in the app)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
@@ -20,9 +21,9 @@ if (suite === 'transfer') {
 if (suite === 'classify') {
   // base vs scratch encoders, all examples and 100 per class (see classify.ts); under Node, WASM
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--suite' && all[i - 1] !== '--suite');
-  execSync(`node scripts/run-ts.mjs tests/bench/classify.ts ${args.map((a) => JSON.stringify(a)).join(' ')}`, {
-    stdio: 'inherit',
-  });
+  const quoted = args.map((a) => JSON.stringify(a)).join(' ');
+  execSync(`node scripts/run-ts.mjs tests/bench/classify.ts ${quoted}`, { stdio: 'inherit' });
+  if (!process.argv.includes('--no-page')) execSync(`node tests/bench/classify-page.mjs ${quoted}`, { stdio: 'inherit' });
   process.exit(0);
 }
 

@@ -30,7 +30,7 @@ async function strangerProbabilities(page: Page, zipPath: string, text: string):
   const files = unzipSync(readFileSync(zipPath));
   const probs = await fresh.evaluate(
     async ({ modelJson, weights, meta, text }) => {
-      const tf = (window as any).tf; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const tf = (window as any).tf;
       const model = await tf.loadLayersModel(
         tf.io.browserFiles([new File([modelJson], 'model.json'), new File([new Uint8Array(weights)], 'weights.bin')]),
       );
@@ -131,4 +131,22 @@ test('bad labeled files each get their own message, and a file with unclear colu
   await page.getByRole('button', { name: 'Use these columns' }).click();
   await expect(page.getByTestId('labeled-summary')).toContainText('6 examples in 2 classes');
   await expect(page.getByTestId('skipped')).toContainText('1 row without a text or a label was skipped');
+});
+
+test('how much pretraining buys: the base encoder, then a scratch one, the same seconds each, on one chart', async ({
+  page,
+}) => {
+  await openApp(page);
+  await forceBackend(page, 'wasm');
+  await page.getByRole('button', { name: 'Load the authors sample' }).click();
+  await expect(page.getByTestId('labeled-summary')).toContainText('450 examples in 3 classes');
+  await tinyClassifier(page, '25');
+  await page.locator('#compare-seconds').fill('4');
+  await page.getByRole('button', { name: 'Compare' }).click();
+  const finals = page.getByTestId('compare-finals');
+  await expect(finals).toContainText(/English base \d+\.\d% accuracy, macro-F1 0\.\d{3}/, { timeout: 120_000 });
+  await expect(finals).toContainText(/From scratch \d+\.\d% accuracy, macro-F1 0\.\d{3}/, { timeout: 120_000 });
+  await expect(page.getByTestId('classify-plan')).toContainText(
+    'Training on 75 examples (Austen 25, Chesterton 25, Melville 25)',
+  );
 });

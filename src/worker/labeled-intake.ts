@@ -1,0 +1,78 @@
+/** Labeled files as the worker takes them in: decoded, parsed, columns found (or asked), summarised. */
+import { decodeCorpus } from '../data/corpus';
+import {
+  classFileExamples,
+  guessColumns,
+  obviousColumns,
+  readTable,
+  tableExamples,
+  type Columns,
+  type TextFile,
+} from '../data/labeled';
+import { buildLabeledSet, LabeledError, type LabeledSet } from '../data/labeled-set';
+import type { LabeledResult, LabeledSummary, NamedBytes } from './protocol';
+
+const PREVIEW_ROWS = 4;
+
+/** The examples in some files: one CSV, TSV or JSON Lines file, or one .txt file per class. */
+function examplesOf(files: TextFile[], columns: Columns | null) {
+  if (files.length > 1 || /\.txt$/i.test(files[0].name)) {
+    if (files.length < 2) {
+      throw new LabeledError('one-class', 'One .txt file is one class: drop one file per class, at least two.');
+    }
+    return { ...classFileExamples(files), format: 'files' as const };
+  }
+  const table = readTable(files[0]);
+  if (table.columns.length < 2) {
+    throw new LabeledError(
+      'no-text-column',
+      `${files[0].name} has ${table.columns.length === 1 ? 'one column' : 'no columns'}: it needs a text column and a label column.`,
+    );
+  }
+  const chosen = columns ?? obviousColumns(table);
+  if (!chosen) {
+    const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => table.columns.map((c) => (r[c] ?? '').slice(0, 80)));
+    return { choose: { columns: table.columns, preview, guess: guessColumns(table) } };
+  }
+  for (const c of [chosen.text, chosen.label]) {
+    if (!table.columns.includes(c)) throw new LabeledError('no-text-column', `There is no column named ${c}.`);
+  }
+  return { ...tableExamples(table, chosen), format: table.format, columns: chosen };
+}
+
+/**
+ * Reads labeled files into a set, or into the column question when the columns are not obvious.
+ * Throws a CorpusError or LabeledError saying why they cannot be used.
+ */
+export function readLabeled(files: NamedBytes[], columns: Columns | null, maxLen: number) {
+  if (files.length === 0) throw new LabeledError('no-examples', 'No file was given.');
+  const decoded = files.map((f) => ({ name: f.name, text: decodeCorpus(new Uint8Array(f.bytes), f.name) }));
+  const found = examplesOf(decoded, columns);
+  if ('choose' in found && found.choose) {
+    const result: LabeledResult = { kind: 'choose', name: files[0].name, ...found.choose };
+    return { set: null, result };
+  }
+  const { examples, skipped, format } = found as Exclude<typeof found, { choose: unknown }>;
+  const set = buildLabeledSet(examples, skipped);
+  const name = files.length === 1 ? files[0].name : `${files.length} files`;
+  const result: LabeledResult = { kind: 'set', summary: summarise(set, name, format, maxLen) };
+  return { set, name, result };
+}
+
+function summarise(set: LabeledSet, name: string, format: string, maxLen: number): LabeledSummary {
+  const lengths = set.texts.map((t) => t.length);
+  return {
+    name,
+    format,
+    labels: set.labels,
+    counts: set.counts,
+    examples: set.texts.length,
+    skipped: set.skipped,
+    conflicts: set.conflicts,
+    repeats: set.repeats,
+    maxLen,
+    longer: lengths.filter((n) => n > maxLen).length,
+    medianLength: [...lengths].sort((a, b) => a - b)[lengths.length >> 1],
+    preview: set.texts.slice(0, PREVIEW_ROWS).map((t, i) => ({ text: t.slice(0, 160), label: set.labels[set.y[i]] })),
+  };
+}
