@@ -53,8 +53,17 @@ for (let i = 0; i < TYPED.length; i++) {
   answers.push((await page.evaluate(() => performance.now())) - start);
 }
 const tryIt = { keystrokes: answers.length, medianMs: median(answers), maxMs: Math.max(...answers) };
-console.log(`Try it: keystroke to probabilities on screen, median ${tryIt.medianMs.toFixed(0)} ms, max ${tryIt.maxMs.toFixed(0)} ms`);
+console.log(
+  `Try it: keystroke to probabilities on screen, median ${tryIt.medianMs.toFixed(0)} ms, max ${tryIt.maxMs.toFixed(0)} ms`,
+);
 await browser.close();
 await app.close();
-const page_ = { browser: 'Chromium', backend, firstAccuracySec, firstAccuracy, tryIt, answersMs: answers.map(Math.round) };
+const page_ = {
+  browser: 'Chromium',
+  backend,
+  firstAccuracySec,
+  firstAccuracy,
+  tryIt,
+  answersMs: answers.map(Math.round),
+};
 writeFileSync(out, JSON.stringify({ ...JSON.parse(readFileSync(out, 'utf8')), page: page_ }, null, 1) + '\n');

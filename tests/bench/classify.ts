@@ -26,6 +26,7 @@ const seconds = Number(arg('seconds', '240'));
 const out = arg('out', `tests/bench/results/${new Date().toISOString().slice(0, 10)}-classify.json`);
 const only = arg('only', 'all,100').split(',');
 const starts = arg('starts', 'base,scratch').split(',') as ('base' | 'scratch')[];
+const baseUnfreezing = arg('base-unfreezing', 'gradual') as 'gradual' | 'all'; // a scratch encoder trains all layers
 
 tf.env().set('PROD', true);
 patchWasmKernels();
@@ -52,7 +53,7 @@ async function one(start: 'base' | 'scratch', perClass: number | null) {
     start,
     perClass,
     seconds,
-    unfreezing: start === 'base' ? 'gradual' : 'all',
+    unfreezing: start === 'base' ? baseUnfreezing : 'all',
     evalEverySec: 30,
     maxLen: Number(arg('max-len', String(defaultClassifySettings().maxLen))),
     learningRate: Number(arg('lr', String(defaultClassifySettings().learningRate))),

@@ -23,7 +23,8 @@ if (suite === 'classify') {
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--suite' && all[i - 1] !== '--suite');
   const quoted = args.map((a) => JSON.stringify(a)).join(' ');
   execSync(`node scripts/run-ts.mjs tests/bench/classify.ts ${quoted}`, { stdio: 'inherit' });
-  if (!process.argv.includes('--no-page')) execSync(`node tests/bench/classify-page.mjs ${quoted}`, { stdio: 'inherit' });
+  if (!process.argv.includes('--no-page'))
+    execSync(`node tests/bench/classify-page.mjs ${quoted}`, { stdio: 'inherit' });
   process.exit(0);
 }
 
