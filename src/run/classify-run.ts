@@ -48,6 +48,7 @@ export interface ClassifyData {
 
 export class ClassifyRun {
   #stopRequested = false;
+  #finished = false;
   #step = 0;
   #trainMs = 0; // classifier training time, validation excluded
   #rng: Rng;
@@ -72,6 +73,11 @@ export class ClassifyRun {
     return this.#weights;
   }
 
+  /** Whether the run has said `classify-done`: nothing of it touches the model any more. */
+  get finished() {
+    return this.#finished;
+  }
+
   get step() {
     return this.#step;
   }
@@ -88,8 +94,10 @@ export class ClassifyRun {
 
   /** Trains to the end (or a stop); a failure is thrown after `classify-done` says 'failed'. */
   async run(): Promise<void> {
-    const done = (reason: 'finished' | 'stopped' | 'failed', metrics: Metrics | null) =>
+    const done = (reason: 'finished' | 'stopped' | 'failed', metrics: Metrics | null) => {
+      this.#finished = true; // before the news: a page may start the next run on hearing it
       this.emit({ type: 'classify-done', reason, step: this.#step, seconds: this.#trainMs / 1000, metrics });
+    };
     try {
       if (this.settings.lmSeconds > 0) await this.#fineTuneLanguageModel();
       await this.#train();

@@ -39,7 +39,6 @@ export class ClassifyJobs {
   #setName = '';
   #run: ClassifyRun | null = null;
   #hand: InHand | null = null;
-  #running = false;
 
   constructor(
     private readonly post: (e: WorkerEvent) => void,
@@ -47,12 +46,13 @@ export class ClassifyJobs {
     private readonly keep: ClassifierKeep,
   ) {}
 
+  /** A run is training (its final `classify-done` not said yet). */
   get busy(): boolean {
-    return this.#running;
+    return this.#run !== null && !this.#run.finished;
   }
 
   stop(): boolean {
-    if (!this.#running) return false;
+    if (!this.busy) return false;
     this.#run?.stop();
     return true;
   }
@@ -65,7 +65,7 @@ export class ClassifyJobs {
 
   async train(req: Req<'classify'>, refuseIfBusy: () => void): Promise<void> {
     refuseIfBusy();
-    if (this.#running) throw new RequestError('busy', 'A classifier is training: stop it first.');
+    if (this.busy) throw new RequestError('busy', 'A classifier is training: stop it first.');
     if (!this.#set) throw new RequestError('no-corpus', 'Load labeled texts first.');
     const errors = classifySettingsErrors(req.settings);
     if (errors.length > 0) throw new RequestError('settings', errors.join(' '));
@@ -82,7 +82,7 @@ export class ClassifyJobs {
       req.settings.start,
     );
     this.#replace({ classifier, vocab: data.vocab, maxLen: req.settings.maxLen, info });
-    [this.#run, this.#running] = [run, true];
+    this.#run = run;
     const plan = {
       labels: set.labels,
       trainCounts: classCounts(data.split.train, set.y, set.labels.length),
@@ -95,8 +95,7 @@ export class ClassifyJobs {
     run
       .run()
       .then(() => this.#keepLatest(run))
-      .catch((error) => this.post(errorEvent(null, error)))
-      .finally(() => (this.#running = false));
+      .catch((error) => this.post(errorEvent(null, error)));
   }
 
   /** After a run: its figures in hand, and the classifier kept for the next visit. */
@@ -121,7 +120,7 @@ export class ClassifyJobs {
   }
 
   async exportClassifier({ id }: Req<'export-classifier'>): Promise<void> {
-    if (this.#running) throw new RequestError('busy', 'Stop the classifier before exporting it.');
+    if (this.busy) throw new RequestError('busy', 'Stop the classifier before exporting it.');
     const hand = this.#requireHand();
     const zip = await this.#zip(hand);
     const bytes = zip.buffer.slice(zip.byteOffset, zip.byteOffset + zip.byteLength) as ArrayBuffer;
@@ -130,7 +129,7 @@ export class ClassifyJobs {
   }
 
   async importClassifier({ id, bytes }: Req<'import-classifier'>): Promise<void> {
-    if (this.#running) throw new RequestError('busy', 'Stop the classifier before importing another.');
+    if (this.busy) throw new RequestError('busy', 'Stop the classifier before importing another.');
     const zip = new Uint8Array(bytes);
     const { meta, classifier } = await readClassifierZip(zip);
     this.#open(meta, classifier, `${meta.name} (imported)`);

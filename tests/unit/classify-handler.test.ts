@@ -5,6 +5,8 @@ import { bytes, harness } from './harness';
 import { BASE_URL, memorySources, tinyBaseFiles } from './base-fixture';
 import { BaseLoader } from '../../src/worker/base-loader';
 import { defaultClassifySettings, type ClassifySettings } from '../../src/config/classify';
+import { ClassifyJobs } from '../../src/worker/classify-jobs';
+import type { WorkerEvent } from '../../src/worker/protocol';
 
 beforeAll(useCpu);
 
@@ -119,5 +121,31 @@ describe('the classifier through the worker', () => {
     await h.send({ type: 'classify', settings: quick() });
     await h.send({ type: 'classify', settings: quick({ start: 'scratch', maxLen: 1 }) });
     expect(h.of('error').map((e) => e.code)).toEqual(['base', 'settings']);
+  });
+
+  it('takes the next run the moment one says it is done, as the comparison starts its second', async () => {
+    const outcomes: string[] = [];
+    let done = 0;
+    const next = { type: 'classify', id: 3, settings: quick({ epochs: 1 }) } as const;
+    const post = (e: WorkerEvent) => {
+      if (e.type !== 'classify-done') return;
+      if (++done === 1)
+        jobs
+          .train(next, () => {})
+          .then(
+            () => outcomes.push('started'),
+            (error) => outcomes.push(error.code),
+          );
+    };
+    const keep = { save: async () => {}, load: async () => null, drop: async () => {} };
+    const bases = new BaseLoader(memorySources(await tinyBaseFiles()).sources);
+    await bases.load(BASE_URL, () => {});
+    const jobs: ClassifyJobs = new ClassifyJobs(post, bases, keep);
+    await jobs.load({ type: 'load-labeled', id: 1, files: [file('easy.csv', EASY)], columns: null, maxLen: 24 });
+    await jobs.train({ ...next, id: 2 }, () => {});
+    expect(jobs.busy).toBe(true);
+    for (let i = 0; i < 3000 && done < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(outcomes).toEqual(['started']);
+    expect(jobs.busy).toBe(false);
   });
 });
