@@ -25,8 +25,7 @@ export interface ClassifierStepOptions {
  * Where the trainable part starts: the frozen bottom (the embedding, and LSTM layers below the
  * lowest trainable one) runs outside the gradient tape, so its backward is never built.
  */
-function trainableFrom(c: Classifier, rates: number[]): number {
-  const weights = classifierWeights(c);
+function trainableFrom(c: Classifier, weights: ReturnType<typeof classifierWeights>, rates: number[]): number {
   if (rates[0] > 0) return -1; // the embedding trains: everything is on the tape
   const L = c.encoder.lstm.length;
   for (let l = 0; l < L; l++) {
@@ -55,7 +54,7 @@ export function classifierStep(
 ): tf.Scalar {
   const weights = classifierWeights(c);
   const trained = weights.filter((_, i) => opts.rates[i] > 0).map((w) => w.variable);
-  const from = trainableFrom(c, opts.rates);
+  const from = trainableFrom(c, weights, opts.rates);
   const L = c.encoder.lstm.length;
   return tf.tidy(() => {
     const ids = batchIds(batch);

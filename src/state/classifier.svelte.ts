@@ -3,6 +3,7 @@
  * curves and metrics as they arrive, and Try it (latest text wins: one request in flight).
  */
 import { defaultClassifySettings, type ClassifySettings, type EncoderStart } from '../config/classify';
+import { checkSize, type CorpusError } from '../data/corpus';
 import type { Columns } from '../data/labeled';
 import type { ClassifyEvent } from '../run/classify-run';
 import type { Metrics } from '../run/metrics';
@@ -30,6 +31,7 @@ export type Explained = Omit<ReplyTo<'classify-text'>, 'type' | 'id'>;
 export interface ClassifierHost {
   ask: Ask;
   loadBase: () => Promise<boolean>; // the English base, loaded (true) or failed
+  say: (error: string) => void; // shown as the page's notice
 }
 
 export type Lane = EncoderStart;
@@ -107,6 +109,11 @@ export class ClassifierState {
 
   /** Files a person chose: one CSV, TSV or JSON Lines file, or one .txt per class. */
   async loadFiles(files: File[]): Promise<void> {
+    try {
+      for (const f of files) checkSize(f.size, f.name); // before reading: as the text loader does
+    } catch (error) {
+      return this.host.say((error as CorpusError).message);
+    }
     const named = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
     await this.#send(named, null);
   }

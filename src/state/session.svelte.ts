@@ -51,6 +51,7 @@ export class Session {
   readonly classifier = new ClassifierState({
     ask: (body, transfer) => this.ask(body, transfer),
     loadBase: () => this.transfer.ensureBase(),
+    say: (text) => this.say({ kind: 'error', text }),
   }); // labeled texts, the classifier and Try it
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
