@@ -3,7 +3,8 @@
  * and writes public/models/base-en/. Resumable: it checkpoints (an ordinary Inkling checkpoint)
  * into .pretrain/ as it goes and picks up from there; `--fresh` starts over.
  * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
- *          --lr 0.01 --out public/models/base-en --work .pretrain --fresh
+ *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
+ * Resuming with new options continues the same run; base.json lists every stage's command.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,13 +13,14 @@ import { join } from 'node:path';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { BASE_ALPHABET } from '../../src/data/alphabet';
 import { encode, makeVocab } from '../../src/data/vocab';
-import { evalBatches, randomBatch } from '../../src/data/batching';
+import { evalBatches } from '../../src/data/batching';
 import { estimateBpc, LN2, setLearningRate, trainStep } from '../../src/engine/train';
 import { RunState } from '../../src/run/run-state';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/storage/checkpoint';
 import { loadSources } from './sources';
 import { writeBase } from './write-base';
-import { baseSettings, learningRateAt, parseOptions } from './options';
+import { baseSettings, commandOf, learningRateAt, parseOptions } from './options';
+import { mixedBatch, stretchesOf } from './mix';
 
 const opts = parseOptions(process.argv.slice(2));
 tf.env().set('PROD', true);
@@ -29,6 +31,11 @@ const { train, heldOut } = loadSources();
 const vocab = makeVocab([...BASE_ALPHABET]);
 const trainIds = encode(vocab, train.map((s) => s.text).join('\n\n'));
 const heldIds = encode(vocab, heldOut.text);
+const stretches = stretchesOf(
+  train.map((s) => ({ name: s.meta.name, chars: s.text.length })),
+  2,
+  opts.mix,
+);
 const settings = baseSettings(opts);
 const seq = settings.train.seqLen;
 const batch = settings.train.batchSize;
@@ -42,29 +49,34 @@ const progressFile = join(opts.work, 'progress.json');
 if (opts.fresh) rmSync(opts.work, { recursive: true, force: true });
 mkdirSync(opts.work, { recursive: true });
 
-async function restore(): Promise<{ state: RunState; seconds: number }> {
+/** The first stage's command, for a checkpoint written before stages were recorded. */
+const FIRST_STAGE = 'npm run pretrain -- --hours 1.4 --lr 0.01 --mix uniform';
+
+async function restore(): Promise<{ state: RunState; seconds: number; stages: string[] }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;
-    const { crc, seconds } = JSON.parse(readFileSync(progressFile, 'utf8'));
+    const { crc, seconds, stages } = JSON.parse(readFileSync(progressFile, 'utf8'));
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
-    return { state, seconds };
+    return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)] };
   }
   const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };
-  return { state: RunState.fresh(corpus, vocab, settings), seconds: 0 };
+  return { state: RunState.fresh(corpus, vocab, settings), seconds: 0, stages: [commandOf(opts)] };
 }
 
 async function checkpoint(state: RunState, seconds: number): Promise<void> {
   const record = encodeCheckpoint(await state.toCheckpoint('wasm'));
   writeFileSync(ckptBin, new Uint8Array(record.data));
   writeFileSync(ckptJson, record.json);
-  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds }));
+  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages }));
 }
 
 const restored = await restore();
 const state = restored.state;
 let seconds = restored.seconds;
+const stages = restored.stages;
+console.log(`stages: ${stages.join(' && ')}`);
 const budget = opts.hours * 3600;
 const valBatches = evalBatches(heldIds, 64, 32, 8); // a quick estimate: 16 K characters of the held-out book
 let lastLog = Date.now();
@@ -77,7 +89,13 @@ let windowStart = Date.now();
 while (seconds < budget) {
   const started = Date.now();
   setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step, opts.lr));
-  const loss = trainStep(state.model, state.optimizer, randomBatch(trainIds, seq, batch, state.rng), 5, state.step);
+  const loss = trainStep(
+    state.model,
+    state.optimizer,
+    mixedBatch(trainIds, stretches, seq, batch, state.rng),
+    5,
+    state.step,
+  );
   const nats = (await loss.data())[0];
   loss.dispose();
   state.step++;
@@ -104,10 +122,10 @@ while (seconds < budget) {
   }
   if (now - lastSave > opts.saveEverySec * 1000) {
     await checkpoint(state, seconds);
-    await writeBase(state, { train, heldOut, heldIds, seconds, opts });
+    await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && ') });
     lastSave = Date.now();
   }
 }
 await checkpoint(state, seconds);
-await writeBase(state, { train, heldOut, heldIds, seconds, opts });
+await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && ') });
 console.log(`done: ${state.step} steps in ${(seconds / 60).toFixed(1)} min`);

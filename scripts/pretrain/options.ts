@@ -1,5 +1,6 @@
 /** The pretraining script's options, the base's settings, and its learning-rate schedule. */
 import { defaultSettings, type Settings } from '../../src/config/settings';
+import { MIXES, type Mix } from './mix';
 
 export interface PretrainOptions {
   hours: number; // training-time budget; the schedule stretches to fit it
@@ -9,6 +10,7 @@ export interface PretrainOptions {
   batch: number; // rows per step
   seq: number; // characters per row
   lr: number; // peak Adam learning rate
+  mix: Mix; // how often each source is drawn (see mix.ts)
   out: string; // where the base's files go
   work: string; // checkpoints, for resuming
   fresh: boolean; // ignore any checkpoint in `work`
@@ -35,12 +37,23 @@ export function parseOptions(argv: string[]): PretrainOptions {
     batch: arg('batch', 32),
     seq: arg('seq', 100),
     lr: arg('lr', 0.01),
+    mix: mixOf(text('mix', 'books')),
     out: text('out', 'public/models/base-en'),
     work: text('work', '.pretrain'),
     fresh: argv.includes('--fresh'),
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
   };
+}
+
+function mixOf(name: string): Mix {
+  if (!(MIXES as string[]).includes(name)) throw new Error(`--mix must be one of ${MIXES.join(', ')}`);
+  return name as Mix;
+}
+
+/** The command line that reproduces a stage of pretraining. */
+export function commandOf(o: PretrainOptions): string {
+  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}`;
 }
 
 /** The settings the base trains with (also what a checkpoint of it records). */

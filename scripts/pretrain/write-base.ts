@@ -18,6 +18,7 @@ interface Context {
   heldIds: Int32Array;
   seconds: number;
   opts: PretrainOptions;
+  command: string; // every stage's command line, in order
 }
 
 export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> {
@@ -52,7 +53,7 @@ export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> 
     valChars: 0,
     weights: { bytes: weightsBin.byteLength, sha256: await sha256Hex(weightsBin) },
     fineTuneLearningRate: 0.002,
-    command: `npm run pretrain -- --hours ${c.opts.hours}`,
+    command: c.command,
     createdAt: new Date().toISOString(),
   };
   Object.assign(meta, await heldOutFigures(meta, modelJson, weightsBin, c.heldIds));

@@ -18,6 +18,8 @@ export interface ClassifySettings {
   seed: number; // seeds the split, the batches, the head's weights and dropout
 }
 
+export const MAX_LEN_LIMIT = 2000; // the longest maximum length a run may ask for
+
 export function defaultClassifySettings(): ClassifySettings {
   return {
     start: 'base',
@@ -41,7 +43,7 @@ export function classifySettingsErrors(s: ClassifySettings): string[] {
   const within = (v: number, lo: number, hi: number, what: string) => {
     if (!(Number.isFinite(v) && v >= lo && v <= hi)) errors.push(`${what} must be between ${lo} and ${hi}.`);
   };
-  within(s.maxLen, 8, 2000, 'Maximum length');
+  within(s.maxLen, 8, MAX_LEN_LIMIT, 'Maximum length');
   within(s.valFraction, 0.05, 0.5, 'The validation share');
   within(s.epochs, 1, 100, 'Epochs');
   within(s.batchSize, 1, 256, 'Batch size');

@@ -132,7 +132,7 @@ export class ClassifierState {
   async #send(files: NamedBytes[], columns: Columns | null): Promise<void> {
     this.#files = files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) }));
     const reply = await this.host.ask(
-      { type: 'load-labeled', files, columns, maxLen: this.settings.maxLen },
+      { type: 'load-labeled', files, columns },
       files.map((f) => f.bytes),
     );
     if (!reply) return; // the notice says why; the set in hand stays

@@ -57,8 +57,8 @@ export class ClassifyJobs {
     return true;
   }
 
-  async load({ id, files, columns, maxLen }: Req<'load-labeled'>): Promise<void> {
-    const { set, name, result } = readLabeled(files, columns, maxLen);
+  async load({ id, files, columns }: Req<'load-labeled'>): Promise<void> {
+    const { set, name, result } = readLabeled(files, columns);
     if (set) [this.#set, this.#setName] = [set, name];
     this.post({ type: 'labeled', id, result });
   }

@@ -4,20 +4,19 @@
  */
 import type { BackendChoice, BackendName } from '../config/backends';
 import { validateSettings } from '../config/settings';
-import { applyTextOptions } from '../data/corpus';
 import { checkFusedLstm } from '../engine/engine-check';
 import { Rng } from '../data/rng';
 import { RunState, type CorpusRef } from '../run/run-state';
 import { Sampler } from '../run/sample-stream';
-import { TrainingLoop } from '../run/training-loop';
+import type { LoopHooks, TrainingLoop } from '../run/training-loop';
 import type { CheckpointStore } from '../storage/store';
 import { RequestError, errorEvent, sampleSpecOf } from './errors';
 import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
-import { Race } from '../run/race';
+import type { Race } from '../run/race';
 import { BaseLoader } from './base-loader';
 import { ClassifyJobs } from './classify-jobs';
-import { newRun, raceRuns, resumedRun, type LoadedCorpus } from './run-starts';
+import { loopFor, newRun, raceFor, resumedRun, type LoadedCorpus } from './run-starts';
 import { describeCorpus, readCorpus } from './corpus-intake';
 import { assertNever, type Request, type WorkerEvent } from './protocol';
 
@@ -163,24 +162,8 @@ export class WorkerHandler {
     const state = req.resume
       ? resumedRun(this.#state, req.settings, corpus)
       : newRun(req.start, req.settings, corpus, this.bases.base);
-    const text = applyTextOptions(corpus.text, state.settings.text);
-    let loop: TrainingLoop;
-    try {
-      loop = new TrainingLoop(
-        state,
-        text,
-        state.settings,
-        { ...req.sample },
-        {
-          emit: this.post,
-          sampler: this.#sampler,
-          save: (reason) => this.persistence.save(state, this.#backend, reason),
-        },
-      );
-    } catch (error) {
-      if (state !== this.#state) state.dispose();
-      throw error;
-    }
+    const save: LoopHooks['save'] = (reason) => this.persistence.save(state, this.#backend, reason);
+    const loop = loopFor(state, corpus, req.sample, { emit: this.post, sampler: this.#sampler, save }, this.#state);
     this.#loop?.dispose();
     this.#sampler.cancel(); // a sample of the model in hand ends before that model may go
     if (state !== this.#state) this.#state?.dispose();
@@ -205,18 +188,8 @@ export class WorkerHandler {
     this.#refuseWhileBusy('starting a race');
     if (!this.#corpus) throw new RequestError('no-corpus', 'Load a text first.');
     if (!(req.seconds >= 1 && req.seconds <= 3600)) throw new RequestError('settings', 'Race for 1 to 3,600 seconds.');
-    const runs = raceRuns(req.settings, this.#corpus, this.bases.base, req.mode);
-    const sample = { ...req.sample, temperatures: req.sample.temperatures.slice(0, 1) };
     const save = (state: RunState) => this.persistence.save(state, this.#backend, 'finish');
-    let race: Race;
-    try {
-      const text = applyTextOptions(this.#corpus.text, req.settings.text);
-      race = new Race(runs, text, { seconds: req.seconds, sample, sampleEverySec: 10 }, { emit: this.post, save });
-    } catch (error) {
-      runs.scratch.dispose();
-      runs.base.dispose();
-      throw error;
-    }
+    const { race, runs } = raceFor(req, this.#corpus, this.bases.base, { emit: this.post, save });
     this.#loop?.dispose();
     this.#loop = null;
     this.#sampler.cancel();

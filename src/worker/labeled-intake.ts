@@ -1,4 +1,5 @@
 /** Labeled files as the worker takes them in: decoded, parsed, columns found (or asked), summarised. */
+import { MAX_LEN_LIMIT } from '../config/classify';
 import { decodeCorpus } from '../data/corpus';
 import {
   classFileExamples,
@@ -44,7 +45,7 @@ function examplesOf(files: TextFile[], columns: Columns | null) {
  * Reads labeled files into a set, or into the column question when the columns are not obvious.
  * Throws a CorpusError or LabeledError saying why they cannot be used.
  */
-export function readLabeled(files: NamedBytes[], columns: Columns | null, maxLen: number) {
+export function readLabeled(files: NamedBytes[], columns: Columns | null) {
   if (files.length === 0) throw new LabeledError('no-examples', 'No file was given.');
   const decoded = files.map((f) => ({ name: f.name, text: decodeCorpus(new Uint8Array(f.bytes), f.name) }));
   const found = examplesOf(decoded, columns);
@@ -55,11 +56,11 @@ export function readLabeled(files: NamedBytes[], columns: Columns | null, maxLen
   const { examples, skipped, format } = found as Exclude<typeof found, { choose: unknown }>;
   const set = buildLabeledSet(examples, skipped);
   const name = files.length === 1 ? files[0].name : `${files.length} files`;
-  const result: LabeledResult = { kind: 'set', summary: summarise(set, name, format, maxLen) };
+  const result: LabeledResult = { kind: 'set', summary: summarise(set, name, format) };
   return { set, name, result };
 }
 
-function summarise(set: LabeledSet, name: string, format: string, maxLen: number): LabeledSummary {
+function summarise(set: LabeledSet, name: string, format: string): LabeledSummary {
   const lengths = set.texts.map((t) => t.length);
   return {
     name,
@@ -70,9 +71,21 @@ function summarise(set: LabeledSet, name: string, format: string, maxLen: number
     skipped: set.skipped,
     conflicts: set.conflicts,
     repeats: set.repeats,
-    maxLen,
-    longer: lengths.filter((n) => n > maxLen).length,
+    overLength: overLength(lengths, MAX_LEN_LIMIT),
     medianLength: [...lengths].sort((a, b) => a - b)[lengths.length >> 1],
     preview: set.texts.slice(0, PREVIEW_ROWS).map((t, i) => ({ text: t.slice(0, 160), label: set.labels[set.y[i]] })),
   };
+}
+
+/** [n]: how many of the lengths exceed n, for n = 0 … limit; the page reads it for any maximum length. */
+export function overLength(lengths: number[], limit: number): number[] {
+  const atLeast = new Array<number>(limit + 2).fill(0); // [k]: lengths of exactly k, the last slot: over the limit
+  for (const n of lengths) atLeast[Math.min(n, limit + 1)]++;
+  const over = new Array<number>(limit + 1).fill(0);
+  let above = atLeast[limit + 1];
+  for (let n = limit; n >= 0; n--) {
+    over[n] = above;
+    above += atLeast[n];
+  }
+  return over;
 }

@@ -44,7 +44,7 @@ export type Request =
   | ({ type: 'sample'; id: number } & SampleSpec)
   | { type: 'check-engine'; id: number } // the fused LSTM against the autodiff reference, on this backend
   // labeled texts: one CSV, TSV or JSON Lines file, or one .txt per class; columns: the page's answer when asked
-  | { type: 'load-labeled'; id: number; files: NamedBytes[]; columns: Columns | null; maxLen: number }
+  | { type: 'load-labeled'; id: number; files: NamedBytes[]; columns: Columns | null }
   | { type: 'classify'; id: number; settings: ClassifySettings } // train a classifier on the loaded set
   | { type: 'classify-text'; id: number; text: string } // Try it: probabilities and per-character reasons
   | { type: 'export-classifier'; id: number } // the classifier in hand, as a stock LayersModel zip
@@ -140,8 +140,7 @@ export interface LabeledSummary {
   skipped: number; // rows without a text or a label
   conflicts: number; // texts under two labels, left out
   repeats: number; // exact repeats, left out
-  maxLen: number; // the maximum length asked about
-  longer: number; // texts longer than it: cut when training
+  overLength: number[]; // [n]: texts longer than n characters, n = 0 … MAX_LEN_LIMIT (cut if maxLen is n)
   medianLength: number; // characters
   preview: LabeledExample[];
 }

@@ -9,6 +9,10 @@ import type { Lane } from '../run/race-verdict';
 import { RunState, type CorpusRef, type LoadedBase } from '../run/run-state';
 import { checkTrainable } from '../run/plan';
 import { RequestError } from './errors';
+import { TrainingLoop, type LoopHooks } from '../run/training-loop';
+import { Race, type RaceHooks } from '../run/race';
+import type { SampleSpec } from '../run/events';
+import type { Request } from './protocol';
 
 export type LoadedCorpus = CorpusRef & { text: string };
 
@@ -75,4 +79,45 @@ export function raceRuns(settings: Settings, corpus: LoadedCorpus, base: LoadedB
   runs.scratch.name = `${corpus.name} · race, from scratch`;
   runs.base.name = `${corpus.name} · race, from the English base`;
   return runs;
+}
+
+/** The loop that trains `state` on the corpus; a state made for it (not `inHand`) is freed if the loop cannot start. */
+export function loopFor(
+  state: RunState,
+  corpus: LoadedCorpus,
+  sample: SampleSpec,
+  hooks: LoopHooks,
+  inHand: RunState | null,
+) {
+  try {
+    return new TrainingLoop(
+      state,
+      applyTextOptions(corpus.text, state.settings.text),
+      state.settings,
+      { ...sample },
+      hooks,
+    );
+  } catch (error) {
+    if (state !== inHand) state.dispose();
+    throw error;
+  }
+}
+
+/** A race as asked, with its two runs; both are freed if it cannot start. Samples use one temperature. */
+export function raceFor(
+  req: Extract<Request, { type: 'race' }>,
+  corpus: LoadedCorpus,
+  base: LoadedBase | null,
+  hooks: RaceHooks,
+) {
+  const runs = raceRuns(req.settings, corpus, base, req.mode);
+  const sample = { ...req.sample, temperatures: req.sample.temperatures.slice(0, 1) };
+  try {
+    const text = applyTextOptions(corpus.text, req.settings.text);
+    return { race: new Race(runs, text, { seconds: req.seconds, sample, sampleEverySec: 10 }, hooks), runs };
+  } catch (error) {
+    runs.scratch.dispose();
+    runs.base.dispose();
+    throw error;
+  }
 }

@@ -58,7 +58,11 @@ test('classifies the spam sample above chance; Try it answers with reasons; the 
   await page.getByRole('button', { name: 'Load the spam sample' }).click();
   await expect(page.getByTestId('labeled-summary')).toContainText('1000 examples in 2 classes');
   await expect(page.getByTestId('labeled-summary')).toContainText('ham 500 (50%)');
+  const longer = page.getByTestId('longer');
+  await expect(longer).toHaveText('925 texts are longer than 256 characters: the model reads their first 256.');
   await tinyClassifier(page);
+  await expect(longer).toContainText('longer than 64 characters'); // follows the field, not the length at loading
+  expect(Number.parseInt((await longer.textContent())!, 10)).toBeGreaterThan(925);
   await page.getByRole('button', { name: 'Train classifier' }).click();
   await expect(page.getByTestId('classify-plan')).toContainText(
     'Training on 200 examples (ham 100, spam 100), validating on 200',
@@ -143,6 +147,11 @@ test('how much pretraining buys: the base encoder, then a scratch one, the same 
   await tinyClassifier(page, '25');
   await page.locator('#compare-seconds').fill('4');
   await page.getByRole('button', { name: 'Compare' }).click();
+  // while a classifier trains, the language model's Train says why it waits instead of starting a second job
+  await expect(page.locator('#train-blocked')).toHaveText(
+    'The classifier is training: let it finish or stop it first.',
+  );
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   const finals = page.getByTestId('compare-finals');
   await expect(finals).toContainText(/English base \d+\.\d% accuracy, macro-F1 0\.\d{3}/, { timeout: 120_000 });
   await expect(finals).toContainText(/From scratch \d+\.\d% accuracy, macro-F1 0\.\d{3}/, { timeout: 120_000 });

@@ -36,7 +36,7 @@ async function withBase() {
 describe('the classifier through the worker', () => {
   it('loads a set, trains from the base, reports metrics, and explains a text without leaking tensors', async () => {
     const h = await withBase();
-    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null, maxLen: 24 });
+    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
     const summary = h.of('labeled')[0].result;
     expect(summary).toMatchObject({ kind: 'set', summary: { labels: ['a', 'b'], counts: [20, 20], examples: 40 } });
     await h.send({ type: 'classify', settings: quick() });
@@ -66,7 +66,7 @@ describe('the classifier through the worker', () => {
         (i) => (i % 2 ? 'y' : 'x'),
         (i) => `a fairly long text ${i}`,
       ).replace(/^"/gm, '1,"');
-    await h.send({ type: 'load-labeled', files: [file('three.csv', csv)], columns: null, maxLen: 24 });
+    await h.send({ type: 'load-labeled', files: [file('three.csv', csv)], columns: null });
     expect(h.of('labeled')[0].result).toMatchObject({
       kind: 'choose',
       columns: ['k', 'a', 'b'],
@@ -76,14 +76,13 @@ describe('the classifier through the worker', () => {
       type: 'load-labeled',
       files: [file('three.csv', csv)],
       columns: { text: 'a', label: 'b' },
-      maxLen: 24,
     });
     expect(h.of('labeled')[1].result).toMatchObject({ kind: 'set', summary: { counts: [3, 3] } });
   });
 
   it('answers each kind of bad input with its own code, and keeps the set in hand', async () => {
     const h = harness();
-    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null, maxLen: 24 });
+    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
     const bad: [string, { name: string; bytes: ArrayBuffer }[]][] = [
       ['one-class', [file('one.csv', 'text,label\nhello,x\nworld,x\n')]],
       ['small-class', [file('small.csv', 'text,label\nhello,x\nworld,x\nlonely,y\n')]],
@@ -107,7 +106,7 @@ describe('the classifier through the worker', () => {
       ['not-utf8', [{ name: 'l1.csv', bytes: new Uint8Array([0x74, 0x2c, 0x6c, 0x0a, 0xe9, 0x2c, 0x61]).buffer }]],
       ['one-class', [file('spam.txt', 'buy now\nfree money\n')]],
     ];
-    for (const [, files] of bad) await h.send({ type: 'load-labeled', files, columns: null, maxLen: 24 });
+    for (const [, files] of bad) await h.send({ type: 'load-labeled', files, columns: null });
     expect(h.of('error').map((e) => e.code)).toEqual(bad.map(([code]) => code));
     for (const e of h.of('error')) expect(e.message.length).toBeGreaterThan(20);
     await h.send({ type: 'classify', settings: quick({ start: 'scratch', epochs: 1 }) });
@@ -117,7 +116,7 @@ describe('the classifier through the worker', () => {
 
   it('refuses to train from the base before it is loaded, and settings out of range', async () => {
     const h = harness();
-    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null, maxLen: 24 });
+    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
     await h.send({ type: 'classify', settings: quick() });
     await h.send({ type: 'classify', settings: quick({ start: 'scratch', maxLen: 1 }) });
     expect(h.of('error').map((e) => e.code)).toEqual(['base', 'settings']);
@@ -141,7 +140,7 @@ describe('the classifier through the worker', () => {
     const bases = new BaseLoader(memorySources(await tinyBaseFiles()).sources);
     await bases.load(BASE_URL, () => {});
     const jobs: ClassifyJobs = new ClassifyJobs(post, bases, keep);
-    await jobs.load({ type: 'load-labeled', id: 1, files: [file('easy.csv', EASY)], columns: null, maxLen: 24 });
+    await jobs.load({ type: 'load-labeled', id: 1, files: [file('easy.csv', EASY)], columns: null });
     await jobs.train({ ...next, id: 2 }, () => {});
     expect(jobs.busy).toBe(true);
     for (let i = 0; i < 3000 && done < 2; i++) await new Promise((r) => setTimeout(r, 5));

@@ -7,6 +7,7 @@ import {
   readTable,
   tableExamples,
 } from '../../src/data/labeled';
+import { overLength } from '../../src/worker/labeled-intake';
 import { buildLabeledSet, classCounts, LabeledError, limitPerClass, stratifiedSplit } from '../../src/data/labeled-set';
 
 const csv = (text: string, name = 'x.csv') => readTable({ name, text });
@@ -175,5 +176,12 @@ describe('the labeled set', () => {
     const y = Int32Array.from([...Array(30).fill(0), ...Array(5).fill(1)]);
     const kept = limitPerClass([...y.keys()], y, 10, 3);
     expect(classCounts(kept, y, 2)).toEqual([10, 5]);
+  });
+});
+
+describe('texts the maximum length cuts', () => {
+  it('counts, for every maximum length up to the limit, the texts longer than it', () => {
+    expect(overLength([3, 5, 5, 10], 6)).toEqual([4, 4, 4, 3, 3, 1, 1]);
+    expect(overLength([], 2)).toEqual([0, 0, 0]);
   });
 });
