@@ -7,15 +7,9 @@ import { checkSize, type CorpusError } from '../data/corpus';
 import type { Columns } from '../data/labeled';
 import type { ClassifyEvent } from '../run/classify-run';
 import type { Metrics } from '../run/metrics';
-import type {
-  ClassifierInfo,
-  ClassifyPlan,
-  LabeledResult,
-  LabeledSummary,
-  NamedBytes,
-  ReplyTo,
-} from '../worker/protocol';
+import type { ClassifierInfo, ClassifyPlan, LabeledResult, LabeledSummary, NamedBytes } from '../worker/protocol';
 import type { Ask } from './worker-client';
+import { TryIt } from './try-it.svelte';
 
 /** The built-in labeled samples (public/labeled/, made by `npm run samples`), relative to the page. */
 export const LABELED_SAMPLES = {
@@ -26,7 +20,6 @@ export type LabeledSampleId = keyof typeof LABELED_SAMPLES;
 
 export type ClassifierStatus = 'idle' | 'training' | 'done';
 type Choice = Extract<LabeledResult, { kind: 'choose' }>;
-export type Explained = Omit<ReplyTo<'classify-text'>, 'type' | 'id'>;
 
 export interface ClassifierHost {
   ask: Ask;
@@ -52,13 +45,14 @@ export class ClassifierState {
   #evals = $state.raw<{ step: number; seconds: number; accuracy: number; macroF1: number }[]>([]);
   #metrics = $state.raw<Metrics | null>(null);
   #learning = $state('');
-  #explained = $state.raw<Explained | null>(null);
   #opened = $state.raw<ClassifierInfo | null>(null); // imported, or reopened from the last visit
   #files: NamedBytes[] = []; // kept to send again with the chosen columns
-  #tryBusy = false;
-  #tryNext: string | null = null;
 
-  constructor(private readonly host: ClassifierHost) {}
+  readonly tryIt: TryIt;
+
+  constructor(private readonly host: ClassifierHost) {
+    this.tryIt = new TryIt(host.ask);
+  }
 
   get comparing() {
     return this.#lane;
@@ -71,6 +65,16 @@ export class ClassifierState {
   }
   get opened() {
     return this.#opened;
+  }
+  /** The labels of the classifier in hand, if there is one. */
+  get handLabels(): string[] | null {
+    if (this.#opened) return this.#opened.labels;
+    return this.#status === 'done' ? (this.#plan?.labels ?? null) : null;
+  }
+  /** Whether the classifier in hand can go on training on the loaded texts (same labels). */
+  get canContinue() {
+    const [had, have] = [this.handLabels, this.#summary?.labels];
+    return !!had && !!have && had.join('\n') === have.join('\n');
   }
   /** Whether there is a classifier to try and to export. */
   get ready() {
@@ -102,9 +106,6 @@ export class ClassifierState {
   }
   get learning() {
     return this.#learning;
-  }
-  get explained() {
-    return this.#explained;
   }
 
   /** Files a person chose: one CSV, TSV or JSON Lines file, or one .txt per class. */
@@ -144,17 +145,20 @@ export class ClassifierState {
     this.#summary = reply.result.summary;
   }
 
-  /** Starts a run with the form's settings (and `overrides`); false when it could not start. */
-  async train(overrides: Partial<ClassifySettings> = {}): Promise<boolean> {
+  /**
+   * Starts a run with the form's settings (and `overrides`), or continues the classifier in hand
+   * (`resume`); false when it could not start.
+   */
+  async train(overrides: Partial<ClassifySettings> = {}, resume = false): Promise<boolean> {
     const settings = { ...$state.snapshot(this.settings), ...overrides };
-    if (settings.start === 'base' && !(await this.host.loadBase())) return false;
+    if (!resume && settings.start === 'base' && !(await this.host.loadBase())) return false;
     this.#losses = [];
     this.#lm = [];
     this.#evals = [];
     this.#metrics = null;
-    this.#explained = null;
+    this.tryIt.clear();
     settings.unfreezing = settings.start === 'scratch' ? 'all' : settings.unfreezing;
-    const reply = await this.host.ask({ type: 'classify', settings });
+    const reply = await this.host.ask({ type: 'classify', settings, resume });
     if (!reply) return false;
     this.#plan = reply.plan;
     this.#opened = null;
@@ -205,26 +209,8 @@ export class ClassifierState {
   /** A classifier the worker opened (an import, or the one kept from the last visit). */
   onOpened(info: ClassifierInfo): void {
     this.#opened = info;
-    this.#explained = null;
+    this.tryIt.clear();
     if (this.#status !== 'training') this.#status = 'idle';
-  }
-
-  /** Try it: the newest text is sent once the previous answer is in. */
-  async tryText(text: string): Promise<void> {
-    if (this.#tryBusy) {
-      this.#tryNext = text;
-      return;
-    }
-    this.#tryBusy = true;
-    try {
-      const reply = text.trim() ? await this.host.ask({ type: 'classify-text', text }) : null;
-      this.#explained = reply && { ...reply };
-    } finally {
-      this.#tryBusy = false;
-    }
-    const next = this.#tryNext;
-    this.#tryNext = null;
-    if (next !== null) await this.tryText(next);
   }
 
   onEvent(e: ClassifyEvent): void {

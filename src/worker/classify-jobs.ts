@@ -2,7 +2,7 @@
  * The worker's classifier side: labeled files taken in (decoded, parsed, checked), one classifier
  * run at a time, and Try it's explanations. A bad file changes nothing: the set in hand stays.
  */
-import { classifySettingsErrors, type EncoderStart } from '../config/classify';
+import { classifySettingsErrors, type ClassifySettings, type EncoderStart } from '../config/classify';
 import { foldTypography } from '../data/alphabet';
 import { classCounts, type LabeledSet } from '../data/labeled-set';
 import { encodeTexts, padBatch } from '../data/text-batches';
@@ -69,33 +69,53 @@ export class ClassifyJobs {
     if (!this.#set) throw new RequestError('no-corpus', 'Load labeled texts first.');
     const errors = classifySettingsErrors(req.settings);
     if (errors.length > 0) throw new RequestError('settings', errors.join(' '));
-    const base = this.bases.base;
-    if (req.settings.start === 'base' && !base) throw new RequestError('base', 'Load the English base first.');
-    const { data, truncated } = prepareData(this.#set, req.settings);
-    const classifier = makeClassifier(req.settings, this.#set.labels.length, base);
-    const run = new ClassifyRun(classifier, data, req.settings, this.post);
-    const { set } = data;
-    const info = infoOf(
-      `${this.#setName} · ${req.settings.start}`,
-      set.labels,
-      req.settings.maxLen,
-      req.settings.start,
-    );
-    this.#replace({ classifier, vocab: data.vocab, maxLen: req.settings.maxLen, info });
+    const { data, truncated, settings, classifier } = req.resume
+      ? this.#continued(this.#set, req.settings)
+      : this.#fresh(this.#set, req.settings);
+    const run = new ClassifyRun(classifier, data, settings, this.post);
     this.#run = run;
+    const { set, split } = data;
     const plan = {
       labels: set.labels,
-      trainCounts: classCounts(data.split.train, set.y, set.labels.length),
-      valCounts: classCounts(data.split.val, set.y, set.labels.length),
+      trainCounts: classCounts(split.train, set.y, set.labels.length),
+      valCounts: classCounts(split.val, set.y, set.labels.length),
       classWeights: run.classWeights,
       truncated,
-      start: req.settings.start,
+      maxLen: settings.maxLen,
+      start: this.#hand!.info.start,
+      resumed: !!req.resume,
     };
     this.post({ type: 'classify-started', id: req.id, plan });
     run
       .run()
       .then(() => this.#keepLatest(run))
       .catch((error) => this.post(errorEvent(null, error)));
+  }
+
+  /** A new classifier (the base's encoder or a fresh one) under a new head; it becomes the one in hand. */
+  #fresh(set: LabeledSet, settings: ClassifySettings) {
+    const base = this.bases.base;
+    if (settings.start === 'base' && !base) throw new RequestError('base', 'Load the English base first.');
+    const { data, truncated } = prepareData(set, settings);
+    const classifier = makeClassifier(settings, set.labels.length, base);
+    const info = infoOf(`${this.#setName} · ${settings.start}`, set.labels, settings.maxLen, settings.start);
+    this.#replace({ classifier, vocab: data.vocab, maxLen: settings.maxLen, info });
+    return { data, truncated, settings, classifier };
+  }
+
+  /**
+   * The classifier in hand trained further on the loaded set (which must have its labels): every
+   * layer open with the discriminative rates, its own vocabulary and length cut, no LM stage.
+   */
+  #continued(set: LabeledSet, asked: ClassifySettings) {
+    const hand = this.#requireHand();
+    if (hand.info.labels.join('\n') !== set.labels.join('\n')) {
+      const [had, have] = [hand.info.labels.join(', '), set.labels.join(', ')];
+      throw new RequestError('settings', `The classifier in hand knows ${had}; these texts are labeled ${have}.`);
+    }
+    const settings: ClassifySettings = { ...asked, maxLen: hand.maxLen, unfreezing: 'all', lmSeconds: 0 };
+    const { data, truncated } = prepareData(set, settings, hand.vocab.chars);
+    return { data, truncated, settings, classifier: hand.classifier };
   }
 
   /** After a run: its figures in hand, and the classifier kept for the next visit. */

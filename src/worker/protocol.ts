@@ -45,7 +45,8 @@ export type Request =
   | { type: 'check-engine'; id: number } // the fused LSTM against the autodiff reference, on this backend
   // labeled texts: one CSV, TSV or JSON Lines file, or one .txt per class; columns: the page's answer when asked
   | { type: 'load-labeled'; id: number; files: NamedBytes[]; columns: Columns | null }
-  | { type: 'classify'; id: number; settings: ClassifySettings } // train a classifier on the loaded set
+  // train a classifier on the loaded set; resume: go on training the classifier in hand (same labels)
+  | { type: 'classify'; id: number; settings: ClassifySettings; resume?: boolean }
   | { type: 'classify-text'; id: number; text: string } // Try it: probabilities and per-character reasons
   | { type: 'export-classifier'; id: number } // the classifier in hand, as a stock LayersModel zip
   | { type: 'import-classifier'; id: number; name: string; bytes: ArrayBuffer }; // bytes are transferred
@@ -157,6 +158,8 @@ export interface ClassifyPlan {
   valCounts: number[];
   classWeights: number[] | null; // null: the classes are balanced enough
   truncated: number; // texts cut at the maximum length
+  maxLen: number; // that length: the settings', or the classifier's own when it continues
+  resumed: boolean; // the classifier in hand goes on training (every layer open, its own length cut)
   start: EncoderStart;
 }
 

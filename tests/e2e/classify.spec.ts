@@ -50,7 +50,7 @@ async function strangerProbabilities(page: Page, zipPath: string, text: string):
   return probs;
 }
 
-test('classifies the spam sample above chance; Try it answers with reasons; the export reproduces it on another origin', async ({
+test('classifies the spam sample above chance; Try it answers with reasons; the export reproduces it on another origin; an import trains on', async ({
   page,
 }) => {
   await openApp(page);
@@ -107,6 +107,17 @@ test('classifies the spam sample above chance; Try it answers with reasons; the 
   await expect(page.getByTestId('notice')).toContainText('cannot be used');
   await page.getByTestId('classifier-import').setInputFiles(zipPath);
   await expect(page.getByTestId('classifier-opened')).toContainText('spam-ham.csv · base (imported)');
+
+  // The classifier in hand (the import) trains further on texts with its labels, at its own length cut.
+  await page.getByRole('button', { name: 'Load the spam sample' }).click();
+  await page.locator('#classify-per-class').selectOption('100');
+  await page.locator('#classify-epochs').fill('2');
+  await page.getByRole('button', { name: 'Continue training' }).click();
+  const plan = page.getByTestId('classify-plan');
+  await expect(plan).toContainText('Continuing the classifier in hand, every layer open. Training on 200 examples');
+  await expect(plan).toContainText('texts are cut at 64 characters'); // the field still says 256
+  await expect(page.getByTestId('classify-metrics')).toContainText('final', { timeout: 180_000 });
+  expect(await percent(page, 'classify-accuracy')).toBeGreaterThan(60);
 });
 
 test('bad labeled files each get their own message, and a file with unclear columns asks which is which', async ({

@@ -114,6 +114,39 @@ describe('the classifier through the worker', () => {
     await h.until(() => h.of('classify-done').length === 1);
   });
 
+  it('continues the classifier in hand where it left off, and only on texts with its labels', async () => {
+    const h = await withBase();
+    await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
+    await h.send({ type: 'classify', settings: quick(), resume: true });
+    expect(h.of('error').map((e) => e.code)).toEqual(['no-model']); // nothing in hand yet
+    await h.send({ type: 'classify', settings: quick() });
+    await h.until(() => h.of('classify-done').length === 1);
+    const firstLoss = h.of('classify-step')[0].loss;
+    const steps = h.of('classify-step').length;
+    const tensors = tf.memory().numTensors;
+    await h.send({ type: 'classify', settings: quick({ epochs: 2, maxLen: 300 }), resume: true });
+    const over24 = Array.from({ length: 40 }, (_, i) => (i % 2 ? consonants(i) : vowels(i)).length > 24);
+    const truncated = over24.filter(Boolean).length; // cut at the classifier's own 24, not the 300 asked
+    expect(h.of('classify-started')[1].plan).toMatchObject({ resumed: true, start: 'base', truncated });
+    await h.until(() => h.of('classify-done').length === 2);
+    const more = h.of('classify-step').slice(steps);
+    expect(more[0].learning).toBe('all layers'); // no second round of gradual unfreezing
+    expect(more[0].loss).toBeLessThan(firstLoss / 2); // it starts from the trained classifier, not afresh
+    expect(h.of('classify-done')[1].metrics!.accuracy).toBeGreaterThan(0.5);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const three = `text,label\n${rows(
+      30,
+      (i) => 'xyz'[i % 3],
+      (i) => `text number ${i}`,
+    )}\n`;
+    await h.send({ type: 'load-labeled', files: [file('three.csv', three)], columns: null });
+    await h.send({ type: 'classify', settings: quick(), resume: true });
+    expect(h.of('error').at(-1)).toMatchObject({
+      code: 'settings',
+      message: 'The classifier in hand knows a, b; these texts are labeled x, y, z.',
+    });
+  });
+
   it('refuses to train from the base before it is loaded, and settings out of range', async () => {
     const h = harness();
     await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
