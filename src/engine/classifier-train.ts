@@ -13,6 +13,7 @@ import {
 import type { FusedAdam } from './fused-adam';
 import { embed } from './model';
 import { clipScale } from './train';
+import { releaseUnused } from './kept';
 
 export interface ClassifierStepOptions {
   rates: number[]; // per classifierWeights entry: 0 frozen, else its share of the rate
@@ -67,6 +68,7 @@ export function classifierStep(
       return loss(headLogits(c, concatPool(out, batch), opts.dropoutSeed, stats), labels, opts.classWeights);
     };
     const { value, grads } = tf.variableGrads(f, trained);
+    releaseUnused(); // kept by LSTM layers below the trained ones, for a backward that did not come
     updateMovingStats(c, stats);
     const layout = { names: weights.map((w) => w.variable.name), rates: opts.rates };
     optimizer.applyScaled(grads, clipScale(grads, opts.clipNorm).scale, layout);
@@ -95,6 +97,7 @@ export async function explain(c: Classifier, batch: TextBatch): Promise<Explanat
       return tf.max(p) as tf.Scalar;
     };
     const grad = tf.grad(f)(x);
+    releaseUnused();
     return tf.reshape(tf.sum(tf.mul(grad, x), 2), [batch.seqLen]);
   });
   const [p, s] = await Promise.all([probs!.data(), saliency.data()]);

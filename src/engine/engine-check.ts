@@ -13,6 +13,7 @@ import { batchLoss } from './train';
 import { adamMath, adamUpdate } from './kernels/adam';
 import { cellBackward, cellForward } from './kernels/lstm-cell';
 import { cellBackward as mathBackward, cellForward as mathForward } from './kernels/lstm-cell-math';
+import { releaseUnused } from './kept';
 
 export interface EngineCheck {
   lossRelError: number; // |fused - reference| / |reference|
@@ -30,6 +31,7 @@ async function lossAndGrads(path: LstmPath) {
   const batch = randomBatch(ids, 10, 4, new Rng(3));
   try {
     const { value, grads } = tf.variableGrads(() => batchLoss(model, batch), modelVariables(model));
+    releaseUnused();
     const loss = (await value.data())[0];
     const arrays = await Promise.all(modelVariables(model).map((v) => grads[v.name].data()));
     tf.dispose([value, ...Object.values(grads)]);

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cellBackward, cellForward } from './kernels/lstm-cell';
+import { keepForBackward, tapeIsOn } from './kept';
 
 /** What the forward keeps for the backward: per timestep, the activated gates and c; the h's. */
 interface Kept {
@@ -15,8 +16,6 @@ interface Kept {
   cs: tf.Tensor2D[]; // c_0 .. c_T, [B, U]
   hs: tf.Tensor2D[]; // h_0 .. h_{T-1} (the h each step started from), [B, U]
 }
-
-const tapeIsOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 
 function backward(dy: tf.Tensor3D, R: tf.Tensor2D, kept: Kept): tf.Tensor[] {
   const T = kept.acts.length;
@@ -41,12 +40,12 @@ function backward(dy: tf.Tensor3D, R: tf.Tensor2D, kept: Kept): tf.Tensor[] {
 
 /**
  * zx: [T, B, 4U] (the input projection plus bias, all timesteps), R: [U, 4U], h0 and c0: [B, U].
- * Returns out [T, B, U] (every h) and the final h and c. Differentiable in all four inputs.
+ * Returns out [T, B, U] (every h) and the final h and c (made when first read, inside the caller's
+ * tidy). Differentiable in all four inputs.
  */
 export function lstmSequence(zx: tf.Tensor3D, R: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D) {
   const T = zx.shape[0];
-  const taping = tapeIsOn(); // keep intermediates only when a backward will come to free them
-  let kept: Kept | null = null;
+  const taping = tapeIsOn(); // asked outside the op: customGrad runs its forward with the tape paused
   const op = tf.customGrad((x, r, h, c) => {
     const steps = tf.unstack(x as tf.Tensor3D) as tf.Tensor2D[];
     const k: Kept = { acts: [], cs: [c as tf.Tensor2D], hs: [h as tf.Tensor2D] };
@@ -58,22 +57,33 @@ export function lstmSequence(zx: tf.Tensor3D, R: tf.Tensor2D, h0: tf.Tensor2D, c
     }
     const packed = tf.stack([...k.hs.slice(1), k.cs[T]]) as tf.Tensor3D; // [T + 1, B, U]: every h, then c_T
     k.hs.pop(); // the backward needs the h each step started from
-    if (taping) {
-      // [0] is the caller's h0 or c0, which its own tidy may free before the backward: keep a clone
-      const keep = (ts: tf.Tensor2D[]) => [tf.clone(ts[0]), ...ts.slice(1)].map((t) => tf.keep(t));
-      kept = { acts: k.acts.map((t) => tf.keep(t)), cs: keep(k.cs), hs: keep(k.hs) };
-    }
+    // [0] of cs and hs is the caller's h0 or c0, which its own tidy may free first: kept as a clone
+    const { kept: held, release } = keepForBackward(
+      taping,
+      [...k.acts, ...k.cs.slice(1), ...k.hs.slice(1)],
+      [k.cs[0], k.hs[0]],
+    );
     const gradFunc = (dy: tf.Tensor) => {
-      const grads = backward(dy as tf.Tensor3D, r as tf.Tensor2D, kept!);
-      tf.dispose([...kept!.acts, ...kept!.cs, ...kept!.hs]); // kept for this backward alone
-      kept = null;
+      const [acts, cs, hs] = [held.slice(0, T), held.slice(T, 2 * T), held.slice(2 * T, 3 * T - 1)] as tf.Tensor2D[][];
+      const [c0k, h0k] = held.slice(3 * T - 1) as tf.Tensor2D[];
+      const grads = backward(dy as tf.Tensor3D, r as tf.Tensor2D, { acts, cs: [c0k, ...cs], hs: [h0k, ...hs] });
+      release(); // kept for this backward alone
       return grads;
     };
     return { value: packed, gradFunc };
   });
   const packed = op(zx, R, h0, c0) as tf.Tensor3D;
-  const [out, cT] = tf.split(packed, [T, 1], 0) as [tf.Tensor3D, tf.Tensor3D];
   const [B, U] = h0.shape;
-  const last = (t: tf.Tensor3D, at: number) => tf.reshape(tf.slice(t, [at, 0, 0], [1, B, U]), [B, U]) as tf.Tensor2D;
-  return { out, h: last(out, T - 1), c: last(cT, 0) };
+  const last = (at: number) => tf.reshape(tf.slice(packed, [at, 0, 0], [1, B, U]), [B, U]) as tf.Tensor2D;
+  let final: { h: tf.Tensor2D; c: tf.Tensor2D } | null = null; // made on first read: most steps need neither
+  const finalState = () => (final ??= { h: last(T - 1), c: last(T) });
+  return {
+    out: tf.slice(packed, [0, 0, 0], [T, B, U]) as tf.Tensor3D,
+    get h() {
+      return finalState().h;
+    },
+    get c() {
+      return finalState().c;
+    },
+  };
 }

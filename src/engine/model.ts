@@ -163,6 +163,11 @@ export function lstmCell(zInput: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, re
 export type LstmPath = LstmEngine;
 let lstmPath: LstmPath = 'fused';
 
+/** The path training runs now. */
+export function currentLstmPath(): LstmPath {
+  return lstmPath;
+}
+
 export function useLstmPath(path: LstmPath): LstmPath {
   const previous = lstmPath;
   lstmPath = path;

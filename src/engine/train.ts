@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../config/settings';
 import { batchAt, type Batch } from '../data/batching';
 import { FusedAdam, isFusedAdam } from './fused-adam';
-import { forward, namedWeights, type CharModel, type LstmState } from './model';
+import { currentLstmPath, forward, namedWeights, type CharModel, type LstmState } from './model';
+import { fusedBatchLoss } from './fused-loss';
+import { releaseUnused } from './kept';
 
 export const LN2 = Math.log(2);
 
@@ -15,8 +17,12 @@ export interface Carry {
   state?: LstmState;
 }
 
-/** Mean softmax cross-entropy in nats over every position of the batch. Call inside tf.tidy. */
+/**
+ * Mean softmax cross-entropy in nats over every position of the batch: fused-loss.ts on the fused
+ * path, tfjs' autodiff of stock ops on the reference path. Call inside tf.tidy.
+ */
 export function batchLoss(model: CharModel, batch: Batch, dropoutSeed?: number, carry?: Carry): tf.Scalar {
+  if (currentLstmPath() === 'fused') return fusedBatchLoss(model, batch, dropoutSeed, carry);
   const ids = tf.tensor2d(batch.inputs, [batch.batchSize, batch.seqLen], 'int32');
   const { logits, state } = forward(model, ids, { dropoutSeed, state: carry?.state });
   if (carry) carry.state = { h: state.h.map((t) => tf.keep(t)), c: state.c.map((t) => tf.keep(t)) };
@@ -82,6 +88,7 @@ export function trainStep(
       loss,
       trained.map(([, v]) => v),
     );
+    releaseUnused(); // what ops below every trained weight kept for a backward that did not come
     if (previous) tf.dispose([...previous.h, ...previous.c]);
     const layout = rates && { names: named.map(([, v]) => v.name), rates };
     if (isFusedAdam(optimizer)) optimizer.applyScaled(grads, clipScale(grads, clipNorm).scale, layout);
