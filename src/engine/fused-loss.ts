@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batching';
 import { denseXent, embedProject, project } from './fused-ops';
 import { lstmSequence } from './lstm-sequence';
-import { zeroState, type CharModel } from './model';
-import type { Carry } from './train';
+import { zeroState, type CharModel, type LstmState } from './model';
 
 /** Row-major [B, T] ids as time-major [T, B]: position t of row b goes to t·B + b. */
 export function timeMajor(ids: Int32Array, B: number, T: number): Int32Array {
@@ -19,7 +18,12 @@ export function timeMajor(ids: Int32Array, B: number, T: number): Int32Array {
 }
 
 /** Mean softmax cross-entropy in nats over every position of the batch. Call inside tf.tidy. */
-export function fusedBatchLoss(model: CharModel, batch: Batch, dropoutSeed?: number, carry?: Carry): tf.Scalar {
+export function fusedBatchLoss(
+  model: CharModel,
+  batch: Batch,
+  dropoutSeed?: number,
+  carry?: { state?: LstmState }, // train.ts's Carry
+): tf.Scalar {
   const { batchSize: B, seqLen: T } = batch;
   const { units: U, dropout } = model.config;
   const start = carry?.state ?? zeroState(model, B);
