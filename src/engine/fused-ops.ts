@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { keepForBackward, tapeIsOn } from './kept';
 
-/** One-hot rows as floats. (tf.oneHot's dtype argument is ignored by the WASM backend in tfjs 4.22: it writes int32 bits.) */
+/** One-hot rows as floats (the WASM backend of tfjs 4.22 ignores tf.oneHot's dtype: it writes int32 bits). */
 const floatOneHot = (ids: tf.Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
 
 /**
