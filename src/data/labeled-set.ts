@@ -149,3 +149,7 @@ export function classCounts(indices: number[], y: Int32Array, classes: number): 
   for (const i of indices) counts[y[i]]++;
   return counts;
 }
+
+/** Whether two sets of labels are the same, in the same order (a classifier's outputs follow it). */
+export const sameLabels = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((label, i) => label === b[i]);

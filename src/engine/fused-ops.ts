@@ -18,15 +18,14 @@ const floatOneHot = (ids: tf.Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, 
 export function embedProject(ids: tf.Tensor1D, table: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) {
   const taping = tapeIsOn();
   const op = tf.customGrad((t, k, b) => {
-    const bias1 = b as tf.Tensor1D;
     const oneHot = floatOneHot(ids, table.shape[0]);
     const x = tf.matMul(oneHot, t as tf.Tensor2D);
-    const z = tf.fused.matMul({ a: x, b: k as tf.Tensor2D, bias: bias1 });
+    const z = tf.fused.matMul({ a: x, b: k as tf.Tensor2D, bias: b as tf.Tensor1D });
     const { kept, release } = keepForBackward(taping, [oneHot, x]);
     const gradFunc = (dz: tf.Tensor) => {
-      const [h, xs] = kept as tf.Tensor2D[];
+      const [hot, embedded] = kept as tf.Tensor2D[];
       const dx = tf.matMul(dz as tf.Tensor2D, k as tf.Tensor2D, false, true);
-      const grads = [tf.matMul(h, dx, true), tf.matMul(xs, dz as tf.Tensor2D, true), tf.sum(dz, 0)];
+      const grads = [tf.matMul(hot, dx, true), tf.matMul(embedded, dz as tf.Tensor2D, true), tf.sum(dz, 0)];
       release();
       return grads;
     };

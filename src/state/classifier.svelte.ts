@@ -5,6 +5,7 @@
 import { defaultClassifySettings, type ClassifySettings, type EncoderStart } from '../config/classify';
 import { checkSize, type CorpusError } from '../data/corpus';
 import type { Columns } from '../data/labeled';
+import { sameLabels } from '../data/labeled-set';
 import type { ClassifyEvent } from '../run/classify-run';
 import type { Metrics } from '../run/metrics';
 import type { ClassifierInfo, ClassifyPlan, LabeledResult, LabeledSummary, NamedBytes } from '../worker/protocol';
@@ -74,7 +75,7 @@ export class ClassifierState {
   /** Whether the classifier in hand can go on training on the loaded texts (same labels). */
   get canContinue() {
     const [had, have] = [this.handLabels, this.#summary?.labels];
-    return !!had && !!have && had.join('\n') === have.join('\n');
+    return !!had && !!have && sameLabels(had, have);
   }
   /** Whether there is a classifier to try and to export. */
   get ready() {

@@ -4,7 +4,7 @@
  */
 import { classifySettingsErrors, type ClassifySettings, type EncoderStart } from '../config/classify';
 import { foldTypography } from '../data/alphabet';
-import { classCounts, type LabeledSet } from '../data/labeled-set';
+import { classCounts, sameLabels, type LabeledSet } from '../data/labeled-set';
 import { encodeTexts, padBatch } from '../data/text-batches';
 import { disposeClassifier, type Classifier } from '../engine/classifier';
 import { explain } from '../engine/classifier-train';
@@ -109,7 +109,7 @@ export class ClassifyJobs {
    */
   #continued(set: LabeledSet, asked: ClassifySettings) {
     const hand = this.#requireHand();
-    if (hand.info.labels.join('\n') !== set.labels.join('\n')) {
+    if (!sameLabels(hand.info.labels, set.labels)) {
       const [had, have] = [hand.info.labels.join(', '), set.labels.join(', ')];
       throw new RequestError('settings', `The classifier in hand knows ${had}; these texts are labeled ${have}.`);
     }
