@@ -1,5 +1,5 @@
 /**
- * Checks the fused LSTM on the current backend: its cell kernels against the plain-JS maths on
+ * Checks the fused LSTM on the current backend: its step kernels against the plain-JS maths on
  * random inputs, and a small 2-layer model's loss and every weight's gradient against the
  * autodiff reference. How a person (and the e2e tests) can see that the WebGPU and WebGL shaders
  * compute what the CPU computes.
@@ -11,15 +11,15 @@ import { weightSpecs } from './architecture';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from './model';
 import { batchLoss } from './train';
 import { adamMath, adamUpdate } from './kernels/adam';
-import { cellBackward, cellForward } from './kernels/lstm-cell';
-import { cellBackward as mathBackward, cellForward as mathForward } from './kernels/lstm-cell-math';
+import { lstmStep, lstmStepGrad } from './kernels/lstm-step';
+import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './kernels/lstm-step-math';
 import { releaseUnused } from './kept';
 
 export interface EngineCheck {
   lossRelError: number; // |fused - reference| / |reference|
   gradRelError: number; // the worst weight's max |difference| / max |reference gradient|
   worst: string; // that weight's name
-  kernelRelError: number; // the fused kernels (LSTM cell, Adam) against their plain-JS maths, worst output
+  kernelRelError: number; // the fused kernels (LSTM step, Adam) against their plain-JS maths, worst output
 }
 
 const CONFIG = { vocabSize: 13, embedDim: 6, units: 8, layers: 2, dropout: 0 };
@@ -66,26 +66,64 @@ export async function checkFusedLstm(): Promise<EngineCheck> {
   };
 }
 
-/** The fused kernels (LSTM cell, Adam) on this backend against their plain-JS maths, on random inputs. */
-export async function checkKernels(B = 3, U = 5): Promise<Record<string, number>> {
+/** The fused kernels (LSTM step each way, Adam) on this backend against their plain-JS maths, on random inputs. */
+export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, number>> {
   const rng = new Rng(9);
   const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
-  const [zx, hr, c, dOut, dhRec, dc] = [4 * U, 4 * U, U, U, U, U].map((w) => rand(B * w));
-  const want = { h: new Float32Array(B * U), c: new Float32Array(B * U), acts: new Float32Array(4 * B * U) };
-  mathForward(zx, hr, c, B, U, want);
-  const back = { dz: new Float32Array(4 * B * U), dcPrev: new Float32Array(B * U) };
-  mathBackward(want.acts, c, want.c, dOut, dhRec, dc, B, U, back);
-  const t = (a: Float32Array, w: number) => tf.tensor2d(a, [B, w]);
+  const [zx, state0, R, Rt, dy] = [T * B * 4 * U, B * 2 * U, 4 * U * U, 4 * U * U, (T + 1) * B * U].map(rand);
+  const [S, G] = [STATE_WIDTH * B * U, GRAD_WIDTH * B * U]; // one step's state, one step's gradient
+  const states = new Float32Array(T * S);
+  const grads = new Float32Array(T * G);
+  const at = (a: Float32Array, t: number, n: number) => a.subarray(t * n, (t + 1) * n);
+  for (let t = 0; t < T; t++)
+    stepForward(
+      at(zx, t, B * 4 * U),
+      t ? at(states, t - 1, S) : state0,
+      t ? STATE_WIDTH * U : 2 * U,
+      R,
+      B,
+      U,
+      at(states, t, S),
+    );
+  for (let t = T - 1; t >= 0; t--) {
+    const s = {
+      state: at(states, t, S),
+      prev: t ? at(states, t - 1, S) : state0,
+      prevWidth: t ? STATE_WIDTH * U : 2 * U,
+    };
+    stepBackward(
+      { ...s, dOut: at(dy, t, B * U) },
+      t < T - 1 ? at(grads, t + 1, G) : null,
+      at(dy, T, B * U),
+      Rt,
+      B,
+      U,
+      at(grads, t, G),
+    );
+  }
   const got = tf.tidy(() => {
-    const fwd = cellForward(t(zx, 4 * U), t(hr, 4 * U), t(c, U));
-    const cell = { acts: t(want.acts, 4 * U), cPrev: t(c, U), c: t(want.c, U) };
-    const bwd = cellBackward(cell, t(dOut, U), t(dhRec, U), t(dc, U));
-    return { h: fwd.h, c: fwd.c, acts: fwd.acts, dz: bwd.dz, dcPrev: bwd.dcPrev };
+    const [x, s0, r, rt] = [
+      tf.tensor3d(zx, [T, B, 4 * U]),
+      tf.tensor2d(state0, [B, 2 * U]),
+      tf.tensor2d(R, [U, 4 * U]),
+      tf.tensor2d(Rt, [4 * U, U]),
+    ];
+    const fwd: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) fwd.push(lstmStep(x, fwd[t - 1] ?? s0, r, t));
+    const known = {
+      states: tf.tensor3d(states, [T, B, STATE_WIDTH * U]),
+      state0: s0,
+      dy: tf.tensor3d(dy, [T + 1, B, U]),
+    };
+    const back: tf.Tensor2D[] = new Array(T);
+    for (let t = T - 1; t >= 0; t--) back[t] = lstmStepGrad(known, back[t + 1] ?? s0, rt, t);
+    return { step: tf.stack(fwd), stepGrad: tf.stack(back) };
   });
-  const expected: Record<string, Float32Array> = { ...want, ...back };
-  const errors: Record<string, number> = {};
-  for (const [name, tensor] of Object.entries(got)) errors[name] = relError(await tensor.data(), expected[name]);
-  tf.dispose(Object.values(got));
+  const errors = {
+    step: relError(await got.step.data(), states),
+    stepGrad: relError(await got.stepGrad.data(), grads),
+  };
+  tf.dispose([got.step, got.stepGrad]);
   return { ...errors, ...(await checkAdamKernel(rand)) };
 }
 

@@ -1,41 +1,37 @@
 /**
  * One LSTM layer's recurrence over a whole sequence, with a hand-written backward (tf.customGrad)
- * instead of tfjs' autodiff of split, sigmoid, tanh, mul and add (~56 kernels per timestep).
- * Per timestep, forward: one [B,U]x[U,4U] matMul and one fused cell kernel; backward: one fused
- * cell-gradient kernel and one [B,4U]x[4U,U] matMul. The recurrent kernel's gradient is one large
- * matMul over all timesteps (stacked previous h's, transposed, times the stacked gate gradients);
- * the gate gradients go back, stacked, as the gradient of the hoisted input projection.
+ * instead of tfjs' autodiff of matMul, split, sigmoid, tanh, mul and add (~68 kernels a timestep).
+ * One kernel per timestep each way (kernels/lstm-step.ts), the recurrent matMul inside it:
+ * forward, the step reads its slice of the hoisted input projection and the previous packed state
+ * [h | c | gates]; backward, the step takes the next step's gate gradients through Rᵀ and the
+ * cell's elementwise backward. Out of the loop: the recurrent kernel's gradient as one large matMul
+ * (the stacked previous h's, transposed, times the stacked gate gradients), and the stacked gate
+ * gradients as the gradient of the hoisted input projection.
  */
 import * as tf from '@tensorflow/tfjs';
-import { cellBackward, cellForward } from './kernels/lstm-cell';
+import { STATE_WIDTH } from './kernels/lstm-step-math';
+import { hasStepKernels, lstmStep, lstmStepGrad } from './kernels/lstm-step';
 import { keepForBackward, tapeIsOn } from './kept';
 
-/** What the forward keeps for the backward: per timestep, the activated gates and c; the h's. */
-interface Kept {
-  acts: tf.Tensor2D[]; // [B, 4U] per step
-  cs: tf.Tensor2D[]; // c_0 .. c_T, [B, U]
-  hs: tf.Tensor2D[]; // h_0 .. h_{T-1} (the h each step started from), [B, U]
-}
-
-function backward(dy: tf.Tensor3D, R: tf.Tensor2D, kept: Kept): tf.Tensor[] {
-  const T = kept.acts.length;
-  const [B, U] = kept.cs[0].shape;
-  const dys = tf.unstack(dy) as tf.Tensor2D[]; // dOut_0 .. dOut_{T-1}, then dc_T
-  const Rt = tf.transpose(R); // [4U, U]: no transposed matMul inside the loop (slow on WASM)
-  let dhRec = tf.zeros([B, U]) as tf.Tensor2D;
-  let dc = dys[T];
-  const dzs: tf.Tensor2D[] = new Array(T);
-  for (let t = T - 1; t >= 0; t--) {
-    const cell = { acts: kept.acts[t], cPrev: kept.cs[t], c: kept.cs[t + 1] };
-    const { dz, dcPrev } = cellBackward(cell, dys[t], dhRec, dc);
-    dhRec = tf.matMul(dz, Rt);
-    dc = dcPrev;
-    dzs[t] = dz;
-  }
-  const dzx = tf.stack(dzs) as tf.Tensor3D; // [T, B, 4U]
-  const hPrevT = tf.transpose(tf.reshape(tf.stack(kept.hs), [T * B, U])); // [U, T*B]
-  const dR = tf.matMul(hPrevT, tf.reshape(dzx, [T * B, 4 * U]));
-  return [dzx, dR, dhRec, dc];
+/**
+ * dy: [T+1, B, U] (every h's gradient, then the final c's); states: [T, B, 6U]; state0: [h0 | c0].
+ * Returns the gradients of zx, R, h0 and c0.
+ */
+function backward(dy: tf.Tensor3D, R: tf.Tensor2D, states: tf.Tensor3D, state0: tf.Tensor2D): tf.Tensor[] {
+  const [T, B, W] = states.shape;
+  const U = W / STATE_WIDTH;
+  const Rt = tf.transpose(R); // [4U, U]
+  const grads: tf.Tensor2D[] = new Array(T);
+  let next = state0; // not read by the last step
+  for (let t = T - 1; t >= 0; t--) grads[t] = next = lstmStepGrad({ states, state0, dy }, next, Rt, t);
+  const all = tf.stack(grads) as tf.Tensor3D; // [T, B, 5U]
+  const dzx = tf.slice(all, [0, 0, 0], [T, B, 4 * U]); // [T, B, 4U]
+  const h0 = tf.reshape(tf.slice(state0, [0, 0], [B, U]), [1, B, U]);
+  const hPrev = T > 1 ? tf.concat([h0, tf.slice(states, [0, 0, 0], [T - 1, B, U])]) : h0; // [T, B, U]
+  const dR = tf.matMul(tf.transpose(tf.reshape(hPrev, [T * B, U])), tf.reshape(dzx, [T * B, 4 * U]));
+  const dh0 = tf.matMul(tf.slice(grads[0], [0, 0], [B, 4 * U]), Rt);
+  const dc0 = tf.slice(grads[0], [0, 4 * U], [B, U]);
+  return [dzx, dR, dh0, dc0];
 }
 
 /**
@@ -44,36 +40,27 @@ function backward(dy: tf.Tensor3D, R: tf.Tensor2D, kept: Kept): tf.Tensor[] {
  * tidy). Differentiable in all four inputs.
  */
 export function lstmSequence(zx: tf.Tensor3D, R: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D) {
-  const T = zx.shape[0];
+  if (!hasStepKernels()) throw new Error(`The fused LSTM has no kernel for the ${tf.getBackend()} backend`);
+  const [T, B] = zx.shape;
+  const U = h0.shape[1];
   const taping = tapeIsOn(); // asked outside the op: customGrad runs its forward with the tape paused
   const op = tf.customGrad((x, r, h, c) => {
-    const steps = tf.unstack(x as tf.Tensor3D) as tf.Tensor2D[];
-    const k: Kept = { acts: [], cs: [c as tf.Tensor2D], hs: [h as tf.Tensor2D] };
-    for (const z of steps) {
-      const cell = cellForward(z, tf.matMul(k.hs.at(-1)!, r as tf.Tensor2D), k.cs.at(-1)!);
-      k.hs.push(cell.h);
-      k.cs.push(cell.c);
-      k.acts.push(cell.acts);
-    }
-    const packed = tf.stack([...k.hs.slice(1), k.cs[T]]) as tf.Tensor3D; // [T + 1, B, U]: every h, then c_T
-    k.hs.pop(); // the backward needs the h each step started from
-    // [0] of cs and hs is the caller's h0 or c0, which its own tidy may free first: kept as a clone
-    const { kept: held, release } = keepForBackward(
-      taping,
-      [...k.acts, ...k.cs.slice(1), ...k.hs.slice(1)],
-      [k.cs[0], k.hs[0]],
-    );
+    const state0 = tf.concat([h, c] as tf.Tensor2D[], 1); // [B, 2U]
+    const steps: tf.Tensor2D[] = [];
+    let prev = state0;
+    for (let t = 0; t < T; t++) steps.push((prev = lstmStep(x as tf.Tensor3D, prev, r as tf.Tensor2D, t)));
+    const states = tf.stack(steps) as tf.Tensor3D; // [T, B, 6U]
+    const hs = tf.slice(states, [0, 0, 0], [T, B, U]);
+    const packed = tf.concat([hs, tf.slice(states, [T - 1, 0, U], [1, B, U])]) as tf.Tensor3D; // every h, then c_T
+    const { kept, release } = keepForBackward(taping, [states, state0]);
     const gradFunc = (dy: tf.Tensor) => {
-      const [acts, cs, hs] = [held.slice(0, T), held.slice(T, 2 * T), held.slice(2 * T, 3 * T - 1)] as tf.Tensor2D[][];
-      const [c0k, h0k] = held.slice(3 * T - 1) as tf.Tensor2D[];
-      const grads = backward(dy as tf.Tensor3D, r as tf.Tensor2D, { acts, cs: [c0k, ...cs], hs: [h0k, ...hs] });
+      const grads = backward(dy as tf.Tensor3D, r as tf.Tensor2D, kept[0] as tf.Tensor3D, kept[1] as tf.Tensor2D);
       release(); // kept for this backward alone
       return grads;
     };
     return { value: packed, gradFunc };
   });
   const packed = op(zx, R, h0, c0) as tf.Tensor3D;
-  const [B, U] = h0.shape;
   const last = (at: number) => tf.reshape(tf.slice(packed, [at, 0, 0], [1, B, U]), [B, U]) as tf.Tensor2D;
   let final: { h: tf.Tensor2D; c: tf.Tensor2D } | null = null; // made on first read: most steps need neither
   const finalState = () => (final ??= { h: last(T - 1), c: last(T) });

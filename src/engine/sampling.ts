@@ -4,7 +4,7 @@
  * read back every few steps rather than after each one, so the GPU never waits for the page.
  */
 import * as tf from '@tensorflow/tfjs';
-import { cellForward } from './kernels/lstm-cell';
+import { lstmStep } from './kernels/lstm-step';
 import { forward, type CharModel, type LstmState } from './model';
 import type { Rng } from '../data/rng';
 import { encode, type Vocab } from '../data/vocab';
@@ -57,19 +57,29 @@ function inputTable(model: CharModel): tf.Tensor2D {
   return tf.tidy(() => tf.add(tf.matMul(model.embedding, model.lstm[0].kernel), model.lstm[0].bias) as tf.Tensor2D);
 }
 
-/** One character for every row: ids [B] -> logits [B, V] and the next state. Call inside tf.tidy. */
-function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: LstmState) {
-  const h: tf.Tensor2D[] = [];
-  const c: tf.Tensor2D[] = [];
-  let zInput = tf.gather(table, ids) as tf.Tensor2D;
+/** Each layer's state packed for the step kernel: [h | c], [B, 2U]. Frees `state`. */
+function packState(state: LstmState): tf.Tensor2D[] {
+  const packed = state.h.map((h, l) => tf.concat([h, state.c[l]], 1) as tf.Tensor2D);
+  tf.dispose([...state.h, ...state.c]);
+  return packed;
+}
+
+/**
+ * One character for every row: ids [B] -> logits [B, V] and each layer's next packed state
+ * ([h | c | gates], [B, 6U]), one step kernel per layer: the training kernel. Call inside tf.tidy.
+ */
+function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.Tensor2D[]) {
+  const [B, U] = [ids.shape[0], model.config.units];
+  const next: tf.Tensor2D[] = [];
+  let z = tf.gather(table, ids) as tf.Tensor2D;
+  let h: tf.Tensor2D | null = null;
   model.lstm.forEach((w, l) => {
-    if (l > 0) zInput = tf.add(tf.matMul(h[l - 1], w.kernel), w.bias) as tf.Tensor2D;
-    const next = cellForward(zInput, tf.matMul(state.h[l], w.recurrentKernel), state.c[l]); // the training kernel
-    h.push(next.h);
-    c.push(next.c);
+    if (h) z = tf.add(tf.matMul(h, w.kernel), w.bias) as tf.Tensor2D;
+    next.push(lstmStep(tf.reshape(z, [1, B, 4 * U]), state[l], w.recurrentKernel as tf.Tensor2D, 0));
+    h = tf.slice(next[l], [0, 0], [B, U]);
   });
-  const logits = tf.add(tf.matMul(h[h.length - 1], model.denseKernel), model.denseBias) as tf.Tensor2D;
-  return { logits, state: { h, c } };
+  const logits = tf.add(tf.matMul(h!, model.denseKernel), model.denseBias) as tf.Tensor2D;
+  return { logits, state: next };
 }
 
 /** Runs the prime through the model in one sequence call: last-step logits [B, V] and state. */
@@ -103,7 +113,7 @@ export async function* generate(
   const table = inputTable(model);
   const { scale, noisy } = rowConstants(temperatures);
   const first = readPrime(model, vocab, prime, rows);
-  let state = first.state;
+  let state = packState(first.state);
   let noise = gumbel(READ_EVERY, noisy, V, rng.int(2 ** 31));
   // ids [rows]
   let last = tf.tidy(() => pick(first.logits, scale, tf.squeeze(tf.slice(noise, 0, 1), [0]) as tf.Tensor2D));
@@ -132,7 +142,7 @@ export async function* generate(
           state: out.state,
         };
       });
-      tf.dispose([...state.h, ...state.c]);
+      tf.dispose(state);
       if (!unread.includes(input)) input.dispose();
       state = next.state;
       last = next.ids;
@@ -140,6 +150,6 @@ export async function* generate(
     }
   } finally {
     if (!unread.includes(last)) last.dispose();
-    tf.dispose([table, scale, noisy, noise, ...unread, ...state.h, ...state.c]);
+    tf.dispose([table, scale, noisy, noise, ...unread, ...state]);
   }
 }

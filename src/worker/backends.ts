@@ -11,13 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
 import { registerGpuAdamKernels } from '../engine/kernels/adam-gpu';
-import { registerGpuCellKernels } from '../engine/kernels/lstm-cell-gpu';
+import { registerGpuStepKernels } from '../engine/kernels/lstm-step-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
 import { prepareWasm } from './wasm';
 
-registerGpuCellKernels(); // the fused LSTM cell in WGSL and GLSL
+registerGpuStepKernels(); // the fused LSTM step in WGSL and GLSL
 registerGpuAdamKernels(); // and the fused Adam update
 
 /** Describes the adapter WebGPU would use, or says why there is none. */

@@ -25,7 +25,7 @@ beforeAll(async () => {
   patchWasmKernels(); // idempotent
 });
 
-describe('WASM kernels, patched: matMul transposes explicitly, unstack copies slices straight from the heap', () => {
+describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap', () => {
   it('are in force', () => {
     expect(wasmKernelsPatched()).toBe(true);
   });
@@ -77,6 +77,42 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack copies sl
       expect(await on('wasm', parts)).toEqual(expected);
       expect(tf.backend().numDataIds()).toBe(before);
     }
+  });
+
+  it('slice as the CPU backend does, contiguous and strided, rank 1 to 4, leaking nothing', async () => {
+    const values = Array.from({ length: 2 * 4 * 3 * 5 }, (_, i) => i * 0.25 - 9);
+    const cases: [number[], number[], number[]][] = [
+      [[120], [7], [30]], // rank 1
+      [
+        [8, 15],
+        [2, 3],
+        [4, 9],
+      ], // strided rows
+      [
+        [4, 6, 5],
+        [1, 0, 0],
+        [2, 6, 5],
+      ], // contiguous
+      [
+        [4, 6, 5],
+        [0, 2, 1],
+        [4, 3, -1],
+      ], // strided, -1: to the end
+      [
+        [2, 4, 3, 5],
+        [1, 1, 0, 2],
+        [1, 2, 3, 2],
+      ],
+    ];
+    for (const [shape, begin, size] of cases) {
+      const part = () => tf.tidy(() => tf.slice(tf.tensor(values, shape), begin, size).flatten());
+      const expected = await on('cpu', part);
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      expect(await on('wasm', part)).toEqual(expected);
+      expect(tf.backend().numDataIds()).toBe(before);
+    }
+    const ints = () => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1], [2, 2]);
+    expect(await on('wasm', ints)).toEqual([2, 3, 5, 6]);
   });
 
   it('train the model as the CPU backend does, with no tensor growth', async () => {

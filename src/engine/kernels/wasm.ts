@@ -1,12 +1,12 @@
 /**
- * Two tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an
+ * Three tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an
  * LSTM, with the same numbers:
  * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, 7–21× slower than
  *   transposing the operand first, and backprop asks for a transpose on every matMul. The
  *   wrappers transpose explicitly, then call the stock kernel with no transpose.
- * - Unpack (tf.unstack) slices through `readSync`, which copies the whole input out of the WASM
- *   heap once per slice: T copies of a [T, B, 4U] tensor per layer. The replacement copies each
- *   slice once, straight from the heap.
+ * - Unpack (tf.unstack) and Slice read through `readSync`, which copies the whole input out of the
+ *   WASM heap once per slice: T copies of a [T, B, 4U] tensor per layer, megabytes for a slice of
+ *   the LSTM's stacked states. The replacements copy what the slice holds, straight from the heap.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -65,6 +65,38 @@ function heapUnpack(stock: tf.KernelFunc): tf.KernelFunc {
   return patched;
 }
 
+/**
+ * Slicing straight from the heap: the stock kernel first copies the whole input out of the heap
+ * (`readSync`), megabytes for a slice of the LSTM's stacked states. Copies each contiguous run of
+ * the slice once instead.
+ */
+function heapSlice(stock: tf.KernelFunc): tf.KernelFunc {
+  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    if (x.dtype === 'string') return stock({ inputs, backend, attrs });
+    const { begin, size } = attrs as { begin: number | number[]; size?: number | number[] };
+    const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    const heap = backend as unknown as WasmHeap;
+    const out = heap.makeOutput(extent, x.dtype);
+    const [from, to] = [heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)]; // after the allocation
+    const strides = tf.util.computeStrides(x.shape);
+    const run = extent.at(-1) ?? 1; // the innermost axis: one contiguous run per outer index
+    const runs = to.length / Math.max(1, run);
+    const outer = extent.slice(0, -1);
+    for (let r = 0; r < runs; r++) {
+      let offset = start.at(-1) ?? 0;
+      for (let axis = outer.length - 1, rest = r; axis >= 0; axis--) {
+        offset += (start[axis] + (rest % outer[axis])) * strides[axis];
+        rest = Math.floor(rest / outer[axis]);
+      }
+      to.set(from.subarray(offset, offset + run), r * run);
+    }
+    return out;
+  };
+  PATCHED.add(patched);
+  return patched;
+}
+
 function replace(name: string, wrap: (stock: tf.KernelFunc) => tf.KernelFunc): void {
   const stock = tf.getKernel(name, 'wasm');
   if (!stock || PATCHED.has(stock.kernelFunc)) return;
@@ -79,11 +111,12 @@ export function patchWasmKernels(): void {
   for (const name of ['BatchMatMul', '_FusedMatMul'])
     replace(name, (stock) => explicitTranspose(stock, transpose.kernelFunc));
   replace('Unpack', heapUnpack);
+  replace('Slice', heapSlice);
 }
 
 /** Whether patchWasmKernels has run (for tests and the bench). */
 export function wasmKernelsPatched(): boolean {
-  return ['BatchMatMul', '_FusedMatMul', 'Unpack'].every((name) => {
+  return ['BatchMatMul', '_FusedMatMul', 'Unpack', 'Slice'].every((name) => {
     const kernel = tf.getKernel(name, 'wasm');
     return !!kernel && PATCHED.has(kernel.kernelFunc);
   });

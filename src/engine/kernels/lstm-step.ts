@@ -1,0 +1,155 @@
+/**
+ * One LSTM timestep as one tfjs kernel each way, the recurrent matMul inside:
+ * - LstmStep (zx [T,B,4U], prev [B,W], r [U,4U]; attr `step`) -> state [B,6U]: step `step` of
+ *   the sequence, reading its slice of zx in place (no unstack) and the previous state's h and c.
+ * - LstmStepGrad (states [T,B,6U], state0 [B,2U], dy [T+1,B,U], next [B,5U], rt [4U,U]; `step`)
+ *   -> grad [B,5U]: the backward of step `step`, the recurrent gradient (next's dz × Rᵀ) inside.
+ *   At the last step `next` is not read: dc comes from dy's last slice (the final c's gradient).
+ * Layouts: lstm-step-math.ts. Registered here for CPU (that file's loops) and WASM (the matMul
+ * through the backend's own XNNPACK kernel, the cell as a loop on the heap), and in
+ * lstm-step-gpu.ts for WebGPU and WebGL (one shader each way).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, stepBackward, stepForward } from './lstm-step-math';
+import { cpuMemory, wasmMemory, type KernelArgs, type Memory } from './memory';
+
+export const LSTM_STEP = 'InklingLstmStep';
+export const LSTM_STEP_GRAD = 'InklingLstmStepGrad';
+
+type Ins = Record<string, tf.TensorInfo>;
+const stepOf = (attrs: KernelArgs['attrs']) => (attrs as { step: number }).step;
+
+/** Where a backward step reads: this step's state, the previous one, dOut, and the final c's gradient. */
+function backwardViews(read: Memory['read'], { states, state0, dy }: Ins, t: number) {
+  const [, B, W] = states.shape;
+  const U = W / STATE_WIDTH;
+  const [all, dys, rows] = [read(states), read(dy), B * W];
+  const T = states.shape[0];
+  return {
+    state: all.subarray(t * rows, (t + 1) * rows),
+    prev: t > 0 ? all.subarray((t - 1) * rows, t * rows) : read(state0),
+    prevWidth: t > 0 ? W : 2 * U,
+    dOut: dys.subarray(t * B * U, (t + 1) * B * U),
+    dcLast: dys.subarray(T * B * U),
+  };
+}
+
+const cpuForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { zx, prev, r } = inputs as Ins;
+  const [, B, U4] = zx.shape;
+  const t = stepOf(attrs);
+  const memory = cpuMemory(backend);
+  const out = memory.make([B, (U4 / 4) * STATE_WIDTH]);
+  const z = memory.read(zx).subarray(t * B * U4, (t + 1) * B * U4);
+  stepForward(z, memory.read(prev), prev.shape[1], memory.read(r), B, U4 / 4, out.values());
+  return out.info;
+};
+
+const cpuBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const [T, B, W] = (inputs as Ins).states.shape;
+  const U = W / STATE_WIDTH;
+  const t = stepOf(attrs);
+  const memory = cpuMemory(backend);
+  const out = memory.make([B, GRAD_WIDTH * U]);
+  const views = backwardViews(memory.read, inputs as Ins, t);
+  const next = t < T - 1 ? memory.read((inputs as Ins).next) : null;
+  stepBackward(views, next, views.dcLast, memory.read((inputs as Ins).rt), B, U, out.values());
+  return out.info;
+};
+
+type Backend = KernelArgs['backend'];
+/** Runs the WASM backend's own BatchMatMul (XNNPACK) on two tensors of its heap. */
+function wasmMatMul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+  const kernel = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+  return kernel({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+}
+
+/** A [B, cols] copy of the first `cols` columns of `src`'s rows (`width` wide), on the heap. */
+function wasmRows(memory: Memory, src: tf.TensorInfo, cols: number): { info: tf.TensorInfo } {
+  const [B, width] = src.shape;
+  const made = memory.make([B, cols]);
+  const [from, to] = [memory.read(src), made.values()];
+  for (let b = 0; b < B; b++) to.set(from.subarray(b * width, b * width + cols), b * cols);
+  return made;
+}
+
+const dispose = (backend: Backend, ...infos: tf.TensorInfo[]) =>
+  infos.forEach((i) => (backend as tf.KernelBackend).disposeData(i.dataId));
+
+const wasmForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { zx, prev, r } = inputs as Ins;
+  const [, B, U4] = zx.shape;
+  const [U, t] = [U4 / 4, stepOf(attrs)];
+  const memory = wasmMemory(backend);
+  const out = memory.make([B, U * STATE_WIDTH]);
+  const h = wasmRows(memory, prev, U).info;
+  const hr = wasmMatMul(backend, h, r);
+  // heap views only now: every allocation above may have grown the heap
+  const z = memory.read(zx).subarray(t * B * U4, (t + 1) * B * U4);
+  cell(z, memory.read(hr), memory.read(prev), prev.shape[1], B, U, out.values());
+  dispose(backend, h, hr);
+  return out.info;
+};
+
+const wasmBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { states, next, rt } = inputs as Ins;
+  const [T, B, W] = states.shape;
+  const [U, t] = [W / STATE_WIDTH, stepOf(attrs)];
+  const memory = wasmMemory(backend);
+  const out = memory.make([B, GRAD_WIDTH * U]);
+  const dz = t < T - 1 ? wasmRows(memory, next, 4 * U).info : null;
+  const dhRec = dz ? wasmMatMul(backend, dz, rt) : null;
+  const v = backwardViews(memory.read, inputs as Ins, t);
+  const dc = dz ? { data: memory.read(next), width: GRAD_WIDTH * U, at: 4 * U } : { data: v.dcLast, width: U, at: 0 };
+  cellGrad(v.state, v.prev, v.prevWidth, v.dOut, dhRec && memory.read(dhRec), dc, B, U, out.values());
+  if (dz) dispose(backend, dz, dhRec!);
+  return out.info;
+};
+
+/** Registers a backend's pair of step kernels, once. */
+export function registerStepKernels(backendName: string, forward: tf.KernelFunc, backward: tf.KernelFunc): void {
+  if (!tf.getKernel(LSTM_STEP, backendName))
+    tf.registerKernel({ kernelName: LSTM_STEP, backendName, kernelFunc: forward });
+  if (!tf.getKernel(LSTM_STEP_GRAD, backendName))
+    tf.registerKernel({ kernelName: LSTM_STEP_GRAD, backendName, kernelFunc: backward });
+}
+
+registerStepKernels('cpu', cpuForward, cpuBackward);
+registerStepKernels('wasm', wasmForward, wasmBackward);
+
+/** Whether the current backend has the step kernels (else the engine differentiates stock ops). */
+export const hasStepKernels = () => tf.getKernel(LSTM_STEP_GRAD, tf.getBackend()) !== undefined;
+
+/**
+ * Step `step` forward: zx [T, B, 4U], prev [B, 2U] or [B, 6U], R [U, 4U] -> state [B, 6U]. On a
+ * backend without the kernel, the same maths as stock ops (forward only).
+ */
+export function lstmStep(zx: tf.Tensor3D, prev: tf.Tensor2D, R: tf.Tensor2D, step: number): tf.Tensor2D {
+  if (tf.getKernel(LSTM_STEP, tf.getBackend()))
+    return tf.engine().runKernel(LSTM_STEP, { zx, prev, r: R }, { step }) as tf.Tensor2D;
+  return tf.tidy(() => {
+    const [, B, U4] = zx.shape;
+    const U = U4 / 4;
+    const z = tf.add(
+      tf.reshape(tf.slice(zx, [step, 0, 0], [1, B, U4]), [B, U4]),
+      tf.matMul(tf.slice(prev, [0, 0], [B, U]), R),
+    );
+    const [i, f, g, o] = tf.split(z, 4, 1).map((part, k) => (k === 2 ? tf.tanh(part) : tf.sigmoid(part)));
+    const c = tf.add(tf.mul(f, tf.slice(prev, [0, U], [B, U])), tf.mul(i, g));
+    return tf.concat([tf.mul(o, tf.tanh(c)), c, i, f, g, o], 1) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Step `step` backward: states [T, B, 6U] (every step's), state0 [B, 2U], dy [T+1, B, U], next
+ * [B, 5U] (the next step's result; anything at the last step), Rt [4U, U] -> grad [B, 5U].
+ */
+export function lstmStepGrad(
+  s: { states: tf.Tensor3D; state0: tf.Tensor2D; dy: tf.Tensor3D },
+  next: tf.Tensor2D,
+  Rt: tf.Tensor2D,
+  step: number,
+): tf.Tensor2D {
+  const inputs = { states: s.states, state0: s.state0, dy: s.dy, next, rt: Rt };
+  return tf.engine().runKernel(LSTM_STEP_GRAD, inputs, { step }) as tf.Tensor2D;
+}
