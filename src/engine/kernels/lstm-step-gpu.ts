@@ -1,18 +1,16 @@
 /**
- * The LSTM step kernels (lstm-step.ts) for WebGPU and WebGL: one shader each way per timestep,
- * the recurrent matMul inside, so a training step of the default model is 2 dispatches a timestep
- * (it was 4 kernels, 7 dispatches). The maths is lstm-step-math.ts, transcribed; tanh is written
- * out as tfjs does, since some drivers return NaN for large inputs.
- * - WebGPU: a thread per (row, unit) runs the four gates' dot products (the backward: one dot
- *   product with Rᵀ) and writes every value of its unit: h, c, the gates; dz, dcPrev.
- * - WebGL: a fragment per output value, so h and c each recompute the four dot products: more
- *   arithmetic than WebGPU, still one draw.
- * Imported by the worker only: it needs the browser's GPU backends.
+ * The LSTM step kernels (lstm-step.ts) for WebGPU: one WGSL program each way per timestep, the
+ * recurrent matMul inside, so the recurrence of a training step is 2 dispatches a timestep (it was
+ * 7: a matMul and three cell programs forward, two and a matMul back). A thread per (row, unit)
+ * runs the four gates' dot products (backward: one dot product with Rᵀ) and writes every value of
+ * its unit: h, c and the gates; dz and dcPrev. The maths is lstm-step-math.ts, transcribed; tanh
+ * is written out as tfjs does, since some drivers return NaN for large inputs. WebGL's kernels are
+ * in lstm-step-webgl.ts. Imported by the worker only: it needs the browser's GPU backends.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { registerStepKernels } from './lstm-step';
+import { registerWebGlStepKernels } from './lstm-step-webgl';
 import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
 
 /** What a step's shader is built for: sequence length, rows, units, previous state width. */
@@ -26,10 +24,6 @@ interface Dims {
 const WGSL_MATHS = `
   fn sigm(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
   fn tanh_(x : f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
-
-const GLSL_MATHS = `
-  float sigm(float x) { return 1.0 / (1.0 + exp(-x)); }
-  float tanh_(float x) { float e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
 
 function forwardWgsl({ B, U, W }: Dims): string {
   return `${WGSL_MATHS}
@@ -106,118 +100,30 @@ class StepProgramWebGPU implements WebGPUProgram {
   }
 }
 
-function forwardGlsl({ U }: Dims): string {
-  return `${GLSL_MATHS}
-  void main() {
-    ivec2 coords = getOutputCoords();
-    int b = coords.x;
-    int part = coords.y / ${U};
-    int j = coords.y - part * ${U};
-    if (part < 2) {
-      float zi = getZX(stepIndex, b, j); float zf = getZX(stepIndex, b, j + ${U});
-      float zg = getZX(stepIndex, b, j + ${2 * U}); float zo = getZX(stepIndex, b, j + ${3 * U});
-      for (int k = 0; k < ${U}; k++) {
-        float h = getPREV(b, k);
-        zi += h * getR(k, j); zf += h * getR(k, j + ${U});
-        zg += h * getR(k, j + ${2 * U}); zo += h * getR(k, j + ${3 * U});
-      }
-      float cn = sigm(zf) * getPREV(b, ${U} + j) + sigm(zi) * tanh_(zg);
-      setOutput(part == 0 ? sigm(zo) * tanh_(cn) : cn);
-    } else {
-      int col = (part - 2) * ${U} + j;
-      float z = getZX(stepIndex, b, col);
-      for (int k = 0; k < ${U}; k++) { z += getPREV(b, k) * getR(k, col); }
-      setOutput(part == 4 ? tanh_(z) : sigm(z));
-    }
-  }`;
-}
+type Ins = Record<string, tf.TensorInfo>;
+const stepOf = (attrs: unknown) => [{ type: 'int32', data: [(attrs as { step: number }).step] }];
 
-function backwardGlsl({ T, U }: Dims): string {
-  return `${GLSL_MATHS}
-  void main() {
-    ivec2 coords = getOutputCoords();
-    int b = coords.x;
-    int part = coords.y / ${U};
-    int j = coords.y - part * ${U};
-    float dh = getDY(stepIndex, b, j);
-    float dcn = getDY(${T}, b, j);
-    if (stepIndex < ${T - 1}) {
-      for (int k = 0; k < ${4 * U}; k++) { dh += getNEXT(b, k) * getRT(k, j); }
-      dcn = getNEXT(b, ${4 * U} + j);
-    }
-    float gi = getSTATES(stepIndex, b, ${2 * U} + j); float gf = getSTATES(stepIndex, b, ${3 * U} + j);
-    float gg = getSTATES(stepIndex, b, ${4 * U} + j); float go = getSTATES(stepIndex, b, ${5 * U} + j);
-    float cp = getSTATE0(b, ${U} + j);
-    if (stepIndex > 0) { cp = getSTATES(stepIndex - 1, b, ${U} + j); }
-    float tc = tanh_(getSTATES(stepIndex, b, ${U} + j));
-    float dct = dcn + dh * go * (1.0 - tc * tc);
-    float v = dct * gf;
-    if (part == 0) { v = dct * gg * gi * (1.0 - gi); }
-    else if (part == 1) { v = dct * cp * gf * (1.0 - gf); }
-    else if (part == 2) { v = dct * gi * (1.0 - gg * gg); }
-    else if (part == 3) { v = dh * tc * go * (1.0 - go); }
-    setOutput(v);
-  }`;
-}
+const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { zx, prev, r } = inputs as Ins;
+  const [T, B, U4] = zx.shape;
+  const program = new StepProgramWebGPU(false, ['ZX', 'PREV', 'R'], { T, B, U: U4 / 4, W: prev.shape[1] });
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [zx, prev, r], 'float32', stepOf(attrs));
+};
 
-class StepProgramWebGL implements GPGPUProgram {
-  readonly userCode: string;
-  readonly outputShape: number[];
-  readonly customUniforms = [{ name: 'stepIndex', type: 'int' as const }];
-
-  constructor(
-    backward: boolean,
-    readonly variableNames: string[],
-    dims: Dims,
-  ) {
-    this.outputShape = [dims.B, (backward ? GRAD_WIDTH : STATE_WIDTH) * dims.U];
-    this.userCode = backward ? backwardGlsl(dims) : forwardGlsl(dims);
-  }
-}
-
-type Backend = Parameters<tf.KernelFunc>[0]['backend'];
-type Run = (
-  backend: Backend,
-  backward: boolean,
-  names: string[],
-  inputs: tf.TensorInfo[],
-  dims: Dims,
-  step: number,
-) => tf.TensorInfo;
-
-function kernels(run: Run): [tf.KernelFunc, tf.KernelFunc] {
-  const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-    const { zx, prev, r } = inputs as Record<string, tf.TensorInfo>;
-    const [T, B, U4] = zx.shape;
-    const dims = { T, B, U: U4 / 4, W: prev.shape[1] };
-    return run(backend, false, ['ZX', 'PREV', 'R'], [zx, prev, r], dims, (attrs as { step: number }).step);
-  };
-  const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-    const { states, state0, dy, next, rt } = inputs as Record<string, tf.TensorInfo>;
-    const [T, B, W] = states.shape;
-    const names = ['STATES', 'STATE0', 'DY', 'NEXT', 'RT'];
-    const dims = { T, B, U: W / STATE_WIDTH, W };
-    return run(backend, true, names, [states, state0, dy, next, rt], dims, (attrs as { step: number }).step);
-  };
-  return [forward, backward];
-}
+const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { states, state0, dy, next, rt } = inputs as Ins;
+  const [T, B, W] = states.shape;
+  const program = new StepProgramWebGPU(true, ['STATES', 'STATE0', 'DY', 'NEXT', 'RT'], {
+    T,
+    B,
+    U: W / STATE_WIDTH,
+    W,
+  });
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [states, state0, dy, next, rt], 'float32', stepOf(attrs));
+};
 
 /** Registers the WebGPU and WebGL step kernels (once). */
 export function registerGpuStepKernels(): void {
-  registerStepKernels(
-    'webgpu',
-    ...kernels((backend, backward, names, ins, dims, step) =>
-      (backend as WebGPUBackend).runWebGPUProgram(new StepProgramWebGPU(backward, names, dims), ins, 'float32', [
-        { type: 'int32', data: [step] },
-      ]),
-    ),
-  );
-  registerStepKernels(
-    'webgl',
-    ...kernels((backend, backward, names, ins, dims, step) =>
-      (backend as MathBackendWebGL).runWebGLProgram(new StepProgramWebGL(backward, names, dims), ins, 'float32', [
-        [step],
-      ]),
-    ),
-  );
+  registerStepKernels('webgpu', forward, backward);
+  registerWebGlStepKernels();
 }

@@ -1,0 +1,151 @@
+/**
+ * The LSTM step kernels on WebGL: the recurrent matMul is the backend's own (packed, vec4) kernel
+ * and the cell one GLSL program, a fragment per output value. Every fragment of a dot-product
+ * shader would redo whole dot products with scalar texture reads: 7× slower on SwiftShader.
+ * The whole-sequence inputs (zx forward; the states and dy backward) are unpacked once per
+ * sequence, not once per step as runWebGLProgram would.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import { registerStepKernels } from './lstm-step';
+import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+
+interface Dims {
+  T: number;
+  B: number;
+  U: number;
+}
+
+const GLSL_MATHS = `
+  float sigm(float x) { return 1.0 / (1.0 + exp(-x)); }
+  float tanh_(float x) { float e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
+
+/** The cell alone, forward: a fragment per value of the state row; hr is the backend's matMul. */
+function forwardGlsl({ U }: Dims): string {
+  return `${GLSL_MATHS}
+  float gate(int b, int col) { return getZX(stepIndex, b, col) + getHR(b, col); }
+  void main() {
+    ivec2 coords = getOutputCoords();
+    int b = coords.x;
+    int part = coords.y / ${U};
+    int j = coords.y - part * ${U};
+    if (part < 2) {
+      float cn = sigm(gate(b, j + ${U})) * getPREV(b, ${U} + j) + sigm(gate(b, j)) * tanh_(gate(b, j + ${2 * U}));
+      setOutput(part == 0 ? sigm(gate(b, j + ${3 * U})) * tanh_(cn) : cn);
+    } else {
+      float z = gate(b, (part - 2) * ${U} + j);
+      setOutput(part == 4 ? tanh_(z) : sigm(z));
+    }
+  }`;
+}
+
+/** The cell alone, backward: a fragment per value of the gradient row; dhRec is the backend's matMul. */
+function backwardGlsl({ T, U }: Dims): string {
+  return `${GLSL_MATHS}
+  void main() {
+    ivec2 coords = getOutputCoords();
+    int b = coords.x;
+    int part = coords.y / ${U};
+    int j = coords.y - part * ${U};
+    float dh = getDY(stepIndex, b, j);
+    float dcn = getDY(${T}, b, j);
+    if (stepIndex < ${T - 1}) {
+      dh += getDHREC(b, j);
+      dcn = getNEXT(b, ${4 * U} + j);
+    }
+    float gi = getSTATES(stepIndex, b, ${2 * U} + j); float gf = getSTATES(stepIndex, b, ${3 * U} + j);
+    float gg = getSTATES(stepIndex, b, ${4 * U} + j); float go = getSTATES(stepIndex, b, ${5 * U} + j);
+    float cp = getSTATE0(b, ${U} + j);
+    if (stepIndex > 0) { cp = getSTATES(stepIndex - 1, b, ${U} + j); }
+    float tc = tanh_(getSTATES(stepIndex, b, ${U} + j));
+    float dct = dcn + dh * go * (1.0 - tc * tc);
+    float v = dct * gf;
+    if (part == 0) { v = dct * gg * gi * (1.0 - gi); }
+    else if (part == 1) { v = dct * cp * gf * (1.0 - gf); }
+    else if (part == 2) { v = dct * gi * (1.0 - gg * gg); }
+    else if (part == 3) { v = dh * tc * go * (1.0 - go); }
+    setOutput(v);
+  }`;
+}
+
+class StepProgramWebGL implements GPGPUProgram {
+  readonly userCode: string;
+  readonly outputShape: number[];
+  readonly customUniforms = [{ name: 'stepIndex', type: 'int' as const }];
+
+  constructor(
+    backward: boolean,
+    readonly variableNames: string[],
+    dims: Dims,
+  ) {
+    this.outputShape = [dims.B, (backward ? GRAD_WIDTH : STATE_WIDTH) * dims.U];
+    this.userCode = backward ? backwardGlsl(dims) : forwardGlsl(dims);
+  }
+}
+
+type Ins = Record<string, tf.TensorInfo>;
+type Backend = Parameters<tf.KernelFunc>[0]['backend'];
+
+/** Per role, the unpacked copy of a packed whole-sequence input, kept until its loop ends. */
+const unpacked = new Map<string, { source: object; copy: tf.TensorInfo }>();
+
+function unpackedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo): tf.TensorInfo {
+  if (!gl.texData.get(x.dataId).isPacked) return x;
+  const held = unpacked.get(role);
+  if (held?.source === x.dataId) return held.copy;
+  if (held) gl.disposeIntermediateTensorInfo(held.copy); // a loop that ended early
+  const copy = gl.unpackTensor(x);
+  unpacked.set(role, { source: x.dataId, copy });
+  return copy;
+}
+
+/** Frees the copies once the loop's last step has been queued. */
+function loopDone(gl: MathBackendWebGL, ...roles: string[]): void {
+  for (const role of roles) {
+    const held = unpacked.get(role);
+    if (held) gl.disposeIntermediateTensorInfo(held.copy);
+    unpacked.delete(role);
+  }
+}
+
+const run = (name: string, args: Parameters<tf.KernelFunc>[0]) =>
+  tf.getKernel(name, 'webgl')!.kernelFunc(args) as tf.TensorInfo;
+
+const matMul = (backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo) =>
+  run('BatchMatMul', { inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } });
+
+const columns = (backend: Backend, x: tf.TensorInfo, from: number, width: number) =>
+  run('Slice', { inputs: { x }, backend, attrs: { begin: [0, from], size: [x.shape[0], width] } });
+
+const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const gl = backend as unknown as MathBackendWebGL;
+  const { zx, prev, r } = inputs as Ins;
+  const [T, B, U4] = zx.shape;
+  const [U, step] = [U4 / 4, (attrs as { step: number }).step];
+  const h = columns(backend, prev, 0, U);
+  const hr = matMul(backend, h, r);
+  const program = new StepProgramWebGL(false, ['ZX', 'HR', 'PREV'], { T, B, U });
+  const out = gl.runWebGLProgram(program, [unpackedOnce(gl, 'zx', zx), hr, prev], 'float32', [[step]]);
+  [h, hr].forEach((t) => gl.disposeIntermediateTensorInfo(t));
+  if (step === T - 1) loopDone(gl, 'zx');
+  return out;
+};
+
+const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const gl = backend as unknown as MathBackendWebGL;
+  const { states, state0, dy, next, rt } = inputs as Ins;
+  const [T, B, W] = states.shape;
+  const [U, step] = [W / STATE_WIDTH, (attrs as { step: number }).step];
+  const dz = step < T - 1 ? columns(backend, next, 0, 4 * U) : null;
+  const dhRec = dz ? matMul(backend, dz, rt) : state0; // not read at the last step
+  const names = ['STATES', 'STATE0', 'DY', 'NEXT', 'DHREC'];
+  const ins = [unpackedOnce(gl, 'states', states), state0, unpackedOnce(gl, 'dy', dy), next, dhRec];
+  const out = gl.runWebGLProgram(new StepProgramWebGL(true, names, { T, B, U }), ins, 'float32', [[step]]);
+  if (dz) [dz, dhRec].forEach((t) => gl.disposeIntermediateTensorInfo(t));
+  if (step === 0) loopDone(gl, 'states', 'dy');
+  return out;
+};
+
+export function registerWebGlStepKernels(): void {
+  registerStepKernels('webgl', forward, backward);
+}
