@@ -78,7 +78,7 @@ function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.
     next.push(lstmStep(tf.reshape(z, [1, B, 4 * U]), state[l], w.recurrentKernel as tf.Tensor2D, 0));
     h = tf.slice(next[l], [0, 0], [B, U]);
   });
-  const logits = tf.add(tf.matMul(h!, model.denseKernel), model.denseBias) as tf.Tensor2D;
+  const logits = tf.fused.matMul({ a: h!, b: model.denseKernel, bias: model.denseBias }) as tf.Tensor2D; // one kernel
   return { logits, state: next };
 }
 

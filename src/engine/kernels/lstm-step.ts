@@ -6,8 +6,9 @@
  *   -> grad [B,5U]: the backward of step `step`, the recurrent gradient (next's dz × Rᵀ) inside.
  *   At the last step `next` is not read: dc comes from dy's last slice (the final c's gradient).
  * Layouts: lstm-step-math.ts. Registered here for CPU (that file's loops) and WASM (the matMul
- * through the backend's own XNNPACK kernel, the cell as a loop on the heap), and in
- * lstm-step-gpu.ts for WebGPU and WebGL (one shader each way).
+ * through the backend's own XNNPACK kernel, the cell as a loop on the heap); WebGPU's are in
+ * lstm-step-gpu.ts (one WGSL program each way), WebGL's in lstm-step-webgl.ts (the backend's
+ * matMul, then one GLSL cell program).
  */
 import * as tf from '@tensorflow/tfjs';
 import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, stepBackward, stepForward } from './lstm-step-math';
