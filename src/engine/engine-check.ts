@@ -66,48 +66,40 @@ export async function checkFusedLstm(): Promise<EngineCheck> {
   };
 }
 
-/** The fused kernels (LSTM step each way, Adam) on this backend against their plain-JS maths, on random inputs. */
-export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, number>> {
-  const rng = new Rng(9);
-  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
-  const [zx, state0, R, Rt, dy] = [T * B * 4 * U, B * 2 * U, 4 * U * U, 4 * U * U, (T + 1) * B * U].map(rand);
+/** Random inputs for T steps of B rows of U units: zx, the first state, R and Rᵀ (unrelated), dy. */
+type StepInputs = {
+  T: number;
+  B: number;
+  U: number;
+  zx: Float32Array;
+  state0: Float32Array;
+  R: Float32Array;
+  Rt: Float32Array;
+  dy: Float32Array;
+};
+
+/** Every step forward, then every step back, by the plain-JS maths: [T, B, 6U] states, [T, B, 5U] gradients. */
+function stepsByMaths({ T, B, U, zx, state0, R, Rt, dy }: StepInputs) {
   const [S, G] = [STATE_WIDTH * B * U, GRAD_WIDTH * B * U]; // one step's state, one step's gradient
-  const states = new Float32Array(T * S);
-  const grads = new Float32Array(T * G);
+  const [states, grads] = [new Float32Array(T * S), new Float32Array(T * G)];
   const at = (a: Float32Array, t: number, n: number) => a.subarray(t * n, (t + 1) * n);
-  for (let t = 0; t < T; t++)
-    stepForward(
-      at(zx, t, B * 4 * U),
-      t ? at(states, t - 1, S) : state0,
-      t ? STATE_WIDTH * U : 2 * U,
-      R,
-      B,
-      U,
-      at(states, t, S),
-    );
-  for (let t = T - 1; t >= 0; t--) {
-    const s = {
-      state: at(states, t, S),
-      prev: t ? at(states, t - 1, S) : state0,
-      prevWidth: t ? STATE_WIDTH * U : 2 * U,
-    };
-    stepBackward(
-      { ...s, dOut: at(dy, t, B * U) },
-      t < T - 1 ? at(grads, t + 1, G) : null,
-      at(dy, T, B * U),
-      Rt,
-      B,
-      U,
-      at(grads, t, G),
-    );
+  const prev = (t: number) => ({ prev: t ? at(states, t - 1, S) : state0, prevWidth: t ? STATE_WIDTH * U : 2 * U });
+  for (let t = 0; t < T; t++) {
+    const { prev: p, prevWidth } = prev(t);
+    stepForward(at(zx, t, B * 4 * U), p, prevWidth, R, B, U, at(states, t, S));
   }
-  const got = tf.tidy(() => {
-    const [x, s0, r, rt] = [
-      tf.tensor3d(zx, [T, B, 4 * U]),
-      tf.tensor2d(state0, [B, 2 * U]),
-      tf.tensor2d(R, [U, 4 * U]),
-      tf.tensor2d(Rt, [4 * U, U]),
-    ];
+  for (let t = T - 1; t >= 0; t--) {
+    const s = { state: at(states, t, S), ...prev(t), dOut: at(dy, t, B * U) };
+    stepBackward(s, t < T - 1 ? at(grads, t + 1, G) : null, at(dy, T, B * U), Rt, B, U, at(grads, t, G));
+  }
+  return { states, grads };
+}
+
+/** The same on this backend's step kernels: forward chained; backward from the maths' states. */
+function stepsByKernels({ T, B, U, zx, state0, R, Rt, dy }: StepInputs, states: Float32Array) {
+  return tf.tidy(() => {
+    const s0 = tf.tensor2d(state0, [B, 2 * U]);
+    const [x, r, rt] = [tf.tensor3d(zx, [T, B, 4 * U]), tf.tensor2d(R, [U, 4 * U]), tf.tensor2d(Rt, [4 * U, U])];
     const fwd: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) fwd.push(lstmStep(x, fwd[t - 1] ?? s0, r, t));
     const known = {
@@ -119,9 +111,19 @@ export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, 
     for (let t = T - 1; t >= 0; t--) back[t] = lstmStepGrad(known, back[t + 1] ?? s0, rt, t);
     return { step: tf.stack(fwd), stepGrad: tf.stack(back) };
   });
+}
+
+/** The fused kernels (LSTM step each way, Adam) on this backend against their plain-JS maths, on random inputs. */
+export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, number>> {
+  const rng = new Rng(9);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
+  const [zx, state0, R, Rt, dy] = [T * B * 4 * U, B * 2 * U, 4 * U * U, 4 * U * U, (T + 1) * B * U].map(rand);
+  const inputs = { T, B, U, zx, state0, R, Rt, dy };
+  const want = stepsByMaths(inputs);
+  const got = stepsByKernels(inputs, want.states);
   const errors = {
-    step: relError(await got.step.data(), states),
-    stepGrad: relError(await got.stepGrad.data(), grads),
+    step: relError(await got.step.data(), want.states),
+    stepGrad: relError(await got.stepGrad.data(), want.grads),
   };
   tf.dispose([got.step, got.stepGrad]);
   return { ...errors, ...(await checkAdamKernel(rand)) };

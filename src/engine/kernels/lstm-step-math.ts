@@ -98,6 +98,11 @@ export function cellGrad(
   }
 }
 
+/** Where the gradient reaching c' comes from: the next step's dcPrev, or at the last step the final c's. */
+export function dcSource(next: Float32Array | null, dcLast: Float32Array, U: number) {
+  return next ? { data: next, width: GRAD_WIDTH * U, at: 4 * U } : { data: dcLast, width: U, at: 0 };
+}
+
 /** Step forward: zx [B, 4U] (this step's), prev [B, prevWidth], R [U, 4U] -> out [B, 6U]. */
 export function stepForward(
   zx: Float32Array,
@@ -128,6 +133,5 @@ export function stepBackward(
 ): void {
   let dhRec: Float32Array | null = null;
   if (next) matMulRows(next, GRAD_WIDTH * U, Rt, B, 4 * U, (dhRec = new Float32Array(B * U)));
-  const dc = next ? { data: next, width: GRAD_WIDTH * U, at: 4 * U } : { data: dcLast, width: U, at: 0 };
-  cellGrad(s.state, s.prev, s.prevWidth, s.dOut, dhRec, dc, B, U, out);
+  cellGrad(s.state, s.prev, s.prevWidth, s.dOut, dhRec, dcSource(next, dcLast, U), B, U, out);
 }

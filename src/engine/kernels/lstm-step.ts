@@ -11,7 +11,7 @@
  * matMul, then one GLSL cell program).
  */
 import * as tf from '@tensorflow/tfjs';
-import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, stepBackward, stepForward } from './lstm-step-math';
+import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource, stepBackward, stepForward } from './lstm-step-math';
 import { cpuMemory, wasmMemory, type KernelArgs, type Memory } from './memory';
 
 export const LSTM_STEP = 'InklingLstmStep';
@@ -101,7 +101,7 @@ const wasmBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const dz = t < T - 1 ? wasmRows(memory, next, 4 * U).info : null;
   const dhRec = dz ? wasmMatMul(backend, dz, rt) : null;
   const v = backwardViews(memory.read, inputs as Ins, t);
-  const dc = dz ? { data: memory.read(next), width: GRAD_WIDTH * U, at: 4 * U } : { data: v.dcLast, width: U, at: 0 };
+  const dc = dcSource(dz ? memory.read(next) : null, v.dcLast, U);
   cellGrad(v.state, v.prev, v.prevWidth, v.dOut, dhRec && memory.read(dhRec), dc, B, U, out.values());
   if (dz) dispose(backend, dz, dhRec!);
   return out.info;
@@ -118,27 +118,12 @@ export function registerStepKernels(backendName: string, forward: tf.KernelFunc,
 registerStepKernels('cpu', cpuForward, cpuBackward);
 registerStepKernels('wasm', wasmForward, wasmBackward);
 
-/** Whether the current backend has the step kernels (else the engine differentiates stock ops). */
+/** Whether the current backend has the step kernels (CPU, WASM; WebGPU and WebGL once the worker registers them). */
 export const hasStepKernels = () => tf.getKernel(LSTM_STEP_GRAD, tf.getBackend()) !== undefined;
 
-/**
- * Step `step` forward: zx [T, B, 4U], prev [B, 2U] or [B, 6U], R [U, 4U] -> state [B, 6U]. On a
- * backend without the kernel, the same maths as stock ops (forward only).
- */
+/** Step `step` forward: zx [T, B, 4U], prev [B, 2U] or [B, 6U], R [U, 4U] -> state [B, 6U]. */
 export function lstmStep(zx: tf.Tensor3D, prev: tf.Tensor2D, R: tf.Tensor2D, step: number): tf.Tensor2D {
-  if (tf.getKernel(LSTM_STEP, tf.getBackend()))
-    return tf.engine().runKernel(LSTM_STEP, { zx, prev, r: R }, { step }) as tf.Tensor2D;
-  return tf.tidy(() => {
-    const [, B, U4] = zx.shape;
-    const U = U4 / 4;
-    const z = tf.add(
-      tf.reshape(tf.slice(zx, [step, 0, 0], [1, B, U4]), [B, U4]),
-      tf.matMul(tf.slice(prev, [0, 0], [B, U]), R),
-    );
-    const [i, f, g, o] = tf.split(z, 4, 1).map((part, k) => (k === 2 ? tf.tanh(part) : tf.sigmoid(part)));
-    const c = tf.add(tf.mul(f, tf.slice(prev, [0, U], [B, U])), tf.mul(i, g));
-    return tf.concat([tf.mul(o, tf.tanh(c)), c, i, f, g, o], 1) as tf.Tensor2D;
-  });
+  return tf.engine().runKernel(LSTM_STEP, { zx, prev, r: R }, { step }) as tf.Tensor2D;
 }
 
 /**
