@@ -46,6 +46,17 @@ function pick(logits: tf.Tensor2D, scale: tf.Tensor2D, noise: tf.Tensor2D): tf.T
   return tf.argMax(tf.add(tf.mul(logits, scale), noise), 1) as tf.Tensor1D;
 }
 
+/**
+ * The output layer's bias plus Gumbel noise at each row's temperature, for every step of a burst:
+ * [steps, rows, V]. argmax(h·W + b + T·g) = argmax((h·W + b) / T + g), as dividing by T > 0 keeps
+ * the argmax: a draw from softmax((h·W + b) / T). So a generation step samples with a matMul,
+ * an add and an argMax, the scaling and the noise done once per burst.
+ */
+function noisyBiases(model: CharModel, scale: tf.Tensor2D, noisy: tf.Tensor2D, seed: number): tf.Tensor3D {
+  const V = model.denseBias.shape[0];
+  return tf.tidy(() => tf.add(model.denseBias, tf.div(gumbel(READ_EVERY, noisy, V, seed), scale)) as tf.Tensor3D);
+}
+
 /** Next ids [B] (int32) from logits [B, V] at per-row temperatures, seeded. Call inside tf.tidy. */
 export function sampleOnDevice(logits: tf.Tensor2D, temperatures: number[], seed: number): tf.Tensor1D {
   const { scale, noisy } = rowConstants(temperatures);
@@ -65,10 +76,11 @@ function packState(state: LstmState): tf.Tensor2D[] {
 }
 
 /**
- * One character for every row: ids [B] -> logits [B, V] and each layer's next packed state
- * ([h | c | gates], [B, 6U]), one step kernel per layer: the training kernel. Call inside tf.tidy.
+ * One character for every row: ids [B] -> the next ids, drawn with `bias` (a step of noisyBiases,
+ * [B, V]), and each layer's next packed state ([h | c | gates], [B, 6U]), one step kernel per
+ * layer: the training kernel. Call inside tf.tidy.
  */
-function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.Tensor2D[]) {
+function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.Tensor2D[], bias: tf.Tensor2D) {
   const [B, U] = [ids.shape[0], model.config.units];
   const next: tf.Tensor2D[] = [];
   let z = tf.gather(table, ids) as tf.Tensor2D;
@@ -78,8 +90,8 @@ function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.
     next.push(lstmStep(tf.reshape(z, [1, B, 4 * U]), state[l], w.recurrentKernel as tf.Tensor2D, 0));
     h = tf.slice(next[l], [0, 0], [B, U]);
   });
-  const logits = tf.fused.matMul({ a: h!, b: model.denseKernel, bias: model.denseBias }) as tf.Tensor2D; // one kernel
-  return { logits, state: next };
+  const logits = tf.add(tf.matMul(h!, model.denseKernel), bias); // WASM's fused matMul takes a rank-1 bias only
+  return { ids: tf.argMax(logits, 1) as tf.Tensor1D, state: next };
 }
 
 /** Runs the prime through the model in one sequence call: last-step logits [B, V] and state. */
@@ -109,14 +121,12 @@ export async function* generate(
   rng: Rng,
 ): AsyncGenerator<string[]> {
   const rows = temperatures.length;
-  const V = vocab.chars.length;
   const table = inputTable(model);
   const { scale, noisy } = rowConstants(temperatures);
   const first = readPrime(model, vocab, prime, rows);
   let state = packState(first.state);
-  let noise = gumbel(READ_EVERY, noisy, V, rng.int(2 ** 31));
-  // ids [rows]
-  let last = tf.tidy(() => pick(first.logits, scale, tf.squeeze(tf.slice(noise, 0, 1), [0]) as tf.Tensor2D));
+  let biases = noisyBiases(model, scale, noisy, rng.int(2 ** 31));
+  let last = tf.tidy(() => sampleOnDevice(first.logits, temperatures, rng.int(2 ** 31))); // ids [rows]
   first.logits.dispose();
   let unread: tf.Tensor1D[] = [last];
   try {
@@ -130,17 +140,14 @@ export async function* generate(
       }
       if (i === length) break;
       if (i % READ_EVERY === 0) {
-        noise.dispose();
-        noise = gumbel(READ_EVERY, noisy, V, rng.int(2 ** 31));
+        biases.dispose();
+        biases = noisyBiases(model, scale, noisy, rng.int(2 ** 31));
       }
       const input = last;
       const k = i % READ_EVERY;
       const next = tf.tidy(() => {
-        const out = step(model, table, input, state);
-        return {
-          ids: pick(out.logits, scale, tf.squeeze(tf.slice(noise, k, 1), [0]) as tf.Tensor2D),
-          state: out.state,
-        };
+        const bias = tf.reshape(tf.slice(biases, [k, 0, 0], [1, rows, -1]), [rows, -1]) as tf.Tensor2D;
+        return step(model, table, input, state, bias);
       });
       tf.dispose(state);
       if (!unread.includes(input)) input.dispose();
@@ -150,6 +157,6 @@ export async function* generate(
     }
   } finally {
     if (!unread.includes(last)) last.dispose();
-    tf.dispose([table, scale, noisy, noise, ...unread, ...state]);
+    tf.dispose([table, scale, noisy, biases, ...unread, ...state]);
   }
 }

@@ -56,6 +56,23 @@ describe('generate', () => {
     return rows;
   }
 
+  it('draws each character from softmax(logits / T), at every temperature of the batch', async () => {
+    const model = createModel(config, 2);
+    // The output layer ignores the LSTM: every step's logits are the bias, 2 for the first character.
+    const bias = Array.from({ length: vocab.chars.length }, (_, i) => (i === 0 ? 2 : 0));
+    (model.denseKernel as tf.Variable).assign(tf.zerosLike(model.denseKernel));
+    (model.denseBias as tf.Variable).assign(tf.tensor1d(bias));
+    const rows = ['', ''];
+    for await (const chars of generate(model, vocab, 'abc', [1, 0.5], 800, new Rng(4))) {
+      chars.forEach((c, r) => (rows[r] += c));
+    }
+    disposeModel(model);
+    const share = (text: string) => [...text].filter((c) => c === vocab.chars[0]).length / text.length;
+    const softmax0 = (t: number) => Math.exp(2 / t) / (Math.exp(2 / t) + bias.length - 1);
+    expect(share(rows[0])).toBeCloseTo(softmax0(1), 1); // 0.48
+    expect(share(rows[1])).toBeCloseTo(softmax0(0.5), 1); // 0.87
+  });
+
   it('streams one character per temperature per step, reproducibly from a seed', async () => {
     for (const length of [1, READ_EVERY, READ_EVERY + 3, 3 * READ_EVERY]) {
       const rows = await collect(4, length);
