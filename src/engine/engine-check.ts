@@ -1,6 +1,6 @@
 /**
  * Checks the fused LSTM on the current backend: its step kernels against the plain-JS maths on
- * random inputs, and a small 2-layer model's loss and every weight's gradient against the
+ * random inputs (the sampling head too), and a small 2-layer model's loss and every weight's gradient against the
  * autodiff reference. How a person (and the e2e tests) can see that the WebGPU and WebGL shaders
  * compute what the CPU computes.
  */
@@ -14,6 +14,7 @@ import { adamMath, adamUpdate } from './kernels/adam';
 import { lstmStep, lstmStepGrad } from './kernels/lstm-step';
 import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './kernels/lstm-step-math';
 import { releaseUnused } from './kept';
+import { sampleHead, sampleHeadMath } from './kernels/sample-head';
 
 export interface EngineCheck {
   lossRelError: number; // |fused - reference| / |reference|
@@ -113,7 +114,7 @@ function stepsByKernels({ T, B, U, zx, state0, R, Rt, dy }: StepInputs, states: 
   });
 }
 
-/** The fused kernels (LSTM step each way, Adam) on this backend against their plain-JS maths, on random inputs. */
+/** The fused kernels (LSTM step each way, Adam, the sampling head) on this backend against their maths. */
 export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, number>> {
   const rng = new Rng(9);
   const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
@@ -126,7 +127,27 @@ export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, 
     stepGrad: relError(await got.stepGrad.data(), want.grads),
   };
   tf.dispose([got.step, got.stepGrad]);
-  return { ...errors, ...(await checkAdamKernel(rand)) };
+  return { ...errors, ...(await checkAdamKernel(rand)), ...(await checkHeadKernel(rand)) };
+}
+
+/** The sampling head on this backend against its maths: the share of rows whose drawn id differs. */
+async function checkHeadKernel(rand: (n: number) => Float32Array): Promise<Record<string, number>> {
+  const dims = { B: 6, U: 5, V: 11, step: 1 };
+  const [W, S] = [3 * dims.U, 2]; // h is the first U of a wider state row; a burst of S steps
+  const [state, kernel, biases] = [rand(dims.B * W), rand(dims.U * dims.V), rand(S * dims.B * dims.V)];
+  const want = new Int32Array(dims.B);
+  sampleHeadMath(state, W, kernel, biases, dims, want);
+  const ids = tf.tidy(() =>
+    sampleHead(
+      tf.tensor2d(state, [dims.B, W]),
+      tf.tensor2d(kernel, [dims.U, dims.V]),
+      tf.tensor3d(biases, [S, dims.B, dims.V]),
+      dims.step,
+    ),
+  );
+  const got = await ids.data();
+  ids.dispose();
+  return { sampleHead: want.filter((id, b) => id !== got[b]).length / dims.B };
 }
 
 /** The fused Adam update on this backend against adamMath, on random inputs (a [5, 7] variable). */

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lstmStep } from './kernels/lstm-step';
+import { hasSampleHead, sampleHead, sampleHeadByOps } from './kernels/sample-head';
 import { forward, type CharModel, type LstmState } from './model';
 import type { Rng } from '../data/rng';
 import { encode, type Vocab } from '../data/vocab';
@@ -76,22 +77,27 @@ function packState(state: LstmState): tf.Tensor2D[] {
 }
 
 /**
- * One character for every row: ids [B] -> the next ids, drawn with `bias` (a step of noisyBiases,
- * [B, V]), and each layer's next packed state ([h | c | gates], [B, 6U]), one step kernel per
- * layer: the training kernel. Call inside tf.tidy.
+ * One character for every row: ids [B] -> the next ids, drawn with a step of the burst's noisy
+ * biases, and each layer's next packed state ([h | c | gates], [B, 6U]): one step kernel per
+ * layer (the training kernel), then the head kernel. Call inside tf.tidy.
  */
-function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.Tensor2D[], bias: tf.Tensor2D) {
+function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.Tensor2D[], biases: Burst) {
   const [B, U] = [ids.shape[0], model.config.units];
   const next: tf.Tensor2D[] = [];
   let z = tf.gather(table, ids) as tf.Tensor2D;
-  let h: tf.Tensor2D | null = null;
   model.lstm.forEach((w, l) => {
-    if (h) z = tf.add(tf.matMul(h, w.kernel), w.bias) as tf.Tensor2D;
+    if (l > 0) z = tf.add(tf.matMul(tf.slice(next[l - 1], [0, 0], [B, U]), w.kernel), w.bias) as tf.Tensor2D;
     next.push(lstmStep(tf.reshape(z, [1, B, 4 * U]), state[l], w.recurrentKernel as tf.Tensor2D, 0));
-    h = tf.slice(next[l], [0, 0], [B, U]);
   });
-  const logits = tf.add(tf.matMul(h!, model.denseKernel), bias); // WASM's fused matMul takes a rank-1 bias only
-  return { ids: tf.argMax(logits, 1) as tf.Tensor1D, state: next };
+  const head = hasSampleHead() ? sampleHead : sampleHeadByOps;
+  const drawn = head(next[next.length - 1], model.denseKernel as tf.Tensor2D, biases.values, biases.step);
+  return { ids: drawn, state: next };
+}
+
+/** A burst's noisy biases [READ_EVERY, B, V] and the step of it to use. */
+interface Burst {
+  values: tf.Tensor3D;
+  step: number;
 }
 
 /** Runs the prime through the model in one sequence call: last-step logits [B, V] and state. */
@@ -145,10 +151,7 @@ export async function* generate(
       }
       const input = last;
       const k = i % READ_EVERY;
-      const next = tf.tidy(() => {
-        const bias = tf.reshape(tf.slice(biases, [k, 0, 0], [1, rows, -1]), [rows, -1]) as tf.Tensor2D;
-        return step(model, table, input, state, bias);
-      });
+      const next = tf.tidy(() => step(model, table, input, state, { values: biases, step: k }));
       tf.dispose(state);
       if (!unread.includes(input)) input.dispose();
       state = next.state;

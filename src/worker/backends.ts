@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
 import { registerGpuAdamKernels } from '../engine/kernels/adam-gpu';
 import { registerGpuStepKernels } from '../engine/kernels/lstm-step-gpu';
+import { registerGpuSampleHeads } from '../engine/kernels/sample-head-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
@@ -19,6 +20,7 @@ import { prepareWasm } from './wasm';
 
 registerGpuStepKernels(); // the fused LSTM step in WGSL and GLSL
 registerGpuAdamKernels(); // and the fused Adam update
+registerGpuSampleHeads(); // the sampling head: the output layer and the draw, one program
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function describeAdapter(): Promise<AdapterSummary | string> {

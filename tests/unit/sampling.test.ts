@@ -5,6 +5,8 @@ import { createModel, disposeModel, forward } from '../../src/engine/model';
 import { Rng } from '../../src/data/rng';
 import { READ_EVERY, generate, sampleOnDevice } from '../../src/engine/sampling';
 import { buildVocab, encode } from '../../src/data/vocab';
+import { sampleHead, sampleHeadByOps } from '../../src/engine/kernels/sample-head';
+import '@tensorflow/tfjs-backend-wasm';
 
 beforeAll(useCpu);
 
@@ -106,5 +108,49 @@ describe('generate', () => {
     for await (const _ of generate(model, vocab, 'ab', [0.5, 1], 50, new Rng(1))) if (++n === READ_EVERY + 2) break;
     expect(tf.memory().numTensors).toBe(before);
     disposeModel(model);
+  });
+});
+
+describe('the sampling head kernel (the output layer and the draw in one kernel)', () => {
+  const rng = new Rng(4);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
+  const [B, U, V, W, S] = [5, 6, 9, 18, 3]; // h is the first U of a wider state row; a burst of S steps
+
+  for (const backend of ['cpu', 'wasm']) {
+    it(`picks, on ${backend}, the ids the stock ops pick, at every step of a burst`, async () => {
+      await tf.setBackend(backend);
+      const state = tf.tensor2d(rand(B * W), [B, W]);
+      const kernel = tf.tensor2d(rand(U * V), [U, V]);
+      const biases = tf.tensor3d(rand(S * B * V), [S, B, V]);
+      const before = tf.memory().numTensors;
+      for (let step = 0; step < S; step++) {
+        const [got, want] = [sampleHead(state, kernel, biases, step), sampleHeadByOps(state, kernel, biases, step)];
+        expect(got.dtype).toBe('int32');
+        expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+        tf.dispose([got, want]);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([state, kernel, biases]);
+      await tf.setBackend('cpu');
+    });
+  }
+
+  it('gives a tie to the lower index, as argMax does', () => {
+    const ids = tf.tidy(() =>
+      Array.from(
+        sampleHead(
+          tf.zeros([2, 4]),
+          tf.zeros([4, 3]),
+          tf.tensor3d([
+            [
+              [1, 3, 3],
+              [2, 2, 0],
+            ],
+          ]),
+          0,
+        ).dataSync(),
+      ),
+    );
+    expect(ids).toEqual([1, 0]);
   });
 });

@@ -89,7 +89,7 @@ type Backend = Parameters<tf.KernelFunc>[0]['backend'];
 /** Per role, the unpacked copy of a packed whole-sequence input, kept until its loop ends. */
 const unpacked = new Map<string, { source: object; copy: tf.TensorInfo }>();
 
-function unpackedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo): tf.TensorInfo {
+export function unpackedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo): tf.TensorInfo {
   if (!gl.texData.get(x.dataId).isPacked) return x;
   const held = unpacked.get(role);
   if (held?.source === x.dataId) return held.copy;
@@ -100,7 +100,7 @@ function unpackedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo): tf.
 }
 
 /** Frees the copies once the loop's last step has been queued. */
-function loopDone(gl: MathBackendWebGL, ...roles: string[]): void {
+export function loopDone(gl: MathBackendWebGL, ...roles: string[]): void {
   for (const role of roles) {
     const held = unpacked.get(role);
     if (held) gl.disposeIntermediateTensorInfo(held.copy);
