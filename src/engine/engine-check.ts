@@ -11,7 +11,7 @@ import { weightSpecs } from './architecture';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from './model';
 import { batchLoss } from './train';
 import { adamMath, adamUpdate } from './kernels/adam';
-import { lstmStep, lstmStepGrad } from './kernels/lstm-step';
+import { lstmStep, lstmStepFromTable, lstmStepGrad } from './kernels/lstm-step';
 import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './kernels/lstm-step-math';
 import { releaseUnused } from './kept';
 import { sampleHead, sampleHeadMath } from './kernels/sample-head';
@@ -127,7 +127,33 @@ export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, 
     stepGrad: relError(await got.stepGrad.data(), want.grads),
   };
   tf.dispose([got.step, got.stepGrad]);
-  return { ...errors, ...(await checkAdamKernel(rand)), ...(await checkHeadKernel(rand)) };
+  return {
+    ...errors,
+    stepFromTable: await checkTableStep(inputs),
+    ...(await checkAdamKernel(rand)),
+    ...(await checkHeadKernel(rand)),
+  };
+}
+
+/** The step that looks its input rows up in a table by ids (generation's), against the maths. */
+async function checkTableStep({ B, U, zx, state0, R }: StepInputs): Promise<number> {
+  const V = (zx.length / (4 * U)) | 0; // zx's rows as the table
+  const ids = Int32Array.from({ length: B }, (_, b) => (b * 2 + 1) % V);
+  const rows = new Float32Array(B * 4 * U);
+  ids.forEach((id, b) => rows.set(zx.subarray(id * 4 * U, (id + 1) * 4 * U), b * 4 * U));
+  const want = new Float32Array(B * STATE_WIDTH * U);
+  stepForward(rows, state0, 2 * U, R, B, U, want);
+  const got = tf.tidy(() =>
+    lstmStepFromTable(
+      tf.tensor2d(zx.subarray(0, V * 4 * U), [V, 4 * U]),
+      tf.tensor1d(ids, 'int32'),
+      tf.tensor2d(state0, [B, 2 * U]),
+      tf.tensor2d(R, [U, 4 * U]),
+    ),
+  );
+  const error = relError(await got.data(), want);
+  got.dispose();
+  return error;
 }
 
 /** The sampling head on this backend against its maths: the share of rows whose drawn id differs. */

@@ -25,13 +25,19 @@ const WGSL_MATHS = `
   fn sigm(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
   fn tanh_(x : f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
 
-function forwardWgsl({ B, U, W }: Dims): string {
+/**
+ * Forward; `fromTable`: ZX is a table [V, 4U] and row b reads its row IDS[b] (generation). There
+ * the step is 0, but the shader reads it all the same: WebGPU leaves an unread binding out of the
+ * pipeline's layout, and tfjs binds the uniforms whatever the shader reads.
+ */
+function forwardWgsl({ B, U, W }: Dims, fromTable: boolean): string {
+  const row = fromTable ? 'IDS[b] + uniforms.step' : `uniforms.step * ${B} + b`;
   return `${WGSL_MATHS}
   fn main(index : i32) {
     if (index >= ${B * U}) { return; }
     let b = index / ${U};
     let j = index % ${U};
-    let z = (uniforms.step * ${B} + b) * ${4 * U} + j;
+    let z = (${row}) * ${4 * U} + j;
     var zi = ZX[z]; var zf = ZX[z + ${U}]; var zg = ZX[z + ${2 * U}]; var zo = ZX[z + ${3 * U}];
     let p = b * ${W};
     for (var k = 0; k < ${U}; k++) {
@@ -92,11 +98,12 @@ class StepProgramWebGPU implements WebGPUProgram {
     this.outputShape = [B, (backward ? GRAD_WIDTH : STATE_WIDTH) * U];
     this.dispatchLayout = webgpu_util.flatDispatchLayout(this.outputShape);
     this.dispatch = [Math.ceil((B * U) / this.workgroupSize[0]), 1, 1]; // a thread per (row, unit)
-    this.shaderKey = `inkling_lstm_step_${backward ? 'grad' : 'fwd'}_${T}_${B}_${U}_${W}`;
+    const kind = backward ? 'grad' : variableNames.includes('IDS') ? 'table' : 'fwd';
+    this.shaderKey = `inkling_lstm_step_${kind}_${T}_${B}_${U}_${W}`;
   }
 
   getUserCode(): string {
-    return this.backward ? backwardWgsl(this.dims) : forwardWgsl(this.dims);
+    return this.backward ? backwardWgsl(this.dims) : forwardWgsl(this.dims, this.variableNames.includes('IDS'));
   }
 }
 
@@ -104,10 +111,13 @@ type Ins = Record<string, tf.TensorInfo>;
 const stepOf = (attrs: unknown) => [{ type: 'int32', data: [(attrs as { step: number }).step] }];
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { zx, prev, r } = inputs as Ins;
-  const [T, B, U4] = zx.shape;
-  const program = new StepProgramWebGPU(false, ['ZX', 'PREV', 'R'], { T, B, U: U4 / 4, W: prev.shape[1] });
-  return (backend as WebGPUBackend).runWebGPUProgram(program, [zx, prev, r], 'float32', stepOf(attrs));
+  const { zx, prev, r, ids } = inputs as Ins;
+  const [T, U4] = [ids ? 1 : zx.shape[0], zx.shape[zx.shape.length - 1]];
+  const dims = { T, B: prev.shape[0], U: U4 / 4, W: prev.shape[1] };
+  const names = ids ? ['ZX', 'PREV', 'R', 'IDS'] : ['ZX', 'PREV', 'R'];
+  const program = new StepProgramWebGPU(false, names, dims);
+  const ins = ids ? [zx, prev, r, ids] : [zx, prev, r];
+  return (backend as WebGPUBackend).runWebGPUProgram(program, ins, 'float32', stepOf(attrs));
 };
 
 const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {

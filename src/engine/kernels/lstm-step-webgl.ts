@@ -14,6 +14,7 @@ interface Dims {
   T: number;
   B: number;
   U: number;
+  fromTable?: boolean; // forward: the input rows are looked up in a table by ids (generation)
 }
 
 const GLSL_MATHS = `
@@ -21,9 +22,10 @@ const GLSL_MATHS = `
   float tanh_(float x) { float e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
 
 /** The cell alone, forward: a fragment per value of the state row; hr is the backend's matMul. */
-function forwardGlsl({ U }: Dims): string {
+function forwardGlsl({ U, fromTable }: Dims): string {
+  const zx = fromTable ? 'getZX(int(getIDS(b)), col)' : 'getZX(stepIndex, b, col)'; // table [V, 4U] or [T, B, 4U]
   return `${GLSL_MATHS}
-  float gate(int b, int col) { return getZX(stepIndex, b, col) + getHR(b, col); }
+  float gate(int b, int col) { return ${zx} + getHR(b, col); }
   void main() {
     ivec2 coords = getOutputCoords();
     int b = coords.x;
@@ -119,15 +121,17 @@ const columns = (backend: Backend, x: tf.TensorInfo, from: number, width: number
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const gl = backend as unknown as MathBackendWebGL;
-  const { zx, prev, r } = inputs as Ins;
-  const [T, B, U4] = zx.shape;
+  const { zx, prev, r, ids } = inputs as Ins;
+  const [T, B, U4] = ids ? [1, prev.shape[0], zx.shape[1]] : zx.shape;
   const [U, step] = [U4 / 4, (attrs as { step: number }).step];
   const h = columns(backend, prev, 0, U);
   const hr = matMul(backend, h, r);
-  const program = new StepProgramWebGL(false, ['ZX', 'HR', 'PREV'], { T, B, U });
-  const out = gl.runWebGLProgram(program, [unpackedOnce(gl, 'zx', zx), hr, prev], 'float32', [[step]]);
+  const names = ids ? ['ZX', 'HR', 'PREV', 'IDS'] : ['ZX', 'HR', 'PREV'];
+  const ins = ids ? [zx, hr, prev, ids] : [unpackedOnce(gl, 'zx', zx), hr, prev]; // a table: unpacked by its maker
+  const program = new StepProgramWebGL(false, names, { T, B, U, fromTable: !!ids });
+  const out = gl.runWebGLProgram(program, ins, 'float32', [[step]]);
   [h, hr].forEach((t) => gl.disposeIntermediateTensorInfo(t));
-  if (step === T - 1) loopDone(gl, 'zx');
+  if (!ids && step === T - 1) loopDone(gl, 'zx');
   return out;
 };
 

@@ -2,6 +2,7 @@
  * One LSTM timestep as one tfjs kernel each way, the recurrent matMul inside:
  * - LstmStep (zx [T,B,4U], prev [B,W], r [U,4U]; attr `step`) -> state [B,6U]: step `step` of
  *   the sequence, reading its slice of zx in place (no unstack) and the previous state's h and c.
+ *   Given ids [B] as well, zx is a table [V,4U] and row b reads the table's row ids[b].
  * - LstmStepGrad (states [T,B,6U], state0 [B,2U], dy [T+1,B,U], next [B,5U], rt [4U,U]; `step`)
  *   -> grad [B,5U]: the backward of step `step`, the recurrent gradient (next's dz × Rᵀ) inside.
  *   At the last step `next` is not read: dc comes from dy's last slice (the final c's gradient).
@@ -35,13 +36,28 @@ function backwardViews(read: Memory['read'], { states, state0, dy }: Ins, t: num
   };
 }
 
+/**
+ * This step's input rows [B, 4U]: the step's slice of zx [T, B, 4U], or, given ids [B], the rows
+ * of the table [V, 4U] they name (generation: the next characters' input projection).
+ */
+function stepInput(read: Memory['read'], { zx, ids }: Ins, B: number, U4: number, t: number): Float32Array {
+  const all = read(zx);
+  if (!ids) return all.subarray(t * B * U4, (t + 1) * B * U4);
+  const which = read(ids) as unknown as Int32Array;
+  const rows = new Float32Array(B * U4);
+  for (let b = 0; b < B; b++) rows.set(all.subarray(which[b] * U4, (which[b] + 1) * U4), b * U4);
+  return rows;
+}
+
+const inputWidth = ({ zx }: Ins) => zx.shape[zx.shape.length - 1]; // 4U
+const rowsOf = ({ prev }: Ins) => prev.shape[0]; // B
+
 const cpuForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { zx, prev, r } = inputs as Ins;
-  const [, B, U4] = zx.shape;
-  const t = stepOf(attrs);
+  const { prev, r } = inputs as Ins;
+  const [B, U4] = [rowsOf(inputs as Ins), inputWidth(inputs as Ins)];
   const memory = cpuMemory(backend);
   const out = memory.make([B, (U4 / 4) * STATE_WIDTH]);
-  const z = memory.read(zx).subarray(t * B * U4, (t + 1) * B * U4);
+  const z = stepInput(memory.read, inputs as Ins, B, U4, stepOf(attrs));
   stepForward(z, memory.read(prev), prev.shape[1], memory.read(r), B, U4 / 4, out.values());
   return out.info;
 };
@@ -78,15 +94,15 @@ const dispose = (backend: Backend, ...infos: tf.TensorInfo[]) =>
   infos.forEach((i) => (backend as tf.KernelBackend).disposeData(i.dataId));
 
 const wasmForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { zx, prev, r } = inputs as Ins;
-  const [, B, U4] = zx.shape;
-  const [U, t] = [U4 / 4, stepOf(attrs)];
+  const { prev, r } = inputs as Ins;
+  const [B, U4] = [rowsOf(inputs as Ins), inputWidth(inputs as Ins)];
+  const U = U4 / 4;
   const memory = wasmMemory(backend);
   const out = memory.make([B, U * STATE_WIDTH]);
   const h = wasmRows(memory, prev, U).info;
   const hr = wasmMatMul(backend, h, r);
   // heap views only now: every allocation above may have grown the heap
-  const z = memory.read(zx).subarray(t * B * U4, (t + 1) * B * U4);
+  const z = stepInput(memory.read, inputs as Ins, B, U4, stepOf(attrs));
   cell(z, memory.read(hr), memory.read(prev), prev.shape[1], B, U, out.values());
   dispose(backend, h, hr);
   return out.info;
@@ -124,6 +140,15 @@ export const hasStepKernels = () => tf.getKernel(LSTM_STEP_GRAD, tf.getBackend()
 /** Step `step` forward: zx [T, B, 4U], prev [B, 2U] or [B, 6U], R [U, 4U] -> state [B, 6U]. */
 export function lstmStep(zx: tf.Tensor3D, prev: tf.Tensor2D, R: tf.Tensor2D, step: number): tf.Tensor2D {
   return tf.engine().runKernel(LSTM_STEP, { zx, prev, r: R }, { step }) as tf.Tensor2D;
+}
+
+/**
+ * One step forward whose input rows are looked up: table [V, 4U] (each character's input
+ * projection), ids [B] int32, prev [B, 2U] or [B, 6U], R [U, 4U] -> state [B, 6U]. Generation's
+ * step: the gather done inside the kernel, one dispatch fewer a character.
+ */
+export function lstmStepFromTable(table: tf.Tensor2D, ids: tf.Tensor1D, prev: tf.Tensor2D, R: tf.Tensor2D) {
+  return tf.engine().runKernel(LSTM_STEP, { zx: table, prev, r: R, ids }, { step: 0 }) as tf.Tensor2D;
 }
 
 /**
