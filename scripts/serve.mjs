@@ -1,5 +1,5 @@
 // A minimal static file server for dist/ (no dependencies). Serves under an optional sub-path to
-// prove the build works from any sub-path. Usage: node scripts/serve.mjs [--port N] [--base /sub/]
+// prove the build works from any sub-path. Usage: node scripts/serve.mjs [--port N] [--base /sub/] [--isolated]
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -17,7 +17,14 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
-export function serve({ root = 'dist', port = 4173, base = '/' } = {}) {
+/** Cross-origin isolation (SharedArrayBuffer, so WASM threads): `npm start -- --isolated`, `npm run bench -- --isolated`. */
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+
+export function serve({ root = 'dist', port = 4173, base = '/', isolated = false } = {}) {
   const dir = resolve(root);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -36,6 +43,7 @@ export function serve({ root = 'dist', port = 4173, base = '/' } = {}) {
     res.writeHead(200, {
       'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
       'Cache-Control': 'no-cache',
+      ...(isolated ? ISOLATION : {}),
     });
     createReadStream(path).pipe(res);
   });
@@ -52,6 +60,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const port = Number(arg('--port', process.env.PORT ?? 4173));
   const base = arg('--base', '/');
-  await serve({ port, base });
+  await serve({ port, base, isolated: process.argv.includes('--isolated') });
   console.log(`Inkling is being served at http://localhost:${port}${base}`);
 }

@@ -4,6 +4,7 @@
 // Options: --seconds 120 --marks 30,60,120 --backends webgpu,webgl,wasm,cpu --ref-seconds 120 --no-ref
 //          --batching random|stateful --read-every N
 //          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
+//          --isolated (serve with COOP/COEP: SharedArrayBuffer, so the WASM backend's threads)
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
@@ -43,8 +44,9 @@ const batching = arg('batching', 'random'); // Inkling's batching lever: random 
 const readLossEvery = Number(arg('read-every', 1)); // Inkling's readback lever: steps between loss readbacks
 
 execSync('npx vite build && npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
-const app = await serve({ root: 'dist', port: 4410 });
-const bench = await serve({ root: 'dist-bench', port: 4411 });
+const isolated = process.argv.includes('--isolated'); // COOP/COEP: tfjs' WASM backend then runs XNNPACK on threads
+const app = await serve({ root: 'dist', port: 4410, isolated });
+const bench = await serve({ root: 'dist-bench', port: 4411, isolated });
 const browser = await launchChromium();
 const version = browser.version();
 
@@ -143,6 +145,8 @@ const results = {
 const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
 await page.goto('http://localhost:4411/');
+results.crossOriginIsolated = await page.evaluate(() => globalThis.crossOriginIsolated);
+console.log(`cross-origin isolated: ${results.crossOriginIsolated}`);
 await page.waitForFunction(() => window.bench);
 const textFile = arg('text', null);
 if (textFile) await page.evaluate((t) => window.bench.useText(t), readFileSync(textFile, 'utf8'));
