@@ -17,7 +17,7 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** Cross-origin isolation (SharedArrayBuffer, so WASM threads): `npm start -- --isolated`, `npm run bench -- --isolated`. */
+/** Cross-origin isolation (SharedArrayBuffer, so WASM threads): `node scripts/serve.mjs --isolated`. */
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
