@@ -1,8 +1,8 @@
 /**
- * Checks the fused LSTM on the current backend: its step kernels against the plain-JS maths on
- * random inputs (the sampling head too), and a small 2-layer model's loss and every weight's gradient against the
- * autodiff reference. How a person (and the e2e tests) can see that the WebGPU and WebGL shaders
- * compute what the CPU computes.
+ * Checks the fused LSTM on the current backend: its step kernels (and the sampling head) against
+ * the plain-JS maths on random inputs, and a small 2-layer model's loss and every weight's
+ * gradient against the autodiff reference. How a person (and the e2e tests) can see that the
+ * WebGPU and WebGL shaders compute what the CPU computes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { randomBatch } from '../data/batching';

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lstmStep, lstmStepFromTable } from './kernels/lstm-step';
-import { hasSampleHead, sampleHead, sampleHeadByOps } from './kernels/sample-head';
+import { sampleHead } from './kernels/sample-head';
 import { forward, type CharModel, type LstmState } from './model';
 import type { Rng } from '../data/rng';
 import { encode, type Vocab } from '../data/vocab';
@@ -50,8 +50,8 @@ function pick(logits: tf.Tensor2D, scale: tf.Tensor2D, noise: tf.Tensor2D): tf.T
 /**
  * The output layer's bias plus Gumbel noise at each row's temperature, for every step of a burst:
  * [steps, rows, V]. argmax(h·W + b + T·g) = argmax((h·W + b) / T + g), as dividing by T > 0 keeps
- * the argmax: a draw from softmax((h·W + b) / T). So a generation step samples with a matMul,
- * an add and an argMax, the scaling and the noise done once per burst.
+ * the argmax: a draw from softmax((h·W + b) / T). So the sampling head draws each character with
+ * no more than h·W, a bias and an argmax; the scaling and the noise are done once per burst.
  */
 function noisyBiases(model: CharModel, scale: tf.Tensor2D, noisy: tf.Tensor2D, seed: number): tf.Tensor3D {
   const V = model.denseBias.shape[0];
@@ -97,8 +97,7 @@ function step(model: CharModel, table: tf.Tensor2D, ids: tf.Tensor1D, state: tf.
     const z = tf.add(tf.matMul(tf.slice(next[l - 1], [0, 0], [B, U]), w.kernel), w.bias);
     next.push(lstmStep(tf.reshape(z, [1, B, 4 * U]), state[l], R, 0));
   });
-  const head = hasSampleHead() ? sampleHead : sampleHeadByOps;
-  const drawn = head(next[next.length - 1], model.denseKernel as tf.Tensor2D, biases.values, biases.step);
+  const drawn = sampleHead(next[next.length - 1], model.denseKernel as tf.Tensor2D, biases.values, biases.step);
   return { ids: drawn, state: next };
 }
 

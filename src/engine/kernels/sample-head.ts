@@ -88,9 +88,6 @@ export function registerSampleHead(backendName: string, kernelFunc: tf.KernelFun
 registerSampleHead('cpu', cpu);
 registerSampleHead('wasm', wasm);
 
-/** Whether the current backend has the head kernel (CPU, WASM; WebGPU and WebGL once the worker registers them). */
-export const hasSampleHead = () => tf.getKernel(SAMPLE_HEAD, tf.getBackend()) !== undefined;
-
 /**
  * The next ids [B] (int32): per row, argmax(h · kernel + biases[step]), h = state[:, :U].
  * state [B, W ≥ U], kernel [U, V], biases [S, B, V].
@@ -99,7 +96,7 @@ export function sampleHead(state: tf.Tensor2D, kernel: tf.Tensor2D, biases: tf.T
   return tf.engine().runKernel(SAMPLE_HEAD, { state, kernel, biases }, { step }) as tf.Tensor1D;
 }
 
-/** The same with stock ops, for a backend without the kernel and as the reference in checks. */
+/** The same with stock ops: the reference the unit tests hold the kernel to. */
 export function sampleHeadByOps(state: tf.Tensor2D, kernel: tf.Tensor2D, biases: tf.Tensor3D, step: number) {
   return tf.tidy(() => {
     const [B, V] = [state.shape[0], kernel.shape[1]];
