@@ -25,7 +25,7 @@ beforeAll(async () => {
   patchWasmKernels(); // idempotent
 });
 
-describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap', () => {
+describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap, sum over rows in SIMD', () => {
   it('are in force', () => {
     expect(wasmKernelsPatched()).toBe(true);
   });
@@ -113,6 +113,32 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice
     }
     const ints = () => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [0, 1], [2, 2]);
     expect(await on('wasm', ints)).toEqual([2, 3, 5, 6]);
+  });
+
+  it('sum as the CPU backend does: over axis 0 (SIMD, 4 columns at a time) and every other way', async () => {
+    const rng = new Rng(9);
+    const cases: [number[], number | number[], boolean][] = [
+      [[37, 12], 0, false], // a bias's gradient: the SIMD column sum
+      [[37, 12], [0], true],
+      [[5, 2, 6], 0, false], // rank 3 over axis 0: 12 columns
+      [[37, 10], 0, false], // 10 columns: not a multiple of 4, the stock kernel
+      [[37, 12], 1, false],
+      [[37, 12], -2, true],
+      [[6, 4], [0, 1], false],
+      [[9], 0, false],
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      const values = Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.next() * 2 - 1);
+      const sum = () => tf.tidy(() => tf.sum(tf.tensor(values, shape), axis, keepDims).flatten());
+      const shapeOf = () => tf.tidy(() => tf.tensor1d(tf.sum(tf.tensor(values, shape), axis, keepDims).shape));
+      const [expected, expectedShape] = [await on('cpu', sum), await on('cpu', shapeOf)];
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      const got = await on('wasm', sum);
+      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+      expect(got.length).toBe(expected.length);
+      expect(await on('wasm', shapeOf)).toEqual(expectedShape);
+      expect(tf.backend().numDataIds()).toBe(before);
+    }
   });
 
   it('train the model as the CPU backend does, with no tensor growth', async () => {

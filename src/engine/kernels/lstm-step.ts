@@ -6,51 +6,19 @@
  * - LstmStepGrad (states [T,B,6U], state0 [B,2U], dy [T+1,B,U], next [B,5U], rt [4U,U]; `step`)
  *   -> grad [B,5U]: the backward of step `step`, the recurrent gradient (next's dz × Rᵀ) inside.
  *   At the last step `next` is not read: dc comes from dy's last slice (the final c's gradient).
- * Layouts: lstm-step-math.ts. Registered here for CPU (that file's loops) and WASM (the matMul
- * through the backend's own XNNPACK kernel, the cell as a loop on the heap); WebGPU's are in
+ * Layouts: lstm-step-math.ts. Registered here for CPU (that file's loops) and WASM
+ * (lstm-step-wasm.ts: the backend's XNNPACK matMul, then a SIMD cell on its heap); WebGPU's are in
  * lstm-step-gpu.ts (one WGSL program each way), WebGL's in lstm-step-webgl.ts (the backend's
  * matMul, then one GLSL cell program).
  */
 import * as tf from '@tensorflow/tfjs';
-import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource, stepBackward, stepForward } from './lstm-step-math';
-import { cpuMemory, wasmMemory, type KernelArgs, type Memory } from './memory';
+import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './lstm-step-math';
+import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from './lstm-step-views';
+import { wasmBackward, wasmForward } from './lstm-step-wasm';
+import { cpuMemory } from './memory';
 
 export const LSTM_STEP = 'InklingLstmStep';
 export const LSTM_STEP_GRAD = 'InklingLstmStepGrad';
-
-type Ins = Record<string, tf.TensorInfo>;
-const stepOf = (attrs: KernelArgs['attrs']) => (attrs as { step: number }).step;
-
-/** Where a backward step reads: this step's state, the previous one, dOut, and the final c's gradient. */
-function backwardViews(read: Memory['read'], { states, state0, dy }: Ins, t: number) {
-  const [, B, W] = states.shape;
-  const U = W / STATE_WIDTH;
-  const [all, dys, rows] = [read(states), read(dy), B * W];
-  const T = states.shape[0];
-  return {
-    state: all.subarray(t * rows, (t + 1) * rows),
-    prev: t > 0 ? all.subarray((t - 1) * rows, t * rows) : read(state0),
-    prevWidth: t > 0 ? W : 2 * U,
-    dOut: dys.subarray(t * B * U, (t + 1) * B * U),
-    dcLast: dys.subarray(T * B * U),
-  };
-}
-
-/**
- * This step's input rows [B, 4U]: the step's slice of zx [T, B, 4U], or, given ids [B], the rows
- * of the table [V, 4U] they name (generation: the next characters' input projection).
- */
-function stepInput(read: Memory['read'], { zx, ids }: Ins, B: number, U4: number, t: number): Float32Array {
-  const all = read(zx);
-  if (!ids) return all.subarray(t * B * U4, (t + 1) * B * U4);
-  const which = read(ids) as unknown as Int32Array;
-  const rows = new Float32Array(B * U4);
-  for (let b = 0; b < B; b++) rows.set(all.subarray(which[b] * U4, (which[b] + 1) * U4), b * U4);
-  return rows;
-}
-
-const inputWidth = ({ zx }: Ins) => zx.shape[zx.shape.length - 1]; // 4U
-const rowsOf = ({ prev }: Ins) => prev.shape[0]; // B
 
 const cpuForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { prev, r } = inputs as Ins;
@@ -71,55 +39,6 @@ const cpuBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const views = backwardViews(memory.read, inputs as Ins, t);
   const next = t < T - 1 ? memory.read((inputs as Ins).next) : null;
   stepBackward(views, next, views.dcLast, memory.read((inputs as Ins).rt), B, U, out.values());
-  return out.info;
-};
-
-type Backend = KernelArgs['backend'];
-/** Runs the WASM backend's own BatchMatMul (XNNPACK) on two tensors of its heap. */
-function wasmMatMul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-  const kernel = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
-  return kernel({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
-}
-
-/** A [B, cols] copy of the first `cols` columns of `src`'s rows (`width` wide), on the heap. */
-function wasmRows(memory: Memory, src: tf.TensorInfo, cols: number): { info: tf.TensorInfo } {
-  const [B, width] = src.shape;
-  const made = memory.make([B, cols]);
-  const [from, to] = [memory.read(src), made.values()];
-  for (let b = 0; b < B; b++) to.set(from.subarray(b * width, b * width + cols), b * cols);
-  return made;
-}
-
-const dispose = (backend: Backend, ...infos: tf.TensorInfo[]) =>
-  infos.forEach((i) => (backend as tf.KernelBackend).disposeData(i.dataId));
-
-const wasmForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { prev, r } = inputs as Ins;
-  const [B, U4] = [rowsOf(inputs as Ins), inputWidth(inputs as Ins)];
-  const U = U4 / 4;
-  const memory = wasmMemory(backend);
-  const out = memory.make([B, U * STATE_WIDTH]);
-  const h = wasmRows(memory, prev, U).info;
-  const hr = wasmMatMul(backend, h, r);
-  // heap views only now: every allocation above may have grown the heap
-  const z = stepInput(memory.read, inputs as Ins, B, U4, stepOf(attrs));
-  cell(z, memory.read(hr), memory.read(prev), prev.shape[1], B, U, out.values());
-  dispose(backend, h, hr);
-  return out.info;
-};
-
-const wasmBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { states, next, rt } = inputs as Ins;
-  const [T, B, W] = states.shape;
-  const [U, t] = [W / STATE_WIDTH, stepOf(attrs)];
-  const memory = wasmMemory(backend);
-  const out = memory.make([B, GRAD_WIDTH * U]);
-  const dz = t < T - 1 ? wasmRows(memory, next, 4 * U).info : null;
-  const dhRec = dz ? wasmMatMul(backend, dz, rt) : null;
-  const v = backwardViews(memory.read, inputs as Ins, t);
-  const dc = dcSource(dz ? memory.read(next) : null, v.dcLast, U);
-  cellGrad(v.state, v.prev, v.prevWidth, v.dOut, dhRec && memory.read(dhRec), dc, B, U, out.values());
-  if (dz) dispose(backend, dz, dhRec!);
   return out.info;
 };
 
