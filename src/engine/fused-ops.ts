@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keepForBackward, tapeIsOn } from './kept';
+import { hasRowScatterAdd, rowScatterAdd } from './kernels/scatter-add';
 
 /** One-hot rows as floats (the WASM backend of tfjs 4.22 ignores tf.oneHot's dtype: it writes int32 bits). */
 const floatOneHot = (ids: tf.Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
@@ -16,6 +17,7 @@ const floatOneHot = (ids: tf.Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, 
  * Backward: dKernel = xᵀ·dz, dBias = Σ_rows dz, dx = dz·kernelᵀ, dTable = oneHotᵀ·dx.
  */
 export function embedProject(ids: tf.Tensor1D, table: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) {
+  if (hasRowScatterAdd()) return projectThenLookUp(ids, table, kernel, bias);
   const taping = tapeIsOn();
   const op = tf.customGrad((t, k, b) => {
     const oneHot = floatOneHot(ids, table.shape[0]);
@@ -26,6 +28,34 @@ export function embedProject(ids: tf.Tensor1D, table: tf.Tensor2D, kernel: tf.Te
       const [hot, embedded] = kept as tf.Tensor2D[];
       const dx = tf.matMul(dz as tf.Tensor2D, k as tf.Tensor2D, false, true);
       const grads = [tf.matMul(hot, dx, true), tf.matMul(embedded, dz as tf.Tensor2D, true), tf.sum(dz, 0)];
+      release();
+      return grads;
+    };
+    return { value: z, gradFunc };
+  });
+  return op(table, kernel, bias) as tf.Tensor2D;
+}
+
+/**
+ * embedProject where the backend has RowScatterAdd (CPU, WASM): the lookup moved after the
+ * projection, as generation does. P = table·kernel + bias is [V, 4U] (V characters, not N
+ * positions), and z is P's rows by id: a gather, a copy. Backward: dP = dz's rows added up by id,
+ * dTable = dP·kernelᵀ, dKernel = tableᵀ·dP, dBias = Σ_rows dP. Same numbers; on WASM it replaces
+ * the step's largest matMuls but one (~14 ms of 110 for the default model).
+ */
+function projectThenLookUp(ids: tf.Tensor1D, table: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) {
+  const taping = tapeIsOn();
+  const op = tf.customGrad((t, k, b) => {
+    const P = tf.fused.matMul({ a: t as tf.Tensor2D, b: k as tf.Tensor2D, bias: b as tf.Tensor1D });
+    const z = tf.gather(P, ids);
+    const { kept, release } = keepForBackward(taping, [], [ids]);
+    const gradFunc = (dz: tf.Tensor) => {
+      const dP = rowScatterAdd(dz as tf.Tensor2D, kept[0] as tf.Tensor1D, table.shape[0]);
+      const grads = [
+        tf.matMul(dP, k as tf.Tensor2D, false, true),
+        tf.matMul(t as tf.Tensor2D, dP, true),
+        tf.sum(dP, 0),
+      ];
       release();
       return grads;
     };

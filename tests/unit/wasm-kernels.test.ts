@@ -25,7 +25,7 @@ beforeAll(async () => {
   patchWasmKernels(); // idempotent
 });
 
-describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap, sum over rows in SIMD', () => {
+describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap, sum over rows in SIMD, gather copies rows', () => {
   it('are in force', () => {
     expect(wasmKernelsPatched()).toBe(true);
   });
@@ -137,6 +137,22 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice
       got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
       expect(got.length).toBe(expected.length);
       expect(await on('wasm', shapeOf)).toEqual(expectedShape);
+      expect(tf.backend().numDataIds()).toBe(before);
+    }
+  });
+
+  it('gather as the CPU backend does: rows by id copied whole, every other gather through the stock kernel', async () => {
+    const values = Array.from({ length: 5 * 3 * 4 }, (_, i) => i * 0.5 - 7);
+    const cases: [number[], number[], number[], number][] = [
+      [[5, 12], [4, 0, 4, 2], [4], 0], // rows by id: copied
+      [[5, 3, 4], [1, 3, 3, 0, 2, 4], [2, 3], 0], // rank 3, ids [2, 3]
+      [[5, 12], [11, 0, 5], [3], 1], // along axis 1: the stock kernel
+    ];
+    for (const [shape, ids, idShape, axis] of cases) {
+      const gather = () => tf.tidy(() => tf.gather(tf.tensor(values, shape), tf.tensor(ids, idShape, 'int32'), axis));
+      const expected = await on('cpu', gather);
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      expect(await on('wasm', gather)).toEqual(expected);
       expect(tf.backend().numDataIds()).toBe(before);
     }
   });

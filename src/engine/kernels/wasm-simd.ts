@@ -1,5 +1,5 @@
 /**
- * The SIMD kernels of simd.wat (the LSTM cell, a column sum) instantiated on tfjs-backend-wasm's
+ * The SIMD kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add) instantiated on tfjs-backend-wasm's
  * own memory, so they read and write tensors where they lie. `null` where they cannot run: no
  * WebAssembly SIMD, or a backend whose memory is not exported (the threaded build imports a
  * shared one); callers then run JavaScript loops or the stock kernel.
@@ -22,6 +22,7 @@ export interface WasmSimd {
     out: number,
   ): void;
   colSum(x: number, rows: number, cols: number, out: number): void;
+  rowScatterAdd(x: number, ids: number, N: number, C: number, out: number, V: number): void;
 }
 
 const bytes = Uint8Array.from(atob(SIMD_WASM), (c) => c.charCodeAt(0));
