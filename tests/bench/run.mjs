@@ -5,6 +5,7 @@
 //          --batching random|stateful --read-every N
 //          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
 //          --isolated (serve with COOP/COEP: SharedArrayBuffer, so the WASM backend's threads)
+//          --model UNITS,LAYERS,SEQ,BATCH (default 128,1,64,32: the app's model; e.g. 256,2,128,64)
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
@@ -42,6 +43,7 @@ const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
 const withReference = !process.argv.includes('--no-ref');
 const batching = arg('batching', 'random'); // Inkling's batching lever: random rows or stateful streams
 const readLossEvery = Number(arg('read-every', 1)); // Inkling's readback lever: steps between loss readbacks
+const [units, layers, seqLen, batchSize] = arg('model', '128,1,64,32').split(',').map(Number); // Inkling's and PyTorch's
 
 execSync('npx vite build && npx vite build --config tests/bench/vite.config.ts', { stdio: 'inherit' });
 const isolated = process.argv.includes('--isolated'); // COOP/COEP: tfjs' WASM backend then runs XNNPACK on threads
@@ -103,7 +105,8 @@ function nativeTorch() {
     return null;
   }
   console.log('\n== native PyTorch, 1 thread ==');
-  const command = `/usr/bin/python3 tests/bench/torch_reference.py ${JSON.stringify(textName())} ${seconds} ${marks.join(',')}`;
+  const model = `${units} ${layers} ${seqLen} ${batchSize}`;
+  const command = `/usr/bin/python3 tests/bench/torch_reference.py ${JSON.stringify(textName())} ${seconds} ${marks.join(',')} ${model}`;
   const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const out = JSON.parse(execSync(command, { env, maxBuffer: 64 * 2 ** 20 }).toString());
   delete out.stepMs;
@@ -139,6 +142,7 @@ const results = {
   marks: allMarks,
   batching,
   readLossEvery,
+  model: { units, layers, seqLen, batchSize },
   text: textName(),
   backends: {},
 };
@@ -167,13 +171,12 @@ for (const backend of backends) {
   const roof = await run('matMul roof', ([b]) => window.bench.roof(b), backend);
   const inkling = await run(
     'Inkling',
-    ([b, s, m, batching, readLossEvery]) =>
-      window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { batching, readLossEvery } }),
+    ([b, s, m, train, model]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: train, model }),
     backend,
     seconds,
     marks,
-    batching,
-    readLossEvery,
+    { batching, readLossEvery, seqLen, batchSize },
+    { units, layers },
   );
   const autodiff = process.argv.includes('--autodiff')
     ? await run(
