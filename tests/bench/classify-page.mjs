@@ -4,7 +4,7 @@
 // in Try it to the probabilities for that text on screen. Run by `npm run bench -- --suite
 // classify` after the Node part (classify.ts); merges its figures into the same JSON (--out).
 import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
@@ -66,4 +66,5 @@ const page_ = {
   tryIt,
   answersMs: answers.map(Math.round),
 };
-writeFileSync(out, JSON.stringify({ ...JSON.parse(readFileSync(out, 'utf8')), page: page_ }, null, 1) + '\n');
+const suite = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {}; // run alone: the page figures only
+writeFileSync(out, JSON.stringify({ ...suite, page: page_ }, null, 1) + '\n');
