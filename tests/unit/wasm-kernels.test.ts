@@ -25,7 +25,7 @@ beforeAll(async () => {
   patchWasmKernels(); // idempotent
 });
 
-describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap, sum over rows in SIMD, gather copies rows', () => {
+describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice copy straight from the heap, sum over rows in SIMD, gather copies rows, transpose by tiles', () => {
   it('are in force', () => {
     expect(wasmKernelsPatched()).toBe(true);
   });
@@ -153,6 +153,32 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice
       const expected = await on('cpu', gather);
       const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
       expect(await on('wasm', gather)).toEqual(expected);
+      expect(tf.backend().numDataIds()).toBe(before);
+    }
+  });
+
+  it('transpose as the CPU backend does: matrices and batches of them tile by tile, other permutations stock', async () => {
+    const rng = new Rng(4);
+    const cases: [number[], number[], tf.DataType][] = [
+      [[19, 13], [1, 0], 'float32'], // not a multiple of the 8×8 tile either way
+      [[8, 16], [1, 0], 'float32'],
+      [[1, 5], [1, 0], 'float32'],
+      [[3, 10, 7], [0, 2, 1], 'float32'], // a batch: each matrix transposed
+      [[3, 10, 7], [2, 0, 1], 'float32'], // another permutation: the stock kernel
+      [[6, 9], [1, 0], 'int32'], // not float32: the stock kernel
+    ];
+    for (const [shape, perm, dtype] of cases) {
+      const values = Array.from({ length: shape.reduce((a, b) => a * b) }, () => Math.round(rng.next() * 200 - 100));
+      const swap = () => tf.tidy(() => tf.transpose(tf.tensor(values, shape, dtype), perm));
+      const [expected, expectedShape] = [
+        await on('cpu', swap),
+        (await tf.setBackend('cpu'), tf.tidy(() => swap().shape)),
+      ];
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      expect(await on('wasm', swap)).toEqual(expected);
+      const t = swap();
+      expect(t.shape).toEqual(expectedShape);
+      t.dispose();
       expect(tf.backend().numDataIds()).toBe(before);
     }
   });

@@ -1,8 +1,8 @@
 /**
- * The SIMD kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add) instantiated on tfjs-backend-wasm's
- * own memory, so they read and write tensors where they lie. `null` where they cannot run: no
- * WebAssembly SIMD, or a backend whose memory is not exported (the threaded build imports a
- * shared one); callers then run JavaScript loops or the stock kernel.
+ * The kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add, a transpose)
+ * instantiated on tfjs-backend-wasm's own memory, so they read and write tensors where they lie.
+ * `null` where they cannot run: no WebAssembly SIMD, or a backend whose memory is not exported
+ * (the threaded build imports a shared one); callers then run JavaScript loops or the stock kernel.
  */
 import { SIMD_WASM } from './simd-wasm';
 
@@ -23,6 +23,7 @@ export interface WasmSimd {
   ): void;
   colSum(x: number, rows: number, cols: number, out: number): void;
   rowScatterAdd(x: number, ids: number, N: number, C: number, out: number, V: number): void;
+  transpose(x: number, rows: number, cols: number, out: number): void;
 }
 
 const bytes = Uint8Array.from(atob(SIMD_WASM), (c) => c.charCodeAt(0));

@@ -11,6 +11,8 @@
  *   The replacement sums the rows in place with the SIMD column sum (simd.wat): 0.3 ms.
  * - GatherV2 along axis 0 (a lookup of rows by id) computes every element's index: 73 ms to look
  *   up 2,048 rows of 512. The replacement copies each row whole.
+ * - Transpose of a matrix, or of each matrix of a batch (every matMul's transposed operand here),
+ *   walks the output's columns: 6.5 ms for [2048, 512]. The replacement goes tile by tile.
  */
 import * as tf from '@tensorflow/tfjs';
 import { wasmSimd } from './wasm-simd';
@@ -143,6 +145,30 @@ function heapRowGather(stock: tf.KernelFunc): tf.KernelFunc {
   return patched;
 }
 
+/** Swapping a float32 tensor's last two axes (rank 2 or 3, any leading axis kept), tile by tile; else stock. */
+function heapTranspose(stock: tf.KernelFunc): tf.KernelFunc {
+  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    const perm = (attrs as { perm: number[] }).perm;
+    const swapsLastTwo = (perm.length === 2 && perm[0] === 1) || (perm.length === 3 && perm.join() === '0,2,1');
+    const simd = wasmSimd(backend);
+    if (!simd || !swapsLastTwo || x.dtype !== 'float32') return stock({ inputs, backend, attrs });
+    const [rows, cols] = x.shape.slice(-2);
+    const heap = backend as unknown as WasmHeap;
+    const out = heap.makeOutput(
+      perm.map((axis) => x.shape[axis]),
+      'float32',
+    );
+    const [from, to] = [heap.typedArrayFromHeap(x).byteOffset, heap.typedArrayFromHeap(out).byteOffset];
+    const batches = perm.length === 3 ? x.shape[0] : 1;
+    const bytes = rows * cols * 4;
+    for (let b = 0; b < batches; b++) simd.transpose(from + b * bytes, rows, cols, to + b * bytes);
+    return out;
+  };
+  PATCHED.add(patched);
+  return patched;
+}
+
 function replace(name: string, wrap: (stock: tf.KernelFunc) => tf.KernelFunc): void {
   const stock = tf.getKernel(name, 'wasm');
   if (!stock || PATCHED.has(stock.kernelFunc)) return;
@@ -152,8 +178,9 @@ function replace(name: string, wrap: (stock: tf.KernelFunc) => tf.KernelFunc): v
 
 /** Re-registers the WASM kernels above (once; idempotent). Call after importing the backend. */
 export function patchWasmKernels(): void {
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!transpose) throw new Error('the WASM backend is not loaded');
+  if (!tf.getKernel('Transpose', 'wasm')) throw new Error('the WASM backend is not loaded');
+  replace('Transpose', heapTranspose);
+  const transpose = tf.getKernel('Transpose', 'wasm')!; // the tiled one, for the matMuls' operands
   for (const name of ['BatchMatMul', '_FusedMatMul'])
     replace(name, (stock) => explicitTranspose(stock, transpose.kernelFunc));
   replace('Unpack', heapUnpack);
@@ -164,7 +191,7 @@ export function patchWasmKernels(): void {
 
 /** Whether patchWasmKernels has run (for tests and the bench). */
 export function wasmKernelsPatched(): boolean {
-  return ['BatchMatMul', '_FusedMatMul', 'Unpack', 'Slice', 'Sum', 'GatherV2'].every((name) => {
+  return ['BatchMatMul', '_FusedMatMul', 'Unpack', 'Slice', 'Sum', 'GatherV2', 'Transpose'].every((name) => {
     const kernel = tf.getKernel(name, 'wasm');
     return !!kernel && PATCHED.has(kernel.kernelFunc);
   });
