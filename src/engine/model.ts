@@ -80,7 +80,11 @@ export function orthogonalGates(n: number, seed: number): tf.Tensor2D {
 let modelCount = 0;
 
 /**
- * Fresh weights: Glorot-uniform kernels, orthogonal recurrent kernels, seeded. Variables get
+ * Fresh weights: Glorot-uniform kernels, orthogonal recurrent kernels, seeded. The embedding is
+ * drawn from N(0, 1), as PyTorch's is, and as large as the one-hot rows the Keras tutorials fed
+ * their LSTM; Keras' own default, U(±0.05), starts the LSTM on inputs 35× weaker. Measured with
+ * the default model under Node, same batches: 1.87 against 1.99 bits/char after 700 steps, 1.78
+ * against 1.84 after 1,400. Variables get
  * explicit, non-numeric names in `namedWeights` order, so gradient maps (and the optimizer slots
  * that follow their order) keep that order: tfjs' default names are integers, which JS objects
  * would sort by value.
@@ -91,7 +95,7 @@ export function createModel(config: ModelConfig, seed: number): CharModel {
   const v = (name: string, init: () => tf.Tensor) => tf.tidy(() => tf.variable(init(), true, `${prefix}/${name}`));
   const glorot = (shape: number[], s: number) =>
     tf.initializers.glorotUniform({ seed: seed + s }).apply(shape) as tf.Tensor;
-  const embedding = v('embedding/embeddings', () => tf.randomUniform([V, E], -0.05, 0.05, 'float32', seed));
+  const embedding = v('embedding/embeddings', () => tf.randomNormal([V, E], 0, 1, 'float32', seed));
   const lstm = Array.from({ length: layers }, (_, i) => ({
     kernel: v(`lstm_${i + 1}/kernel`, () => glorot([i === 0 ? E : U, 4 * U], 10 + i)),
     recurrentKernel: v(`lstm_${i + 1}/recurrent_kernel`, () => orthogonalGates(U, seed + 20 + i)),
