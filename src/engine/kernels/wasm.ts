@@ -29,7 +29,7 @@ function swapLastTwo(x: tf.TensorInfo, backend: KernelArgs['backend'], transpose
 }
 
 function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
-  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
     const a = transposeA ? swapLastTwo(inputs.a!, backend, transpose) : inputs.a!;
@@ -43,8 +43,6 @@ function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.K
       if (transposeB) owner.disposeData(b.dataId);
     }
   };
-  PATCHED.add(patched);
-  return patched;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm this file uses. */
@@ -55,7 +53,7 @@ interface WasmHeap {
 
 /** Unstacking along axis 0: every slice is one contiguous block, copied once from the heap. */
 function heapUnpack(stock: tf.KernelFunc): tf.KernelFunc {
-  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const value = inputs.value!;
     const rank = value.shape.length;
     const axis = ((attrs as { axis: number }).axis + rank) % rank;
@@ -68,8 +66,6 @@ function heapUnpack(stock: tf.KernelFunc): tf.KernelFunc {
     outs.forEach((out, i) => heap.typedArrayFromHeap(out).set(source.subarray(i * size, (i + 1) * size)));
     return outs;
   };
-  PATCHED.add(patched);
-  return patched;
 }
 
 /**
@@ -78,7 +74,7 @@ function heapUnpack(stock: tf.KernelFunc): tf.KernelFunc {
  * the slice once instead.
  */
 function heapSlice(stock: tf.KernelFunc): tf.KernelFunc {
-  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     if (x.dtype === 'string') return stock({ inputs, backend, attrs });
     const { begin, size } = attrs as { begin: number | number[]; size?: number | number[] };
@@ -100,13 +96,11 @@ function heapSlice(stock: tf.KernelFunc): tf.KernelFunc {
     }
     return out;
   };
-  PATCHED.add(patched);
-  return patched;
 }
 
 /** Sum over axis 0 of a float32 tensor whose other axes hold a multiple of 4 values; other sums: stock. */
 function heapColumnSum(stock: tf.KernelFunc): tf.KernelFunc {
-  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
     const axes = tf.util.parseAxisParam(axis, x.shape);
@@ -120,13 +114,11 @@ function heapColumnSum(stock: tf.KernelFunc): tf.KernelFunc {
     simd.colSum(heap.typedArrayFromHeap(x).byteOffset, rows, cols, heap.typedArrayFromHeap(out).byteOffset);
     return out;
   };
-  PATCHED.add(patched);
-  return patched;
 }
 
 /** Rows of x by id (axis 0, no batch dims, ids all in range); any other gather: the stock kernel. */
 function heapRowGather(stock: tf.KernelFunc): tf.KernelFunc {
-  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
     const { axis, batchDims } = attrs as { axis: number; batchDims?: number };
     const heap = backend as unknown as WasmHeap;
@@ -141,13 +133,11 @@ function heapRowGather(stock: tf.KernelFunc): tf.KernelFunc {
     heap.typedArrayFromHeap(indices).forEach((id, n) => to.set(from.subarray(id * size, (id + 1) * size), n * size));
     return out;
   };
-  PATCHED.add(patched);
-  return patched;
 }
 
 /** Swapping a float32 tensor's last two axes (rank 2 or 3, any leading axis kept), tile by tile; else stock. */
 function heapTranspose(stock: tf.KernelFunc): tf.KernelFunc {
-  const patched: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     const perm = (attrs as { perm: number[] }).perm;
     const swapsLastTwo = (perm.length === 2 && perm[0] === 1) || (perm.length === 3 && perm.join() === '0,2,1');
@@ -165,15 +155,15 @@ function heapTranspose(stock: tf.KernelFunc): tf.KernelFunc {
     for (let b = 0; b < batches; b++) simd.transpose(from + b * bytes, rows, cols, to + b * bytes);
     return out;
   };
-  PATCHED.add(patched);
-  return patched;
 }
 
 function replace(name: string, wrap: (stock: tf.KernelFunc) => tf.KernelFunc): void {
   const stock = tf.getKernel(name, 'wasm');
   if (!stock || PATCHED.has(stock.kernelFunc)) return;
+  const patched = wrap(stock.kernelFunc);
+  PATCHED.add(patched);
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: wrap(stock.kernelFunc) });
+  tf.registerKernel({ ...stock, kernelFunc: patched });
 }
 
 /** Re-registers the WASM kernels above (once; idempotent). Call after importing the backend. */
