@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { wasmThreads } from './scripts/vite-wasm-threads.mjs';
 
 export default defineConfig({
   // Relative asset URLs: dist/ works from any sub-path of any static file server.
@@ -39,7 +40,8 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: 'es' },
+  // the worker bundles tfjs' threaded WASM build, which minification breaks without this plugin
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {
     include: ['tests/unit/**/*.test.ts'],

@@ -5,5 +5,5 @@ export interface WasmSource {
   name: string; // the constant it exports
 }
 export const SOURCES: WasmSource[];
-export function compileWat(path: string): Promise<string>;
-export function moduleText(source: WasmSource, base64: string): string;
+export function compileWat(path: string, shared?: boolean): Promise<string>;
+export function moduleText(source: WasmSource): Promise<string>;

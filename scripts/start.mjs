@@ -24,6 +24,6 @@ if (stale()) {
   execSync('npx vite build', { stdio: 'inherit' });
 }
 const port = Number(process.env.PORT ?? 4173);
-await serve({ port });
+await serve({ port, isolated: true }); // COOP/COEP: cross-origin isolated, so WASM runs on threads
 console.log(`\nInkling is running at http://localhost:${port}/  (Ctrl+C to stop)`);
 console.log('Open it in Chrome or Edge 113+ for WebGPU; other browsers fall back to WebGL or CPU.');

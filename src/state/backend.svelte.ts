@@ -8,6 +8,8 @@ export class BackendView {
   #name = $state<BackendName | null>(null); // null while the worker is choosing
   #adapter = $state<AdapterSummary | null>(null);
   #tried = $state.raw<string[]>([]);
+  #threads = $state<number | null>(null); // WASM's threads
+
   #check = $state.raw<Extract<WorkerEvent, { type: 'engine-check' }> | null>(null); // the last engine check
 
   get name() {
@@ -18,6 +20,9 @@ export class BackendView {
   }
   get tried() {
     return this.#tried;
+  }
+  get threads() {
+    return this.#threads;
   }
   get check() {
     return this.#check;
@@ -45,6 +50,7 @@ export class BackendView {
     this.#name = e.backend;
     this.#adapter = e.adapter;
     this.#tried = e.tried;
+    this.#threads = e.threads;
     this.#check = null;
   }
 }

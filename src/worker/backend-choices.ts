@@ -13,6 +13,7 @@ export interface BackendReport {
   adapter: AdapterSummary | null;
   tried: string[]; // e.g. ["webgpu: no adapter", "webgl: 812 ms per trial step"]
   measured: boolean; // Auto timed the backends this time (rather than reusing a remembered pick)
+  threads: number | null; // WASM: XNNPACK's threads (more than 1 where the page is cross-origin isolated)
 }
 
 /** Picks a backend; `cancelled()` turns true when a later choice replaces this one (stop early). */

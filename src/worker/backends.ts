@@ -16,7 +16,7 @@ import { registerGpuSampleHeads } from '../engine/kernels/sample-head-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
-import { prepareWasm } from './wasm';
+import { prepareWasm, wasmThreads } from './wasm';
 
 registerGpuStepKernels(); // the fused LSTM step in WGSL and GLSL
 registerGpuAdamKernels(); // and the fused Adam update
@@ -120,7 +120,8 @@ export async function selectBackend(
     const why =
       choice === 'auto' ? 'measured fastest on an earlier visit (choose Auto again to re-measure)' : 'chosen by you';
     tried.push(`${chosen.name}: ${why}`);
-    return { backend: chosen.name, adapter: typeof adapter === 'string' ? null : adapter, tried, measured: false };
+    const described = typeof adapter === 'string' ? null : adapter;
+    return { backend: chosen.name, adapter: described, tried, measured: false, threads: wasmThreads() };
   }
   const found = await candidates(BACKENDS, true, tried);
   await measureAll(found, tried, cancelled);
@@ -132,5 +133,6 @@ export async function selectBackend(
     adapter: found.find((c) => c.name === 'webgpu')?.adapter ?? null,
     tried,
     measured: true,
+    threads: wasmThreads(),
   };
 }

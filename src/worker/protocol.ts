@@ -205,6 +205,7 @@ export type WorkerEvent =
       adapter: AdapterSummary | null;
       tried: string[];
       measured: boolean;
+      threads: number | null; // WASM: the threads XNNPACK runs on (more than 1 where the page is cross-origin isolated)
     }
   | { type: 'corpus'; id: number; stats: CorpusStats }
   | { type: 'corpus-restored'; stats: CorpusStats } // an opened run's own text, found in storage

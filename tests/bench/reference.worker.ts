@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { timeTrainingStep } from '../../src/engine/step-timer';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
-import { useBundledWasm } from '../../src/worker/wasm';
+import { useBundledWasm, wasmThreads } from '../../src/worker/wasm';
 
 const WINDOW = 40; // characters of context per example
 const STEP = 3; // stride between examples
@@ -27,7 +27,7 @@ async function useBackend(name: string): Promise<void> {
   await tf.ready();
 }
 
-async function roof(): Promise<{ n: number; gflops: number }> {
+async function roof(): Promise<{ n: number; gflops: number; threads: number | null }> {
   const n = tf.getBackend() === 'cpu' ? 256 : 1024;
   const a = tf.randomNormal([n, n]);
   const b = tf.randomNormal([n, n]);
@@ -41,7 +41,7 @@ async function roof(): Promise<{ n: number; gflops: number }> {
   }
   tf.dispose([a, b]);
   times.sort((x, y) => x - y);
-  return { n, gflops: (2 * n ** 3) / (times[Math.floor(times.length / 2)] / 1000) / 1e9 };
+  return { n, threads: wasmThreads(), gflops: (2 * n ** 3) / (times[Math.floor(times.length / 2)] / 1000) / 1e9 };
 }
 
 /** The WASM matMul lever: Auto's probe step (the app's model) on stock kernels, then patched. */

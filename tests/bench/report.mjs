@@ -143,7 +143,7 @@ export function table(results) {
       'GFLOP/s (% of matMul roof)',
       `${fmt(i.gflops, 2)} (${fmt(i.roofPercent, 0)}%)`,
       `${fmt(f.gflops, 2)} (${fmt(f.roofPercent, 0)}%)`,
-      `${ratio(i.gflops, f.gflops)} · roof ${fmt(r.roof?.gflops, 2)}`,
+      `${ratio(i.gflops, f.gflops)} · roof ${fmt(r.roof?.gflops, 2)}${r.roof?.threads > 1 ? ` on ${r.roof.threads} threads` : ''}`,
     ]);
     rows.push([
       '',

@@ -5,6 +5,7 @@
 //          --batching random|stateful --read-every N
 //          --autodiff (also time the autodiff reference LSTM, same run) --text FILE --out FILE
 //          --isolated (serve with COOP/COEP: SharedArrayBuffer, so the WASM backend's threads)
+//          --torch-threads 1,2 (PyTorch's runs: the first is the ratio's yardstick; default 1)
 //          --model UNITS,LAYERS,SEQ,BATCH (default 128,1,64,32: the app's model; e.g. 256,2,128,64)
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
@@ -96,34 +97,36 @@ async function appPage(backend, ms) {
   };
 }
 
-/** Native PyTorch on the same model, method, corpus and split, one thread; null when torch is missing. */
-function nativeTorch() {
+/** Native PyTorch on the same model, method, corpus and split, on `threads`; null when torch is missing. */
+function nativeTorch(threads = 1) {
   try {
     execSync('/usr/bin/python3 -c "import torch"', { stdio: 'ignore' });
   } catch {
     console.log('\nNative PyTorch: not installed (apt-get install python3-torch), so no PyTorch column.');
     return null;
   }
-  console.log('\n== native PyTorch, 1 thread ==');
+  console.log(`\n== native PyTorch, ${threads} thread${threads > 1 ? 's' : ''} ==`);
   const model = `${units} ${layers} ${seqLen} ${batchSize}`;
   const command = `/usr/bin/python3 tests/bench/torch_reference.py ${JSON.stringify(textName())} ${seconds} ${marks.join(',')} ${model}`;
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const n = String(threads);
+  const env = { ...process.env, TORCH_THREADS: n, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
   const out = JSON.parse(execSync(command, { env, maxBuffer: 64 * 2 ** 20 }).toString());
   delete out.stepMs;
-  return out;
+  return { ...out, threads };
 }
 
-function torchLine(r) {
-  if (!r.torch) return 'Native PyTorch: not run.';
+function torchLine(r, torch) {
+  if (!torch) return 'Native PyTorch: not run.';
+  const threads = `${torch.threads} thread${torch.threads > 1 ? 's' : ''}`;
   const rows = Object.entries(r.backends).map(([b, x]) => {
     const tps = x.inkling?.targetsPerSec;
-    return `  ${b}: ${tps ? Math.round(tps) : '–'} targets/s = ${tps ? (tps / r.torch.targetsPerSec).toFixed(2) : '–'}× PyTorch`;
+    return `  ${b}: ${tps ? Math.round(tps) : '–'} targets/s = ${tps ? (tps / torch.targetsPerSec).toFixed(2) : '–'}× PyTorch on ${threads}`;
   });
-  const val = Object.entries(r.torch.valBpcAt)
+  const val = Object.entries(torch.valBpcAt)
     .map(([m, v]) => `${m} s: ${v}`)
     .join(', ');
   return [
-    `Native PyTorch ${r.torch.torch}, 1 thread: ${Math.round(r.torch.medianMs)} ms/step, ${Math.round(r.torch.targetsPerSec)} targets/s; val bits/char ${val}`,
+    `Native PyTorch ${torch.torch}, ${threads}: ${Math.round(torch.medianMs)} ms/step, ${Math.round(torch.targetsPerSec)} targets/s; val bits/char ${val}`,
     ...rows,
   ].join('\n');
 }
@@ -200,6 +203,11 @@ bench.close();
 
 mkdirSync('bench-results', { recursive: true });
 const file = arg('out', `bench-results/bench-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`);
-results.torch = nativeTorch();
+const torchRuns = arg('torch-threads', '1')
+  .split(',')
+  .map(Number)
+  .map((n) => nativeTorch(n));
+results.torch = torchRuns[0]; // the ratio's yardstick (one thread unless --torch-threads says otherwise)
+if (torchRuns.length > 1) results.torchRuns = torchRuns;
 writeFileSync(file, JSON.stringify(results, null, 2));
-console.log(`\n${table(results)}\n${torchLine(results)}\nWrote ${file}`);
+console.log(`\n${table(results)}\n${torchRuns.map((t) => torchLine(results, t)).join('\n')}\nWrote ${file}`);

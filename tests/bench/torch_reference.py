@@ -3,8 +3,8 @@
 Same model (embedding 32 -> LSTM 128 -> dense), every position a target (inputs ids[i:i+T],
 targets ids[i+1:i+T+1]), random rows of 64, batches of 32, Adam 0.01 (eps 1e-7), gradients
 clipped to global norm 5, the last 10% of the text held out; validation bits/char on the first 4
-fixed batches of the held-out part, as Inkling's estimateLoss. One thread (the bench sets
-OPENBLAS_NUM_THREADS=1 too). Prints one JSON object on stdout.
+fixed batches of the held-out part, as Inkling's estimateLoss. One thread, or TORCH_THREADS (the
+bench sets OPENBLAS_NUM_THREADS to the same). Prints one JSON object on stdout.
 
 Usage: python3 torch_reference.py TEXT_FILE SECONDS MARKS(comma-separated) [UNITS LAYERS SEQ BATCH]
 """
@@ -16,7 +16,9 @@ import time
 
 import torch
 
-torch.set_num_threads(1)
+import os
+
+torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
 torch.manual_seed(42)
 random.seed(42)
 

@@ -208,6 +208,7 @@ describe('WorkerHandler: backend choices', () => {
         adapter: null,
         tried: [`${backend}: ${choice === 'auto' ? 'measured' : 'chosen by you'}`],
         measured: choice === 'auto',
+        threads: null,
       };
     };
     const { send, of, events } = setup(undefined, slowSelector);

@@ -38,7 +38,13 @@ function defaultsFor(type: unknown): Record<string, unknown> {
 let dbCount = 0;
 export const freshStore = () => new CheckpointStore(createStore(`handler-${++dbCount}`, 'c'));
 
-const cpuOnly: BackendSelector = async () => ({ backend: 'cpu', adapter: null, tried: ['cpu: ok'], measured: false });
+const cpuOnly: BackendSelector = async () => ({
+  backend: 'cpu',
+  adapter: null,
+  tried: ['cpu: ok'],
+  measured: false,
+  threads: null,
+});
 
 /**
  * The real WorkerHandler on the CPU backend, driven through the app's WorkerClient over an

@@ -1,10 +1,11 @@
 /**
  * The kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add, a transpose)
  * instantiated on tfjs-backend-wasm's own memory, so they read and write tensors where they lie.
- * `null` where they cannot run: no WebAssembly SIMD, or a backend whose memory is not exported
- * (the threaded build imports a shared one); callers then run JavaScript loops or the stock kernel.
+ * The threaded build's memory is shared, so it gets the same code compiled to import a shared
+ * memory. `null` where they cannot run (no WebAssembly SIMD, no memory found); callers then run
+ * JavaScript loops or the stock kernel.
  */
-import { SIMD_WASM } from './simd-wasm';
+import { SIMD_WASM, SIMD_WASM_SHARED } from './simd-wasm';
 
 /** Pointers are byte offsets into the backend's heap; 0 for `dhRec` means none. */
 export interface WasmSimd {
@@ -26,11 +27,13 @@ export interface WasmSimd {
   transpose(x: number, rows: number, cols: number, out: number): void;
 }
 
-const bytes = Uint8Array.from(atob(SIMD_WASM), (c) => c.charCodeAt(0));
+const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 const instances = new WeakMap<WebAssembly.Memory, WasmSimd | null>();
 let disabled = false;
 
 function instantiate(memory: WebAssembly.Memory): WasmSimd | null {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = decode(shared ? SIMD_WASM_SHARED : SIMD_WASM);
   try {
     if (!WebAssembly.validate(bytes)) return null;
     const module = new WebAssembly.Module(bytes); // 2 KB: compiling synchronously is allowed anywhere
@@ -43,7 +46,9 @@ function instantiate(memory: WebAssembly.Memory): WasmSimd | null {
 /** The SIMD kernels for this backend, or null (see above). */
 export function wasmSimd(backend: unknown): WasmSimd | null {
   if (disabled) return null;
-  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  // the plain builds export their memory; the threaded one creates it and imports it (Module.wasmMemory)
+  const wasm = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (!instances.has(memory)) instances.set(memory, instantiate(memory));
   return instances.get(memory)!;
