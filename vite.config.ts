@@ -8,11 +8,15 @@ export default defineConfig({
   base: './',
   plugins: [
     svelte({ configFile: false }),
-    // Offline after one visit: a Workbox service worker precaches the built app, its WASM files and
-    // the built-in texts. The English base is left out: it downloads only when a person chooses it,
-    // and the page then keeps it in Cache Storage itself (worker/base-loader.ts), offline too.
+    // Offline after one visit: our service worker (src/sw/service-worker.ts, Workbox precaching)
+    // precaches the built app, its WASM files and the built-in texts, and serves them cross-origin
+    // isolated (WASM threads). The English base is left out: it downloads only when a person
+    // chooses it, and the page then keeps it in Cache Storage itself (worker/base-loader.ts).
     // A new version waits, and is applied on a later load, never during a run (state/updates.ts).
     VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'service-worker.ts',
       registerType: 'prompt',
       injectRegister: null,
       includeManifestIcons: false, // the glob below lists them already: one precache entry each
@@ -31,12 +35,10 @@ export default defineConfig({
           { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
-      workbox: {
+      injectManifest: {
         globPatterns: ['**/*.{js,css,html,wasm,txt,csv,png,svg,webmanifest}'],
         globIgnores: ['models/**'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024, // the worker bundle (tfjs) is ~2.4 MB
-        navigateFallback: null, // one page, precached by name
-        ignoreURLParametersMatching: [/.*/], // the query holds settings (state/share.ts): the same page
       },
     }),
   ],

@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
 
-test('after one visit the page loads and trains with the network off; it is installable', async ({ page, context }) => {
+test('after one visit the page is cross-origin isolated, loads and trains with the network off; it is installable', async ({
+  page,
+  context,
+}) => {
   await openApp(page);
   const manifest = await page.evaluate(async () => {
     const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!;
@@ -10,6 +13,11 @@ test('after one visit the page loads and trains with the network off; it is inst
   expect(manifest).toMatchObject({ short_name: 'Inkling', display: 'standalone', start_url: './' });
   expect(manifest.icons.map((i: { sizes: string }) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined)); // installed: everything precached
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false); // this server sends no COOP/COEP
+
+  await page.reload(); // now served by the service worker, which adds them: WASM gets its threads
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /./);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
   await context.setOffline(true);
   await page.reload();
