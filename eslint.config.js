@@ -15,6 +15,7 @@ const layers = {
   storage: up('run', 'worker', 'state', 'components'),
   run: up('worker', 'state', 'components'),
   worker: up('state', 'components'),
+  sw: up('config', 'data', 'engine', 'storage', 'run', 'worker', 'state', 'components'), // the service worker: its own bundle
 };
 const PURE = ['config', 'data', 'engine', 'storage', 'run'];
 const DOM = ['window', 'document', 'self', 'navigator', 'localStorage', 'location', 'postMessage'];

@@ -59,4 +59,12 @@ describe('the layout of src/', () => {
     );
     expect(upward).toEqual([]);
   });
+
+  it('the service worker (src/sw, a bundle of its own) imports nothing from the app', () => {
+    const outside = [...graph]
+      .filter(([f]) => name(f).startsWith('sw/'))
+      .flatMap(([f, deps]) => deps.filter((d) => !name(d).startsWith('sw/')).map((d) => `${name(f)} -> ${name(d)}`));
+    expect(outside).toEqual([]);
+    expect(files.some((f) => name(f) === 'sw/service-worker.ts')).toBe(true);
+  });
 });
