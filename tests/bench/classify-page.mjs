@@ -3,6 +3,7 @@
 // base cached) to the first validation accuracy on screen, and milliseconds from each keystroke
 // in Try it to the probabilities for that text on screen. Run by `npm run bench -- --suite
 // classify` after the Node part (classify.ts); merges its figures into the same JSON (--out).
+// --isolated: served with COOP/COEP, as `npm start` serves it (WASM then runs on threads).
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
@@ -17,12 +18,22 @@ const TYPED = 'Congratulations, you have been selected for a FREE cruise! Reply 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 execSync('npx vite build', { stdio: 'inherit' });
-const app = await serve({ root: 'dist', port: 4412 });
+const isolated = process.argv.includes('--isolated');
+const app = await serve({ root: 'dist', port: 4412, isolated });
 const browser = await launchChromium();
 const page = await browser.newPage();
 await page.goto('http://localhost:4412/');
 await page.locator('[data-backend]:not([data-backend=""])').waitFor({ timeout: 120_000 });
 const backend = await page.locator('[data-backend]').getAttribute('data-backend');
+const threads = Number(
+  (
+    await page
+      .getByTestId('wasm-threads')
+      .textContent({ timeout: 1000 })
+      .catch(() => '1')
+  )?.match(/\d+/)?.[0] ?? 1,
+);
+console.log(`backend ${backend}${isolated ? ', cross-origin isolated' : ''}, ${threads} thread(s)`);
 await page.locator('#start-from').selectOption('base'); // the base downloaded and cached once, before timing
 await page.getByTestId('base-info').waitFor({ timeout: 120_000 });
 await page.locator('#start-from').selectOption('scratch');
@@ -61,6 +72,8 @@ await app.close();
 const page_ = {
   browser: 'Chromium',
   backend,
+  isolated,
+  threads,
   firstAccuracySec,
   firstAccuracy,
   tryIt,
