@@ -9,7 +9,6 @@ export class BackendView {
   #adapter = $state<AdapterSummary | null>(null);
   #tried = $state.raw<string[]>([]);
   #threads = $state<number | null>(null); // WASM's threads
-
   #check = $state.raw<Extract<WorkerEvent, { type: 'engine-check' }> | null>(null); // the last engine check
 
   get name() {

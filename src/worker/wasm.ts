@@ -6,8 +6,9 @@
  * Threads: where the page is cross-origin isolated (COOP/COEP headers: `npm start` sends them),
  * tfjs loads its threaded build and XNNPACK splits each matMul across one thread per core.
  * tfjs sizes its pool as `hardwareConcurrency / 2` (it assumes two logical cores per physical
- * one), which is a single thread on a 2-core machine; so the worker reports twice its cores while
- * the module starts, and asks for one thread per core, at most 4.
+ * one), which is a single thread on a 2-core machine; so the worker reports twice its cores (the
+ * module's start-up code reads the figure once; nothing else here reads it) and asks for one
+ * thread per core, at most 4.
  */
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'; // importing it registers the backend
 import * as tf from '@tensorflow/tfjs';
@@ -30,7 +31,7 @@ export function useBundledWasm(): void {
   });
   if (self.crossOriginIsolated) {
     const cores = navigator.hardwareConcurrency || 1;
-    // read once, by the module's start-up code (emscripten_num_logical_cores), when tfjs instantiates it
+    // read by the module's start-up code (emscripten_num_logical_cores) when tfjs instantiates it
     Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores * 2, configurable: true });
     setThreadsCount(Math.min(MAX_WASM_THREADS, cores));
   }
