@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import type { Server } from 'node:http';
 import { serve } from '../../scripts/serve.mjs';
-import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
+import { forceBackend, openApp, trainTinyUntilItLearns } from './helpers';
 
 const PORT = 4312;
 let server: Server;
@@ -34,14 +34,7 @@ test('isolated: WASM trains on one thread per core, and the fused LSTM still mat
   await expect(check).toContainText('the reference', { timeout: 120_000 });
   await expect(check).toContainText(/^\s*Matches/);
 
-  await chooseTinyModel(page);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
-  const firstVal = await number(page, 'val-bpc');
-  await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(40);
-  await expect.poll(() => number(page, 'val-bpc')).toBeLessThan(firstVal - 1);
-  await page.getByRole('button', { name: 'Stop' }).click();
-  await expect(page.getByTestId('status')).toHaveText('stopped');
+  await trainTinyUntilItLearns(page);
   expect(crashes.filter((c) => /ReferenceError|is not defined|pthread/i.test(c))).toEqual([]);
 });
 

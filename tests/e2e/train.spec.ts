@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { chooseTinyModel, forceBackend, number, openApp } from './helpers';
+import { chooseTinyModel, forceBackend, number, openApp, trainTinyUntilItLearns } from './helpers';
 
 test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({
   page,
@@ -65,14 +65,7 @@ test("trains on WASM when forced: the .wasm comes from the page's own origin, an
   expect(wasm.length).toBeGreaterThan(0);
   for (const url of wasm) expect(new URL(url).origin).toBe(new URL(page.url()).origin);
   await expect(page.getByTestId('backend')).toHaveText('WASM');
-  await chooseTinyModel(page);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
-  const firstVal = await number(page, 'val-bpc');
-  await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(40);
-  await expect.poll(() => number(page, 'val-bpc')).toBeLessThan(firstVal - 1);
-  await page.getByRole('button', { name: 'Stop' }).click();
-  await expect(page.getByTestId('status')).toHaveText('stopped');
+  await trainTinyUntilItLearns(page);
 });
 
 /** The per-backend trial times Auto shows under "How the backend was chosen". */
