@@ -6,6 +6,7 @@ export type Unfreezing = 'gradual' | 'all'; // ULMFiT's gradual unfreezing, or e
 export interface ClassifySettings {
   start: EncoderStart; // the English base's encoder, or a fresh one of the same shape
   maxLen: number; // characters of each text the model reads; longer texts are cut
+  window: number; // training reads a random stretch of this many characters of longer texts; 0: whole texts
   valFraction: number; // share of each class held out for validation (stratified, seeded)
   perClass: number | null; // use only this many training examples per class; null: all
   lmSeconds: number; // first fine-tune the language model on the texts (labels unused); 0: skip
@@ -23,7 +24,8 @@ export const MAX_LEN_LIMIT = 2000; // the longest maximum length a run may ask f
 export function defaultClassifySettings(): ClassifySettings {
   return {
     start: 'base',
-    maxLen: 256, // spam gives itself away early; longer costs time on every step
+    maxLen: 512, // validation, Try it and the export read this much of each text
+    window: 256, // each training step reads a fresh random stretch: no text can be learnt by heart
     valFraction: 0.2,
     perClass: null,
     lmSeconds: 0,
@@ -44,6 +46,7 @@ export function classifySettingsErrors(s: ClassifySettings): string[] {
     if (!(Number.isFinite(v) && v >= lo && v <= hi)) errors.push(`${what} must be between ${lo} and ${hi}.`);
   };
   within(s.maxLen, 8, MAX_LEN_LIMIT, 'Maximum length');
+  if (s.window !== 0) within(s.window, 8, MAX_LEN_LIMIT, 'The training window');
   within(s.valFraction, 0.05, 0.5, 'The validation share');
   within(s.epochs, 1, 100, 'Epochs');
   within(s.batchSize, 1, 256, 'Batch size');

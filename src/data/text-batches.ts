@@ -28,17 +28,40 @@ export function encodeTexts(texts: string[], vocab: Vocab, maxLen: number) {
   return { seqs, truncated };
 }
 
-/** Pads the given examples into one batch; seqLen is a multiple of `roundTo`. */
-export function padBatch(seqs: Int32Array[], rows: number[], roundTo = 16): TextBatch {
+/**
+ * Pads the given examples into one batch; seqLen is a multiple of `roundTo`. `ids` names the
+ * examples in the batch (default: `rows`).
+ */
+export function padBatch(seqs: Int32Array[], rows: number[], roundTo = 16, ids = rows): TextBatch {
   const longest = Math.max(...rows.map((r) => seqs[r].length));
   const seqLen = Math.ceil(longest / roundTo) * roundTo;
-  const ids = new Int32Array(rows.length * seqLen);
+  const chars = new Int32Array(rows.length * seqLen);
   const lengths = new Int32Array(rows.length);
   rows.forEach((r, b) => {
-    ids.set(seqs[r], b * seqLen);
+    chars.set(seqs[r], b * seqLen);
     lengths[b] = seqs[r].length;
   });
-  return { ids, lengths, rows, batchSize: rows.length, seqLen };
+  return { ids: chars, lengths, rows: ids, batchSize: rows.length, seqLen };
+}
+
+/**
+ * Like padBatch, but each text longer than `window` is replaced by a random stretch of `window`
+ * characters of it (a fresh draw each time): a classifier trained on such stretches cannot learn
+ * its few hundred texts by heart, and still reads whole texts when it validates.
+ */
+export function windowBatch(seqs: Int32Array[], rows: number[], window: number, rng: Rng, roundTo = 16): TextBatch {
+  const stretches = rows.map((r) => {
+    const s = seqs[r];
+    if (s.length <= window) return s;
+    const at = rng.int(s.length - window + 1);
+    return s.subarray(at, at + window);
+  });
+  return padBatch(
+    stretches,
+    rows.map((_, i) => i),
+    roundTo,
+    rows,
+  );
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

@@ -9,7 +9,7 @@ import type { ClassifySettings } from '../config/classify';
 import { randomBatch } from '../data/batching';
 import type { LabeledSet, SplitIndices } from '../data/labeled-set';
 import { Rng } from '../data/rng';
-import { epochBatches, padBatch, sortedBatches } from '../data/text-batches';
+import { epochBatches, padBatch, sortedBatches, windowBatch } from '../data/text-batches';
 import { encode, type Vocab } from '../data/vocab';
 import { classify, classifierWeights, recalibrate, type Classifier } from '../engine/classifier';
 import { classifierStep } from '../engine/classifier-train';
@@ -124,7 +124,9 @@ export class ClassifyRun {
         setLearningRate(this.#optimizer, slantedTriangular(progress, this.settings.learningRate));
         const started = performance.now();
         const labels = Int32Array.from(rows, (i) => set.y[i]);
-        const loss = classifierStep(this.classifier, this.#optimizer, padBatch(seqs, rows), labels, {
+        const { window } = this.settings;
+        const batch = window > 0 ? windowBatch(seqs, rows, window, this.#rng) : padBatch(seqs, rows);
+        const loss = classifierStep(this.classifier, this.#optimizer, batch, labels, {
           rates: depthRates(depths, open),
           classWeights: this.#weights,
           clipNorm: CLIP_NORM,

@@ -82,6 +82,7 @@ export class ClassifyJobs {
       classWeights: run.classWeights,
       truncated,
       maxLen: settings.maxLen,
+      window: settings.window,
       start: this.#hand!.info.start,
       resumed: !!req.resume,
     };

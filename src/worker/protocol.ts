@@ -159,6 +159,7 @@ export interface ClassifyPlan {
   classWeights: number[] | null; // null: the classes are balanced enough
   truncated: number; // texts cut at the maximum length
   maxLen: number; // that length: the settings', or the classifier's own when it continues
+  window: number; // characters of a longer text each training step reads (a random stretch); 0: whole texts
   resumed: boolean; // the classifier in hand goes on training (every layer open, its own length cut)
   start: EncoderStart;
 }

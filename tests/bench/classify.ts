@@ -56,6 +56,7 @@ async function one(start: 'base' | 'scratch', perClass: number | null) {
     unfreezing: start === 'base' ? baseUnfreezing : 'all',
     evalEverySec: 30,
     maxLen: Number(arg('max-len', String(defaultClassifySettings().maxLen))),
+    window: Number(arg('window', String(defaultClassifySettings().window))),
     learningRate: Number(arg('lr', String(defaultClassifySettings().learningRate))),
     batchSize: Number(arg('batch', String(defaultClassifySettings().batchSize))),
     lmSeconds: Number(arg('lm', String(defaultClassifySettings().lmSeconds))),

@@ -6,6 +6,7 @@ import { forceBackend, openApp } from './helpers';
 async function tinyClassifier(page: Page, perClass = '100'): Promise<void> {
   await page.locator('#classify-per-class').selectOption(perClass);
   await page.locator('#classify-max-len').fill('64');
+  await page.locator('#classify-window').fill('48');
   await page.locator('#classify-epochs').fill('4');
 }
 
@@ -59,13 +60,16 @@ test('classifies the spam sample above chance; Try it answers with reasons; the 
   await expect(page.getByTestId('labeled-summary')).toContainText('1000 examples in 2 classes');
   await expect(page.getByTestId('labeled-summary')).toContainText('ham 500 (50%)');
   const longer = page.getByTestId('longer');
-  await expect(longer).toHaveText('925 texts are longer than 256 characters: the model reads their first 256.');
+  await expect(longer).toHaveText('793 texts are longer than 512 characters: the model reads their first 512.');
   await tinyClassifier(page);
   await expect(longer).toContainText('longer than 64 characters'); // follows the field, not the length at loading
-  expect(Number.parseInt((await longer.textContent())!, 10)).toBeGreaterThan(925);
+  expect(Number.parseInt((await longer.textContent())!, 10)).toBeGreaterThan(793);
   await page.getByRole('button', { name: 'Train classifier' }).click();
   await expect(page.getByTestId('classify-plan')).toContainText(
     'Training on 200 examples (ham 100, spam 100), validating on 200',
+  );
+  await expect(page.getByTestId('classify-plan')).toContainText(
+    'Each step trains on a random 48-character stretch of every longer text.',
   );
   await expect(page.getByTestId('classify-accuracy')).toBeVisible();
   await expect(page.getByTestId('classify-metrics')).toContainText('final', { timeout: 180_000 });
@@ -115,7 +119,7 @@ test('classifies the spam sample above chance; Try it answers with reasons; the 
   await page.getByRole('button', { name: 'Continue training' }).click();
   const plan = page.getByTestId('classify-plan');
   await expect(plan).toContainText('Continuing the classifier in hand, every layer open. Training on 200 examples');
-  await expect(plan).toContainText('texts are cut at 64 characters'); // the field still says 256
+  await expect(plan).toContainText('texts are cut at 64 characters'); // the field still says 512
   await expect(page.getByTestId('classify-metrics')).toContainText('final', { timeout: 180_000 });
   expect(await percent(page, 'classify-accuracy')).toBeGreaterThan(60);
 });

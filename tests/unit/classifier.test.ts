@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
-import { padBatch, encodeTexts, epochBatches, sortedBatches } from '../../src/data/text-batches';
+import { padBatch, encodeTexts, epochBatches, sortedBatches, windowBatch } from '../../src/data/text-batches';
 import { makeVocab } from '../../src/data/vocab';
 import { Rng } from '../../src/data/rng';
 import {
@@ -43,6 +43,27 @@ describe('text batches', () => {
     expect(b.seqLen).toBe(4);
     expect(Array.from(b.ids)).toEqual([1, 2, 3, 0, 4, 0, 0, 0]);
     expect(Array.from(b.lengths)).toEqual([3, 1]);
+  });
+
+  it('trains on a fresh random stretch of each text longer than the window, shorter texts whole', () => {
+    const long = Int32Array.from({ length: 40 }, (_, i) => i + 1); // ids 1..40: a stretch shows where it came from
+    const seqs = [long, Int32Array.of(7, 8, 9)];
+    const rng = new Rng(5);
+    const starts = new Set<number>();
+    for (let draw = 0; draw < 30; draw++) {
+      const b = windowBatch(seqs, [1, 0], 8, rng, 4);
+      expect(b.rows).toEqual([1, 0]); // the examples' own indices, for their labels
+      expect(b.seqLen).toBe(8);
+      expect(Array.from(b.lengths)).toEqual([3, 8]);
+      expect(Array.from(b.ids.subarray(0, 8))).toEqual([7, 8, 9, 0, 0, 0, 0, 0]);
+      const stretch = Array.from(b.ids.subarray(8, 16));
+      expect(stretch).toEqual(Array.from({ length: 8 }, (_, i) => stretch[0] + i)); // consecutive characters
+      expect(stretch[0]).toBeGreaterThanOrEqual(1);
+      expect(stretch[7]).toBeLessThanOrEqual(40);
+      starts.add(stretch[0]);
+    }
+    expect(starts.size).toBeGreaterThan(10); // fresh draws, not one fixed cut
+    expect([...starts].some((s) => s > 20)).toBe(true); // the end of the text is read too
   });
 
   it('covers every training example once per epoch, in batches of similar lengths', () => {
