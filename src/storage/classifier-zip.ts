@@ -83,7 +83,7 @@ export async function classifierZip(c: Classifier, meta: ClassifierMeta): Promis
   model.dispose();
   return zipSync({
     [CLASSIFIER_FILES.model]: strToU8(JSON.stringify(modelJson(topology, specs, CLASSIFIER_FILES.weights))),
-    [CLASSIFIER_FILES.weights]: data,
+    [CLASSIFIER_FILES.weights]: [data, { level: 0 }], // float32 barely deflates, and deflating it held up Try it
     [CLASSIFIER_FILES.meta]: strToU8(JSON.stringify(meta, null, 1)),
   });
 }

@@ -124,8 +124,8 @@ export class ClassifyJobs {
     const hand = this.#hand;
     if (!hand || hand.classifier !== run.classifier) return;
     hand.info = { ...hand.info, accuracy: run.metrics?.accuracy ?? null, macroF1: run.metrics?.macroF1 ?? null };
+    await this.#warm(hand); // first: Try it is what a person reaches for next
     await this.keep.save(await this.#zip(hand)).catch(() => {}); // storage full or off: Export still works
-    await this.#warm(hand);
   }
 
   /**
