@@ -38,8 +38,9 @@ describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s
     if (backend === 'wasm') patchWasmKernels();
   });
 
-  // 6 units: the JavaScript cell loops; 8: on WASM, the SIMD cell (widths that are multiples of 4)
-  it.each([6, 8])(
+  // 6 units: the JavaScript cell loops; 8: on WASM, the SIMD cell (widths that are multiples of 4);
+  // 16, on 4 rows: on WASM the recurrent matMuls both ways through simd.wat's matMulRows too
+  it.each([6, 8, 16])(
     'gives the same loss and gradient for every weight (2 layers, %s units), within 1e-4 relative',
     (units) => {
       const fused = lossAndGrads('fused', 3, units);

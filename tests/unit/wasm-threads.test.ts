@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { wasmSimd, type WasmSimd } from '../../src/engine/kernels/wasm-simd';
+import { matMulRows } from '../../src/engine/kernels/lstm-step-math';
 import { withoutOuterScriptDir } from '../../scripts/vite-wasm-threads.mjs';
 
 const PAGE = 65536;
@@ -48,6 +49,22 @@ describe('the SIMD kernels on a shared memory (the threaded build)', () => {
     const [plain, shared] = results;
     expect(plain[0][1]).toBeCloseTo(Math.sin(cols * 0.37) * 3, 6); // row 0 of the transpose is column 0
     for (let k = 0; k < 3; k++) expect(Array.from(shared[k])).toEqual(Array.from(plain[k]));
+  });
+
+  it("multiply a few rows (generation's and Try it's recurrent matMul) as plain loops do, on either memory", () => {
+    const [B, K, N] = [3, 40, 48]; // a [3, 40] at 0, w [40, 48] at 1024, out at 8192
+    const results = [false, true].map((shared) => {
+      const { simd, heap } = kernelsOn(shared);
+      for (let i = 0; i < PAGE; i++) heap[i] = Math.sin(i * 0.37) * 3;
+      simd.matMulRows(0, 1024 * 4, B, K, N, 8192 * 4);
+      const want = new Float32Array(B * N);
+      matMulRows(heap.subarray(0, B * K), K, heap.subarray(1024, 1024 + K * N), B, K, want);
+      return { got: heap.slice(8192, 8192 + B * N), want };
+    });
+    for (const { got, want } of results)
+      got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i]))));
+    expect(Array.from(results[1].got)).toEqual(Array.from(results[0].got));
+    expect(results[0].got[N - 1]).not.toBe(0); // the last column of a row is written too
   });
 });
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource } from './lstm-step-math';
 import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from './lstm-step-views';
 import { wasmMemory, type KernelArgs, type Memory } from './memory';
-import { wasmCell } from './wasm-simd';
+import { wasmCell, wasmSimd } from './wasm-simd';
 
 type Backend = KernelArgs['backend'];
 const BYTES = 4; // float32
@@ -16,6 +16,24 @@ const BYTES = 4; // float32
 function wasmMatMul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
   const kernel = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
   return kernel({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+}
+
+/**
+ * Up to this many rows (a step of generation, or of Try it), the recurrent matMul runs in
+ * simd.wat on this thread: XNNPACK splits even one row across its threads, where the hand-off
+ * costs more than the row's arithmetic.
+ */
+export const SMALL_ROWS = 4;
+
+/** a [B, K] × b [K, N] on the heap: simd.wat's matMulRows for a few rows, else XNNPACK's. */
+function stepMatMul(backend: Backend, memory: Memory, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+  const [[B, K], N] = [a.shape, b.shape[1]];
+  const simd = B <= SMALL_ROWS && N % 16 === 0 ? wasmSimd(backend) : null;
+  if (!simd) return wasmMatMul(backend, a, b);
+  const out = memory.make([B, N]);
+  const at = (t: tf.TensorInfo) => memory.read(t).byteOffset; // after make: the heap may have grown
+  simd.matMulRows(at(a), at(b), B, K, N, at(out.info));
+  return out.info;
 }
 
 /** A [B, cols] copy of the first `cols` columns of `src`'s rows (`width` wide), on the heap. */
@@ -48,7 +66,7 @@ export const wasmForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const memory = wasmMemory(backend);
   const out = memory.make([B, U * STATE_WIDTH]);
   const h = wasmRows(memory, prev, U).info;
-  const hr = wasmMatMul(backend, h, r);
+  const hr = stepMatMul(backend, memory, h, r);
   const simd = wasmCell(backend, U);
   if (simd) {
     const z = inputAt(memory, inputs as Ins, B, U4, stepOf(attrs));
@@ -85,7 +103,7 @@ export const wasmBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const memory = wasmMemory(backend);
   const out = memory.make([B, GRAD_WIDTH * U]);
   const dz = t < T - 1 ? wasmRows(memory, next, 4 * U).info : null;
-  const dhRec = dz ? wasmMatMul(backend, dz, rt) : null;
+  const dhRec = dz ? stepMatMul(backend, memory, dz, rt) : null;
   const simd = wasmCell(backend, U);
   if (simd) {
     const p = simdBackward(memory, inputs as Ins, t, dhRec, out.info);

@@ -1,5 +1,6 @@
 /**
- * The kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add, a transpose)
+ * The kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add, a transpose, a
+ * matMul of a few rows)
  * instantiated on tfjs-backend-wasm's own memory, so they read and write tensors where they lie.
  * The threaded build's memory is shared, so it gets the same code compiled to import a shared
  * memory. `null` where they cannot run (no WebAssembly SIMD, no memory found); callers then run
@@ -25,6 +26,7 @@ export interface WasmSimd {
   colSum(x: number, rows: number, cols: number, out: number): void;
   rowScatterAdd(x: number, ids: number, N: number, C: number, out: number, V: number): void;
   transpose(x: number, rows: number, cols: number, out: number): void;
+  matMulRows(a: number, w: number, B: number, K: number, N: number, out: number): void;
 }
 
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
