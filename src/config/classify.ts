@@ -29,7 +29,7 @@ export function defaultClassifySettings(): ClassifySettings {
     valFraction: 0.2,
     perClass: null,
     lmSeconds: 0,
-    epochs: 4, // with gradual unfreezing: head; + LSTM; + embedding; all again
+    epochs: 10, // gradual unfreezing in four stages: head; + LSTM; + embedding; all. Windows need ~10 passes
     seconds: null,
     batchSize: 32,
     learningRate: 0.01,

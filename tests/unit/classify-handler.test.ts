@@ -39,8 +39,8 @@ describe('the classifier through the worker', () => {
     await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
     const summary = h.of('labeled')[0].result;
     expect(summary).toMatchObject({ kind: 'set', summary: { labels: ['a', 'b'], counts: [20, 20], examples: 40 } });
-    await h.send({ type: 'classify', settings: quick() });
-    expect(h.of('classify-started')[0].plan).toMatchObject({ trainCounts: [16, 16], valCounts: [4, 4] });
+    await h.send({ type: 'classify', settings: quick({ window: 8 }) }); // steps read 8 of the 24 characters
+    expect(h.of('classify-started')[0].plan).toMatchObject({ trainCounts: [16, 16], valCounts: [4, 4], window: 8 });
     await h.until(() => h.of('classify-done').length === 1);
     const done = h.of('classify-done')[0];
     expect(done.reason).toBe('finished');
@@ -152,7 +152,9 @@ describe('the classifier through the worker', () => {
     await h.send({ type: 'load-labeled', files: [file('easy.csv', EASY)], columns: null });
     await h.send({ type: 'classify', settings: quick() });
     await h.send({ type: 'classify', settings: quick({ start: 'scratch', maxLen: 1 }) });
-    expect(h.of('error').map((e) => e.code)).toEqual(['base', 'settings']);
+    await h.send({ type: 'classify', settings: quick({ start: 'scratch', window: 3 }) });
+    expect(h.of('error').map((e) => e.code)).toEqual(['base', 'settings', 'settings']);
+    expect(h.of('error')[2].message).toContain('The training window must be between 8 and 2000.');
   });
 
   it('takes the next run the moment one says it is done, as the comparison starts its second', async () => {
