@@ -29,19 +29,19 @@ export function encodeTexts(texts: string[], vocab: Vocab, maxLen: number) {
 }
 
 /**
- * Pads the given examples into one batch; seqLen is a multiple of `roundTo`. `ids` names the
- * examples in the batch (default: `rows`).
+ * Pads the given examples into one batch; seqLen is a multiple of `roundTo`. `examples` are the
+ * rows' indices in the labeled set (default: `rows`; windowBatch pads stretches, not the set's texts).
  */
-export function padBatch(seqs: Int32Array[], rows: number[], roundTo = 16, ids = rows): TextBatch {
+export function padBatch(seqs: Int32Array[], rows: number[], roundTo = 16, examples = rows): TextBatch {
   const longest = Math.max(...rows.map((r) => seqs[r].length));
   const seqLen = Math.ceil(longest / roundTo) * roundTo;
-  const chars = new Int32Array(rows.length * seqLen);
+  const ids = new Int32Array(rows.length * seqLen);
   const lengths = new Int32Array(rows.length);
   rows.forEach((r, b) => {
-    chars.set(seqs[r], b * seqLen);
+    ids.set(seqs[r], b * seqLen);
     lengths[b] = seqs[r].length;
   });
-  return { ids: chars, lengths, rows: ids, batchSize: rows.length, seqLen };
+  return { ids, lengths, rows: examples, batchSize: rows.length, seqLen };
 }
 
 /**
@@ -56,12 +56,7 @@ export function windowBatch(seqs: Int32Array[], rows: number[], window: number, 
     const at = rng.int(s.length - window + 1);
     return s.subarray(at, at + window);
   });
-  return padBatch(
-    stretches,
-    rows.map((_, i) => i),
-    roundTo,
-    rows,
-  );
+  return padBatch(stretches, [...stretches.keys()], roundTo, rows);
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
