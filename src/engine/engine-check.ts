@@ -15,6 +15,9 @@ import { lstmStep, lstmStepFromTable, lstmStepGrad } from './kernels/lstm-step';
 import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './kernels/lstm-step-math';
 import { releaseUnused } from './kept';
 import { sampleHead, sampleHeadMath } from './kernels/sample-head';
+import { checkOps, relError } from './ops-check';
+
+export { relError };
 
 export interface EngineCheck {
   lossRelError: number; // |fused - reference| / |reference|
@@ -41,17 +44,6 @@ async function lossAndGrads(path: LstmPath) {
     disposeModel(model);
     useLstmPath(previous);
   }
-}
-
-/** Largest |a - b|, relative to the largest |b|. */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 export async function checkFusedLstm(): Promise<EngineCheck> {
@@ -114,10 +106,8 @@ function stepsByKernels({ T, B, U, zx, state0, R, Rt, dy }: StepInputs, states: 
   });
 }
 
-/** The fused kernels (LSTM step each way, Adam, the sampling head) on this backend against their maths. */
-export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, number>> {
-  const rng = new Rng(9);
-  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
+/** The step kernels each way and from a table, T steps of B rows of U units, against the maths. */
+async function checkSteps(rand: (n: number) => Float32Array, T: number, B: number, U: number) {
   const [zx, state0, R, Rt, dy] = [T * B * 4 * U, B * 2 * U, 4 * U * U, 4 * U * U, (T + 1) * B * U].map(rand);
   const inputs = { T, B, U, zx, state0, R, Rt, dy };
   const want = stepsByMaths(inputs);
@@ -125,13 +115,28 @@ export async function checkKernels(T = 3, B = 3, U = 5): Promise<Record<string, 
   const errors = {
     step: relError(await got.step.data(), want.states),
     stepGrad: relError(await got.stepGrad.data(), want.grads),
+    stepFromTable: await checkTableStep(inputs),
   };
   tf.dispose([got.step, got.stepGrad]);
+  return errors;
+}
+
+/**
+ * The fused kernels (LSTM step each way, Adam, the sampling head) and the re-registered stock ops
+ * on this backend against their maths. The steps run at 5 units and at 8 (WebGPU's shaders take
+ * four units a thread when the width allows).
+ */
+export async function checkKernels(T = 3, B = 3): Promise<Record<string, number>> {
+  const rng = new Rng(9);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
+  const odd = await checkSteps(rand, T, B, 5);
+  const even = await checkSteps(rand, T, B, 8);
   return {
-    ...errors,
-    stepFromTable: await checkTableStep(inputs),
+    ...odd,
+    ...Object.fromEntries(Object.entries(even).map(([name, error]) => [`${name}8`, error])),
     ...(await checkAdamKernel(rand)),
     ...(await checkHeadKernel(rand)),
+    ...(await checkOps(rand)),
   };
 }
 

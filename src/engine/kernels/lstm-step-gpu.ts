@@ -12,18 +12,7 @@ import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow
 import { registerStepKernels } from './lstm-step';
 import { registerWebGlStepKernels } from './lstm-step-webgl';
 import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
-
-/** What a step's shader is built for: sequence length, rows, units, previous state width. */
-interface Dims {
-  T: number;
-  B: number;
-  U: number;
-  W: number;
-}
-
-const WGSL_MATHS = `
-  fn sigm(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-  fn tanh_(x : f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
+import { backwardWgsl4, forwardWgsl4, WGSL_MATHS, type Dims } from './lstm-step-wgsl4';
 
 /**
  * Forward; `fromTable`: ZX is a table [V, 4U] and row b reads its row IDS[b] (generation). There
@@ -88,6 +77,9 @@ class StepProgramWebGPU implements WebGPUProgram {
   readonly dispatchLayout: { x: number[] };
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
+  readonly vec4: boolean; // four units a thread (lstm-step-wgsl4.ts), when U is a multiple of 4
+  readonly outputComponent: number;
+  readonly variableComponents: number[];
 
   constructor(
     private readonly backward: boolean,
@@ -97,13 +89,19 @@ class StepProgramWebGPU implements WebGPUProgram {
     const { T, B, U, W } = dims;
     this.outputShape = [B, (backward ? GRAD_WIDTH : STATE_WIDTH) * U];
     this.dispatchLayout = webgpu_util.flatDispatchLayout(this.outputShape);
-    this.dispatch = [Math.ceil((B * U) / this.workgroupSize[0]), 1, 1]; // a thread per (row, unit)
+    this.vec4 = U % 4 === 0;
+    this.outputComponent = this.vec4 ? 4 : 1;
+    this.variableComponents = variableNames.map((name) => (name === 'IDS' || !this.vec4 ? 1 : 4));
+    const threads = this.vec4 ? (B * U) / 4 : B * U; // a thread per (row, unit), or per 4 units
+    this.dispatch = [Math.ceil(threads / this.workgroupSize[0]), 1, 1];
     const kind = backward ? 'grad' : variableNames.includes('IDS') ? 'table' : 'fwd';
-    this.shaderKey = `inkling_lstm_step_${kind}_${T}_${B}_${U}_${W}`;
+    this.shaderKey = `inkling_lstm_step_${kind}${this.vec4 ? '4' : ''}_${T}_${B}_${U}_${W}`;
   }
 
   getUserCode(): string {
-    return this.backward ? backwardWgsl(this.dims) : forwardWgsl(this.dims, this.variableNames.includes('IDS'));
+    const table = this.variableNames.includes('IDS');
+    if (this.vec4) return this.backward ? backwardWgsl4(this.dims) : forwardWgsl4(this.dims, table);
+    return this.backward ? backwardWgsl(this.dims) : forwardWgsl(this.dims, table);
   }
 }
 

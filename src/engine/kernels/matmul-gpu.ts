@@ -1,0 +1,193 @@
+/**
+ * Matrix products for WebGPU's software adapters (SwiftShader): a thread per 4×4 block of the
+ * output, reading both operands as vec4s straight from their buffers (transposed operands
+ * included, through WGSL's mat4x4 transpose), with no workgroup memory and no barriers. tfjs'
+ * own programs tile through workgroup memory behind barriers, which a GPU runs for free and a CPU
+ * emulating one does not: on SwiftShader they reach 0.2–0.3 GFLOP/s, this one 1.2–1.5 (README,
+ * "WebGPU on the software adapter"). Hardware adapters keep tfjs' programs: only the worker turns
+ * this on, for an adapter that says it is a fallback one. The 2-D transpose goes the same way:
+ * tfjs' shared-memory program is replaced by its plain one, through a 3-D view.
+ * An operand may hold int32 bits (tfjs casts int32 to float32 by relabelling the buffer, and the
+ * shader is declared from the buffer's own type): every load converts.
+ * Imported by the worker only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+let enabled = false;
+
+interface Shape {
+  batch: number;
+  M: number;
+  K: number;
+  N: number;
+  tA: boolean;
+  tB: boolean;
+  bias?: boolean; // a third input [N], added to every row (_FusedMatMul's bias)
+}
+
+/** C[b] = op(A[b]) × op(B[b]), [M, N] blocks of 4×4; every index below counts vec4s. */
+function matMulWgsl({ batch, M, K, N, tA, tB, bias }: Shape): string {
+  const [m4, k4, n4] = [Math.ceil(M / 4), K / 4, N / 4];
+  const a = tA // A [K, M]: four k rows of four output rows, turned; else four output rows of four k
+    ? `let am = transpose(mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(A[ao + (k * 4 + ${i}) * ${M / 4} + r0 / 4])`)}));`
+    : `let am = mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(A[ao + min(r0 + ${i}, ${M - 1}) * ${k4} + k])`)});`;
+  const b = tB // B [N, K]: four output columns of four k, turned; else four k rows of four columns
+    ? `let bm = transpose(mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(B[bo + (c * 4 + ${i}) * ${k4} + k])`)}));`
+    : `let bm = mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(B[bo + (k * 4 + ${i}) * ${n4} + c])`)});`;
+  return `
+  fn main(index : i32) {
+    if (index >= ${batch * m4 * n4} || uniforms.outShape.x < 0) { return; }
+    let z = index / ${m4 * n4};
+    let r0 = ((index / ${n4}) % ${m4}) * 4;
+    let c = index % ${n4};
+    let ao = z * ${(M * K) / 4};
+    let bo = z * ${(K * N) / 4};
+    var acc = mat4x4<f32>();
+    for (var k = 0; k < ${k4}; k++) {
+      ${a}
+      ${b}
+      acc[0] += bm * am[0]; acc[1] += bm * am[1]; acc[2] += bm * am[2]; acc[3] += bm * am[3];
+    }
+    for (var i = 0; i < 4; i++) {
+      if (r0 + i < ${M}) { result[(z * ${M} + r0 + i) * ${n4} + c] = acc[i]${bias ? ' + BIAS[c]' : ''}; }
+    }
+  }`;
+}
+
+class BlockMatMulProgram implements WebGPUProgram {
+  readonly variableNames: string[];
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputComponent = 4;
+  readonly variableComponents: number[];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0, 1, 2] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+
+  constructor(private readonly s: Shape) {
+    this.variableNames = s.bias ? ['A', 'B', 'BIAS'] : ['A', 'B'];
+    this.variableComponents = this.variableNames.map(() => 4);
+    this.outputShape = [s.batch, s.M, s.N];
+    this.dispatch = [Math.ceil((s.batch * Math.ceil(s.M / 4) * (s.N / 4)) / 64), 1, 1];
+    this.shaderKey = `inkling_mm4_${s.batch}_${s.M}_${s.K}_${s.N}_${s.tA}_${s.tB}_${Boolean(s.bias)}`;
+  }
+
+  getUserCode(): string {
+    return matMulWgsl(this.s);
+  }
+}
+
+/** Sums a matrix's rows (a bias's gradient): a thread per column, no transpose first. */
+class ColumnSumProgram implements WebGPUProgram {
+  readonly variableNames = ['X'];
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+
+  constructor(
+    private readonly M: number,
+    private readonly N: number,
+  ) {
+    this.outputShape = [N];
+    this.dispatch = [Math.ceil(N / 64), 1, 1];
+    this.shaderKey = `inkling_colsum_${M}_${N}`;
+  }
+
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    if (index >= ${this.N} || uniforms.outShape < 0) { return; }
+    var sum = 0.0;
+    for (var r = 0; r < ${this.M}; r++) { sum += X[r * ${this.N} + index]; }
+    result[index] = sum;
+  }`;
+  }
+}
+
+/** The product's shape, or null where the block program does not apply (tfjs' runs instead). */
+function blockShape(a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean): Shape | null {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const batch = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  if (batch !== b.shape.slice(0, -2).reduce((p, d) => p * d, 1) || ra !== rb) return null; // no broadcasting
+  const M = tA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = tA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = tB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const fits = K % 4 === 0 && N % 4 === 0 && (!tA || M % 4 === 0);
+  return fits ? { batch, M, K, N, tA, tB } : null;
+}
+
+function reshaped(x: tf.TensorInfo, shape: number[], backend: tf.KernelBackend): tf.TensorInfo {
+  const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc;
+  return reshape({ inputs: { x }, backend, attrs: { shape } }) as tf.TensorInfo;
+}
+
+/** Replaces WebGPU's BatchMatMul, _FusedMatMul, Transpose and Sum, once; `useBlockMatMul` turns the new paths on. */
+export function registerBlockMatMul(): void {
+  const stock = tf.getKernel('BatchMatMul', 'webgpu');
+  const stockTranspose = tf.getKernel('Transpose', 'webgpu');
+  const stockSum = tf.getKernel('Sum', 'webgpu');
+  const stockFused = tf.getKernel('_FusedMatMul', 'webgpu');
+  if (!stock || !stockTranspose || !stockSum || !stockFused || stock.kernelFunc.name === 'blockMatMul') return;
+  for (const name of ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum']) tf.unregisterKernel(name, 'webgpu');
+  tf.registerKernel({ ...stock, kernelFunc: blockMatMul(stock.kernelFunc) });
+  tf.registerKernel({ ...stockFused, kernelFunc: blockMatMul(stockFused.kernelFunc) });
+  tf.registerKernel({ ...stockTranspose, kernelFunc: plainTranspose(stockTranspose.kernelFunc) });
+  tf.registerKernel({ ...stockSum, kernelFunc: columnSum(stockSum.kernelFunc) });
+}
+
+/** BatchMatMul, or _FusedMatMul with a bias and no activation, by blocks; anything else by tfjs. */
+function blockMatMul(fallback: tf.KernelFunc): tf.KernelFunc {
+  return function blockMatMul(args) {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const { transposeA, transposeB, activation } = args.attrs as Record<string, unknown>;
+    const shape = enabled ? blockShape(a!, b!, Boolean(transposeA), Boolean(transposeB)) : null;
+    const plain = !preluActivationWeights && (activation ?? 'linear') === 'linear';
+    if (!shape || !plain || (bias && (bias.shape.length !== 1 || bias.shape[0] !== shape.N))) return fallback(args);
+    const backend = args.backend as WebGPUBackend;
+    const program = new BlockMatMulProgram({ ...shape, bias: Boolean(bias) });
+    const out = backend.runWebGPUProgram(program, bias ? [a!, b!, bias] : [a!, b!], 'float32');
+    const result = reshaped(out, [...a!.shape.slice(0, -2), shape.M, shape.N], backend);
+    backend.disposeData(out.dataId);
+    return result;
+  };
+}
+
+function plainTranspose(fallback: tf.KernelFunc): tf.KernelFunc {
+  return function plainTranspose(args) {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as { perm: number[] };
+    if (!enabled || x.shape.length !== 2 || perm[0] !== 1) return fallback(args);
+    const backend = args.backend as WebGPUBackend;
+    const view = reshaped(x, [1, ...x.shape], backend);
+    const out = fallback({ ...args, inputs: { x: view }, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo;
+    const result = reshaped(out, [x.shape[1], x.shape[0]], backend);
+    for (const t of [view, out]) backend.disposeData(t.dataId);
+    return result;
+  };
+}
+
+/** Sum over axis 0 of a float matrix by columns; tfjs transposes it first, through workgroup memory. */
+function columnSum(fallback: tf.KernelFunc): tf.KernelFunc {
+  return function columnSum(args) {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = [axis].flat().map((a) => (a < 0 ? a + x.shape.length : a));
+    if (!enabled || x.shape.length !== 2 || axes.length !== 1 || axes[0] !== 0 || x.dtype !== 'float32')
+      return fallback(args);
+    const [M, N] = x.shape;
+    const backend = args.backend as WebGPUBackend;
+    const out = backend.runWebGPUProgram(new ColumnSumProgram(M, N), [x], 'float32');
+    if (!keepDims) return out;
+    const result = reshaped(out, [1, N], backend);
+    backend.disposeData(out.dataId);
+    return result;
+  };
+}
+
+/** Turns the software adapter's products on or off (the worker: on for a fallback adapter). */
+export function useBlockMatMul(on: boolean): void {
+  enabled = on;
+}

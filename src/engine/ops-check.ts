@@ -1,0 +1,83 @@
+/**
+ * The stock ops Inkling re-registers on some backends, on the current backend against plain-JS
+ * maths: matMul (every transpose, with and without a bias), the column sum, the 2-D transpose,
+ * stack and concat along the first axis. On WebGPU's software adapter these run the block matMul,
+ * column sum and plain transpose (kernels/matmul-gpu.ts) and the copying concat
+ * (kernels/concat-gpu.ts); on WASM the kernels of kernels/wasm.ts. Part of the engine check.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Rand = (n: number) => Float32Array;
+
+/** Largest |a - b|, relative to the largest |b|. */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+/** C = op(A) × op(B) (+ bias) by the definition; A is stored [K, M] when `tA`, B [N, K] when `tB`. */
+function product(a: Float32Array, b: Float32Array, [M, K, N]: number[], tA: boolean, tB: boolean, bias?: Float32Array) {
+  const out = new Float32Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let sum = bias ? bias[j] : 0;
+      for (let k = 0; k < K; k++) sum += (tA ? a[k * M + i] : a[i * K + k]) * (tB ? b[j * K + k] : b[k * N + j]);
+      out[i * N + j] = sum;
+    }
+  return out;
+}
+
+/** Worst error over matMuls whose shapes do (12 × 8 × 16) and do not (7 × 6 × 10) fit 4×4 blocks. */
+async function checkMatMuls(rand: Rand): Promise<Record<string, number>> {
+  let [plain, fused] = [0, 0];
+  for (const [M, K, N] of [
+    [12, 8, 16],
+    [7, 6, 10],
+  ])
+    for (const [tA, tB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      const [a, b, bias] = [rand(M * K), rand(K * N), rand(N)];
+      const [ta, tb] = [tf.tensor2d(a, tA ? [K, M] : [M, K]), tf.tensor2d(b, tB ? [N, K] : [K, N])];
+      const c = tf.matMul(ta, tb, tA, tB);
+      const cb = tf.fused.matMul({ a: ta, b: tb, transposeA: tA, transposeB: tB, bias: tf.tensor1d(bias) });
+      plain = Math.max(plain, relError(await c.data(), product(a, b, [M, K, N], tA, tB)));
+      fused = Math.max(fused, relError(await cb.data(), product(a, b, [M, K, N], tA, tB, bias)));
+      tf.dispose([ta, tb, c, cb]);
+    }
+  return { matMul: plain, matMulBias: fused };
+}
+
+/** Column sums, the 2-D transpose, and stack / concat along axis 0, against the maths. */
+async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
+  const [M, N] = [9, 12];
+  const x = rand(M * N);
+  const sums = new Float32Array(N).map((_, j) => x.filter((_, i) => i % N === j).reduce((p, v) => p + v, 0));
+  const turned = new Float32Array(M * N).map((_, i) => x[(i % M) * N + Math.floor(i / M)]);
+  const got = tf.tidy(() => {
+    const t = tf.tensor2d(x, [M, N]);
+    const rows = tf.unstack(t);
+    return [tf.sum(t, 0), tf.transpose(t), tf.stack(rows), tf.concat([t.slice(0, 4), t.slice(4)])];
+  });
+  const [sum, transpose, stack, concat] = await Promise.all(got.map((t) => t.data()));
+  tf.dispose(got);
+  return {
+    columnSum: relError(sum, sums),
+    transpose: relError(transpose, turned),
+    stack: relError(stack, x),
+    concat: relError(concat, x),
+  };
+}
+
+/** Every re-registered op's worst relative error on this backend. */
+export async function checkOps(rand: Rand): Promise<Record<string, number>> {
+  return { ...(await checkMatMuls(rand)), ...(await checkReshuffles(rand)) };
+}
