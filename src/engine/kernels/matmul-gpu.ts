@@ -1,64 +1,24 @@
 /**
  * Matrix products for WebGPU's software adapters (SwiftShader): a thread per 4×4 block of the
- * output, reading both operands as vec4s straight from their buffers (transposed operands
- * included, through WGSL's mat4x4 transpose), with no workgroup memory and no barriers. tfjs'
- * own programs tile through workgroup memory behind barriers, which a GPU runs for free and a CPU
- * emulating one does not: on SwiftShader they reach 0.2–0.3 GFLOP/s, this one 1.2–1.5 (README,
+ * output, reading both operands straight from their buffers (matmul-wgsl.ts), with no workgroup
+ * memory and no barriers. tfjs' own programs tile through workgroup memory behind barriers, which
+ * a GPU runs for free and a CPU emulating one does not: on SwiftShader they reach 0.2–0.3
+ * GFLOP/s, this one 1.2–1.5 (README,
  * "WebGPU on the software adapter"). Hardware adapters keep tfjs' programs: only the worker turns
  * this on, for an adapter that says it is a fallback one. The 2-D transpose goes the same way:
  * tfjs' shared-memory program is replaced by its plain one, through a 3-D view.
- * An operand may hold int32 bits (tfjs casts int32 to float32 by relabelling the buffer, and the
- * shader is declared from the buffer's own type): every load converts.
  * Imported by the worker only.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { fitsVec4, matMulWgsl, type Shape } from './matmul-wgsl';
 
 let enabled = false;
-
-interface Shape {
-  batch: number;
-  M: number;
-  K: number;
-  N: number;
-  tA: boolean;
-  tB: boolean;
-  bias?: boolean; // a third input [N], added to every row (_FusedMatMul's bias)
-}
-
-/** C[b] = op(A[b]) × op(B[b]), [M, N] blocks of 4×4; every index below counts vec4s. */
-function matMulWgsl({ batch, M, K, N, tA, tB, bias }: Shape): string {
-  const [m4, k4, n4] = [Math.ceil(M / 4), K / 4, N / 4];
-  const a = tA // A [K, M]: four k rows of four output rows, turned; else four output rows of four k
-    ? `let am = transpose(mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(A[ao + (k * 4 + ${i}) * ${M / 4} + r0 / 4])`)}));`
-    : `let am = mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(A[ao + min(r0 + ${i}, ${M - 1}) * ${k4} + k])`)});`;
-  const b = tB // B [N, K]: four output columns of four k, turned; else four k rows of four columns
-    ? `let bm = transpose(mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(B[bo + (c * 4 + ${i}) * ${k4} + k])`)}));`
-    : `let bm = mat4x4<f32>(${[0, 1, 2, 3].map((i) => `vec4<f32>(B[bo + (k * 4 + ${i}) * ${n4} + c])`)});`;
-  return `
-  fn main(index : i32) {
-    if (index >= ${batch * m4 * n4} || uniforms.outShape.x < 0) { return; }
-    let z = index / ${m4 * n4};
-    let r0 = ((index / ${n4}) % ${m4}) * 4;
-    let c = index % ${n4};
-    let ao = z * ${(M * K) / 4};
-    let bo = z * ${(K * N) / 4};
-    var acc = mat4x4<f32>();
-    for (var k = 0; k < ${k4}; k++) {
-      ${a}
-      ${b}
-      acc[0] += bm * am[0]; acc[1] += bm * am[1]; acc[2] += bm * am[2]; acc[3] += bm * am[3];
-    }
-    for (var i = 0; i < 4; i++) {
-      if (r0 + i < ${M}) { result[(z * ${M} + r0 + i) * ${n4} + c] = acc[i]${bias ? ' + BIAS[c]' : ''}; }
-    }
-  }`;
-}
 
 class BlockMatMulProgram implements WebGPUProgram {
   readonly variableNames: string[];
   readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputComponent = 4;
+  readonly outputComponent: number;
   readonly variableComponents: number[];
   readonly outputShape: number[];
   readonly dispatchLayout = { x: [0, 1, 2] };
@@ -67,10 +27,12 @@ class BlockMatMulProgram implements WebGPUProgram {
 
   constructor(private readonly s: Shape) {
     this.variableNames = s.bias ? ['A', 'B', 'BIAS'] : ['A', 'B'];
-    this.variableComponents = this.variableNames.map(() => 4);
+    this.outputComponent = s.vec4 ? 4 : 1;
+    this.variableComponents = this.variableNames.map(() => this.outputComponent);
     this.outputShape = [s.batch, s.M, s.N];
-    this.dispatch = [Math.ceil((s.batch * Math.ceil(s.M / 4) * (s.N / 4)) / 64), 1, 1];
-    this.shaderKey = `inkling_mm4_${s.batch}_${s.M}_${s.K}_${s.N}_${s.tA}_${s.tB}_${Boolean(s.bias)}`;
+    this.dispatch = [Math.ceil((s.batch * Math.ceil(s.M / 4) * Math.ceil(s.N / 4)) / 64), 1, 1];
+    const kind = s.vec4 ? 'mm4' : 'mm1';
+    this.shaderKey = `inkling_${kind}_${s.batch}_${s.M}_${s.K}_${s.N}_${s.tA}_${s.tB}_${Boolean(s.bias)}`;
   }
 
   getUserCode(): string {
@@ -107,7 +69,7 @@ class ColumnSumProgram implements WebGPUProgram {
   }
 }
 
-/** The product's shape, or null where the block program does not apply (tfjs' runs instead). */
+/** The product's shape, or null where the block program does not apply (a broadcast batch: tfjs' runs). */
 function blockShape(a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean): Shape | null {
   const [ra, rb] = [a.shape.length, b.shape.length];
   const batch = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
@@ -115,8 +77,7 @@ function blockShape(a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean
   const M = tA ? a.shape[ra - 1] : a.shape[ra - 2];
   const K = tA ? a.shape[ra - 2] : a.shape[ra - 1];
   const N = tB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const fits = K % 4 === 0 && N % 4 === 0 && (!tA || M % 4 === 0);
-  return fits ? { batch, M, K, N, tA, tB } : null;
+  return { batch, M, K, N, tA, tB, vec4: fitsVec4(M, K, N, tA) };
 }
 
 function reshaped(x: tf.TensorInfo, shape: number[], backend: tf.KernelBackend): tf.TensorInfo {
