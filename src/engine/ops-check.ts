@@ -1,9 +1,10 @@
 /**
  * The stock ops Inkling re-registers on some backends, on the current backend against plain-JS
- * maths: matMul (every transpose, with and without a bias), the column sum, the 2-D transpose,
- * stack and concat along the first axis. On WebGPU's software adapter these run the block matMul,
- * column sum and plain transpose (kernels/matmul-gpu.ts) and the copying concat
- * (kernels/concat-gpu.ts); on WASM the kernels of kernels/wasm.ts. Part of the engine check.
+ * maths: matMul (every transpose, with and without a bias), sums by column and by row, the row
+ * maximum, the 2-D transpose, stack and concat along the first axis. On WebGPU's software adapter
+ * these run the block matMul and plain transpose (kernels/matmul-gpu.ts), the line reductions
+ * (reduce-gpu.ts) and the copying concat (concat-gpu.ts); on WASM the kernels of kernels/wasm.ts.
+ * Part of the engine check.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -56,21 +57,27 @@ async function checkMatMuls(rand: Rand): Promise<Record<string, number>> {
   return { matMul: plain, matMulBias: fused };
 }
 
-/** Column sums, the 2-D transpose, and stack / concat along axis 0, against the maths. */
+/** Column and row sums, row maxima, the 2-D transpose, and stack / concat along axis 0, against the maths. */
 async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
   const [M, N] = [9, 12];
   const x = rand(M * N);
   const sums = new Float32Array(N).map((_, j) => x.filter((_, i) => i % N === j).reduce((p, v) => p + v, 0));
   const turned = new Float32Array(M * N).map((_, i) => x[(i % M) * N + Math.floor(i / M)]);
+  const row = (i: number) => x.subarray(i * N, (i + 1) * N);
+  const rowSums = new Float32Array(M).map((_, i) => row(i).reduce((p, v) => p + v, 0));
+  const rowMax = new Float32Array(M).map((_, i) => Math.max(...row(i)));
   const got = tf.tidy(() => {
     const t = tf.tensor2d(x, [M, N]);
     const rows = tf.unstack(t);
-    return [tf.sum(t, 0), tf.transpose(t), tf.stack(rows), tf.concat([t.slice(0, 4), t.slice(4)])];
+    const byRows = [tf.sum(t.reshape([3, 3, N]), -1, true), tf.max(t, 1)];
+    return [tf.sum(t, 0), ...byRows, tf.transpose(t), tf.stack(rows), tf.concat([t.slice(0, 4), t.slice(4)])];
   });
-  const [sum, transpose, stack, concat] = await Promise.all(got.map((t) => t.data()));
+  const [sum, rowSum, max, transpose, stack, concat] = await Promise.all(got.map((t) => t.data()));
   tf.dispose(got);
   return {
     columnSum: relError(sum, sums),
+    rowSum: relError(rowSum, rowSums),
+    rowMax: relError(max, rowMax),
     transpose: relError(transpose, turned),
     stack: relError(stack, x),
     concat: relError(concat, x),

@@ -13,7 +13,7 @@ import { BACKENDS, type BackendChoice, type BackendName } from '../config/backen
 import { registerGpuAdamKernels } from '../engine/kernels/adam-gpu';
 import { registerCopyConcat } from '../engine/kernels/concat-gpu';
 import { registerGpuStepKernels } from '../engine/kernels/lstm-step-gpu';
-import { registerBlockMatMul, useBlockMatMul } from '../engine/kernels/matmul-gpu';
+import { registerSoftwareGpuKernels, useSoftwareGpuKernels } from '../engine/kernels/matmul-gpu';
 import { registerGpuSampleHeads } from '../engine/kernels/sample-head-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
@@ -23,7 +23,7 @@ import { prepareWasm, wasmThreads } from './wasm';
 registerGpuStepKernels(); // the fused LSTM step in WGSL and GLSL
 registerGpuAdamKernels(); // and the fused Adam update
 registerGpuSampleHeads(); // the sampling head: the output layer and the draw, one program
-registerBlockMatMul(); // matMuls without workgroup barriers, for software adapters
+registerSoftwareGpuKernels(); // matMuls and reductions without workgroup barriers, for software adapters
 registerCopyConcat(); // stacking a sequence's steps as buffer copies
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
@@ -75,7 +75,7 @@ async function candidates(order: readonly BackendName[], measure: boolean, tried
         continue;
       }
       adapter = described;
-      useBlockMatMul(adapter.isFallbackAdapter); // a CPU emulating a GPU: no barriers (matmul-gpu.ts)
+      useSoftwareGpuKernels(adapter.isFallbackAdapter); // a CPU emulating a GPU: no barriers (matmul-gpu.ts)
     }
     const failure = await start(name);
     if (failure) {

@@ -6,12 +6,14 @@
  * GFLOP/s, this one 1.2–1.5 (README,
  * "WebGPU on the software adapter"). Hardware adapters keep tfjs' programs: only the worker turns
  * this on, for an adapter that says it is a fallback one. The 2-D transpose goes the same way:
- * tfjs' shared-memory program is replaced by its plain one, through a 3-D view.
+ * tfjs' shared-memory program is replaced by its plain one, through a 3-D view; and sums and
+ * maxima along one axis by reduce-gpu.ts.
  * Imported by the worker only.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { fitsVec4, matMulWgsl, type Shape } from './matmul-wgsl';
+import { lineReduce } from './reduce-gpu';
 
 let enabled = false;
 
@@ -40,35 +42,6 @@ class BlockMatMulProgram implements WebGPUProgram {
   }
 }
 
-/** Sums a matrix's rows (a bias's gradient): a thread per column, no transpose first. */
-class ColumnSumProgram implements WebGPUProgram {
-  readonly variableNames = ['X'];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout = { x: [0] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-
-  constructor(
-    private readonly M: number,
-    private readonly N: number,
-  ) {
-    this.outputShape = [N];
-    this.dispatch = [Math.ceil(N / 64), 1, 1];
-    this.shaderKey = `inkling_colsum_${M}_${N}`;
-  }
-
-  getUserCode(): string {
-    return `
-  fn main(index : i32) {
-    if (index >= ${this.N} || uniforms.outShape < 0) { return; }
-    var sum = 0.0;
-    for (var r = 0; r < ${this.M}; r++) { sum += X[r * ${this.N} + index]; }
-    result[index] = sum;
-  }`;
-  }
-}
-
 /** The product's shape, or null where the block program does not apply (a broadcast batch: tfjs' runs). */
 function blockShape(a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean): Shape | null {
   const [ra, rb] = [a.shape.length, b.shape.length];
@@ -85,18 +58,27 @@ function reshaped(x: tf.TensorInfo, shape: number[], backend: tf.KernelBackend):
   return reshape({ inputs: { x }, backend, attrs: { shape } }) as tf.TensorInfo;
 }
 
-/** Replaces WebGPU's BatchMatMul, _FusedMatMul, Transpose and Sum, once; `useBlockMatMul` turns the new paths on. */
-export function registerBlockMatMul(): void {
+const REPLACED: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {
+  BatchMatMul: blockMatMul,
+  _FusedMatMul: blockMatMul,
+  Transpose: plainTranspose,
+  Sum: (stock) => lineReduce(stock, 'sum', () => enabled),
+  Max: (stock) => lineReduce(stock, 'max', () => enabled),
+};
+
+/**
+ * Replaces WebGPU's BatchMatMul, _FusedMatMul, Transpose, Sum and Max, once; each keeps tfjs'
+ * kernel for what it does not cover, and for every adapter until `useSoftwareGpuKernels(true)`.
+ */
+export function registerSoftwareGpuKernels(): void {
   const stock = tf.getKernel('BatchMatMul', 'webgpu');
-  const stockTranspose = tf.getKernel('Transpose', 'webgpu');
-  const stockSum = tf.getKernel('Sum', 'webgpu');
-  const stockFused = tf.getKernel('_FusedMatMul', 'webgpu');
-  if (!stock || !stockTranspose || !stockSum || !stockFused || stock.kernelFunc.name === 'blockMatMul') return;
-  for (const name of ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum']) tf.unregisterKernel(name, 'webgpu');
-  tf.registerKernel({ ...stock, kernelFunc: blockMatMul(stock.kernelFunc) });
-  tf.registerKernel({ ...stockFused, kernelFunc: blockMatMul(stockFused.kernelFunc) });
-  tf.registerKernel({ ...stockTranspose, kernelFunc: plainTranspose(stockTranspose.kernelFunc) });
-  tf.registerKernel({ ...stockSum, kernelFunc: columnSum(stockSum.kernelFunc) });
+  if (!stock || stock.kernelFunc.name === 'blockMatMul') return;
+  for (const [name, replace] of Object.entries(REPLACED)) {
+    const config = tf.getKernel(name, 'webgpu');
+    if (!config) continue;
+    tf.unregisterKernel(name, 'webgpu');
+    tf.registerKernel({ ...config, kernelFunc: replace(config.kernelFunc) });
+  }
 }
 
 /** BatchMatMul, or _FusedMatMul with a bias and no activation, by blocks; anything else by tfjs. */
@@ -130,25 +112,7 @@ function plainTranspose(fallback: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** Sum over axis 0 of a float matrix by columns; tfjs transposes it first, through workgroup memory. */
-function columnSum(fallback: tf.KernelFunc): tf.KernelFunc {
-  return function columnSum(args) {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    const axes = [axis].flat().map((a) => (a < 0 ? a + x.shape.length : a));
-    if (!enabled || x.shape.length !== 2 || axes.length !== 1 || axes[0] !== 0 || x.dtype !== 'float32')
-      return fallback(args);
-    const [M, N] = x.shape;
-    const backend = args.backend as WebGPUBackend;
-    const out = backend.runWebGPUProgram(new ColumnSumProgram(M, N), [x], 'float32');
-    if (!keepDims) return out;
-    const result = reshaped(out, [1, N], backend);
-    backend.disposeData(out.dataId);
-    return result;
-  };
-}
-
-/** Turns the software adapter's products on or off (the worker: on for a fallback adapter). */
-export function useBlockMatMul(on: boolean): void {
+/** Turns the software adapter's kernels on or off (the worker: on for a fallback adapter). */
+export function useSoftwareGpuKernels(on: boolean): void {
   enabled = on;
 }
