@@ -3,17 +3,16 @@
  * output, reading both operands straight from their buffers (matmul-wgsl.ts), with no workgroup
  * memory and no barriers. tfjs' own programs tile through workgroup memory behind barriers, which
  * a GPU runs for free and a CPU emulating one does not: on SwiftShader they reach 0.2–0.3
- * GFLOP/s, this one 1.2–1.5 (README,
- * "WebGPU on the software adapter"). Hardware adapters keep tfjs' programs: only the worker turns
- * this on, for an adapter that says it is a fallback one. The 2-D transpose goes the same way:
- * tfjs' shared-memory program is replaced by its plain one, through a 3-D view; and sums and
- * maxima along one axis by reduce-gpu.ts.
- * Imported by the worker only.
+ * GFLOP/s, this one 1.2–1.5 (README, "WebGPU on the software adapter"). Hardware adapters keep
+ * tfjs' programs: only the worker turns this on, for an adapter that says it is a fallback one.
+ * The 2-D transpose goes the same way (tfjs' plain program instead of its shared-memory one,
+ * through a 3-D view), and sums and maxima along one axis (reduce-gpu.ts). Imported by the worker
+ * only.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { fitsVec4, matMulWgsl, type Shape } from './matmul-wgsl';
-import { lineReduce } from './reduce-gpu';
+import { lineReduce, reshaped } from './reduce-gpu';
 
 let enabled = false;
 
@@ -45,17 +44,13 @@ class BlockMatMulProgram implements WebGPUProgram {
 /** The product's shape, or null where the block program does not apply (a broadcast batch: tfjs' runs). */
 function blockShape(a: tf.TensorInfo, b: tf.TensorInfo, tA: boolean, tB: boolean): Shape | null {
   const [ra, rb] = [a.shape.length, b.shape.length];
-  const batch = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-  if (batch !== b.shape.slice(0, -2).reduce((p, d) => p * d, 1) || ra !== rb) return null; // no broadcasting
+  const outer = a.shape.slice(0, -2);
+  if (ra !== rb || outer.some((d, i) => d !== b.shape[i])) return null; // no broadcasting
+  const batch = outer.reduce((p, d) => p * d, 1);
   const M = tA ? a.shape[ra - 1] : a.shape[ra - 2];
   const K = tA ? a.shape[ra - 2] : a.shape[ra - 1];
   const N = tB ? b.shape[rb - 2] : b.shape[rb - 1];
   return { batch, M, K, N, tA, tB, vec4: fitsVec4(M, K, N, tA) };
-}
-
-function reshaped(x: tf.TensorInfo, shape: number[], backend: tf.KernelBackend): tf.TensorInfo {
-  const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc;
-  return reshape({ inputs: { x }, backend, attrs: { shape } }) as tf.TensorInfo;
 }
 
 const REPLACED: Record<string, (stock: tf.KernelFunc) => tf.KernelFunc> = {

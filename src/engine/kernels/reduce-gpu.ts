@@ -45,6 +45,12 @@ class LineReduceProgram implements WebGPUProgram {
   }
 }
 
+/** A view of `x` with another shape (WebGPU's Reshape: the same buffer, one more reference). */
+export function reshaped(x: tf.TensorInfo, shape: number[], backend: tf.KernelBackend): tf.TensorInfo {
+  const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc;
+  return reshape({ inputs: { x }, backend, attrs: { shape } }) as tf.TensorInfo;
+}
+
 /** Sum or Max over one axis: axis 0 of a matrix, or the last axis of any tensor; else tfjs'. */
 export function lineReduce(fallback: tf.KernelFunc, op: Op, enabled: () => boolean): tf.KernelFunc {
   return function lineReduce(args) {
@@ -62,8 +68,7 @@ export function lineReduce(fallback: tf.KernelFunc, op: Op, enabled: () => boole
     const backend = args.backend as WebGPUBackend;
     const out = backend.runWebGPUProgram(new LineReduceProgram(M, N, columns, op), [x], 'float32');
     const shape = x.shape.map((d, i) => (i === axes[0] ? 1 : d)).filter((_, i) => keepDims || i !== axes[0]);
-    const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc;
-    const result = reshape({ inputs: { x: out }, backend, attrs: { shape } }) as tf.TensorInfo;
+    const result = reshaped(out, shape, backend);
     backend.disposeData(out.dataId);
     return result;
   };
