@@ -34,6 +34,7 @@ function contiguous(xs: tf.TensorInfo[], axis: number): boolean {
 function copyConcat(xs: tf.TensorInfo[], shape: number[], backend: WebGPUBackend): tf.TensorInfo | null {
   const b = backend as unknown as Internals;
   const parts = xs.filter((x) => bytes(x) > 0);
+  if (parts.length === 0) return null; // an empty result: tfjs' kernel makes it without a buffer
   parts.forEach((x) => b.uploadToGPU(x.dataId));
   const sources = parts.map((x) => b.tensorMap.get(x.dataId).resource);
   if (!sources.every((s) => s instanceof GPUBuffer)) return null; // a texture-backed input: tfjs' way
