@@ -3,7 +3,8 @@
  * maths: matMul (every transpose, with and without a bias), sums by column and by row, the row
  * maximum, the 2-D transpose, stack and concat along the first axis. On WebGPU's software adapter
  * these run the block matMul and plain transpose (kernels/matmul-gpu.ts), the line reductions
- * (reduce-gpu.ts) and the copying concat (concat-gpu.ts); on WASM the kernels of kernels/wasm.ts.
+ * (reduce-gpu.ts) and the copying concat (concat-gpu.ts); on WebGL the blitting concat
+ * (concat-webgl.ts); on WASM the kernels of kernels/wasm.ts.
  * Part of the engine check.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -68,11 +69,14 @@ async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
   const rowMax = new Float32Array(M).map((_, i) => Math.max(...row(i)));
   const got = tf.tidy(() => {
     const t = tf.tensor2d(x, [M, N]);
-    const rows = tf.unstack(t);
+    const fresh = (y: tf.Tensor) => tf.add(y, 0); // computed, not a view: WebGL blits only whole textures
+    const rows = tf.unstack(t).map(fresh);
+    const blocks = [0, 3, 6].map((i) => tf.matMul(t.slice(i, 3), tf.eye(N))); // packed 2×2 on WebGL
     const byRows = [tf.sum(t.reshape([3, 3, N]), -1, true), tf.max(t, 1)];
-    return [tf.sum(t, 0), ...byRows, tf.transpose(t), tf.stack(rows), tf.concat([t.slice(0, 4), t.slice(4)])];
+    const joined = [tf.stack(rows), tf.concat([fresh(t.slice(0, 4)), fresh(t.slice(4))]), tf.stack(blocks)];
+    return [tf.sum(t, 0), ...byRows, tf.transpose(t), ...joined];
   });
-  const [sum, rowSum, max, transpose, stack, concat] = await Promise.all(got.map((t) => t.data()));
+  const [sum, rowSum, max, transpose, stack, concat, stackBlocks] = await Promise.all(got.map((t) => t.data()));
   tf.dispose(got);
   return {
     columnSum: relError(sum, sums),
@@ -81,6 +85,7 @@ async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
     transpose: relError(transpose, turned),
     stack: relError(stack, x),
     concat: relError(concat, x),
+    stackBlocks: relError(stackBlocks, x),
   };
 }
 

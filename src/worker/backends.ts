@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
 import { registerGpuAdamKernels } from '../engine/kernels/adam-gpu';
 import { registerCopyConcat } from '../engine/kernels/concat-gpu';
+import { registerBlitConcat } from '../engine/kernels/concat-webgl';
 import { registerGpuStepKernels } from '../engine/kernels/lstm-step-gpu';
 import { registerSoftwareGpuKernels, useSoftwareGpuKernels } from '../engine/kernels/matmul-gpu';
 import { registerGpuSampleHeads } from '../engine/kernels/sample-head-gpu';
@@ -25,6 +26,7 @@ registerGpuAdamKernels(); // and the fused Adam update
 registerGpuSampleHeads(); // the sampling head: the output layer and the draw, one program
 registerSoftwareGpuKernels(); // matMuls and reductions without workgroup barriers, for software adapters
 registerCopyConcat(); // stacking a sequence's steps as buffer copies
+registerBlitConcat(); // and on WebGL as framebuffer blits
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function describeAdapter(): Promise<AdapterSummary | string> {
