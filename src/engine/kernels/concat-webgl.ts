@@ -13,6 +13,7 @@
  * Reaches into tfjs-backend-webgl 4.22's backend (public in its JavaScript) as its kernels do.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerOuterConcat, sizeOf, type OuterConcat, type OuterJoin } from './concat-outer';
 
 interface TexData {
   texture?: { texture: WebGLTexture; texShape: [number, number] } | null;
@@ -31,13 +32,11 @@ interface Internals {
   disposeIntermediateTensorInfo(x: tf.TensorInfo): void;
 }
 
-const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
-
 /** Texels a tensor of `shape` fills: one per value, or one per 2×2 block of its two innermost axes. */
 function texels(shape: number[], packed: boolean): number {
-  if (!packed) return size(shape);
+  if (!packed) return sizeOf(shape);
   const [r, c] = [shape.at(-2) ?? 1, shape.at(-1) ?? 1];
-  return (size(shape) / (r * c)) * Math.ceil(r / 2) * Math.ceil(c / 2);
+  return (sizeOf(shape) / (r * c)) * Math.ceil(r / 2) * Math.ceil(c / 2);
 }
 
 /** A texture's width in texels. */
@@ -56,14 +55,16 @@ function blitRows(gl: WebGL2RenderingContext, source: WebGLTexture, at: number, 
   gl.blitFramebuffer(0, 0, w, rows, 0, at, w, at + rows, gl.COLOR_BUFFER_BIT, gl.NEAREST);
 }
 
-/** The inputs blitted end to end into a new tensor of `shape`; null where their textures do not line up. */
-function blitConcat(xs: tf.TensorInfo[], shape: number[], backend: Internals, packedFits: boolean) {
-  const gl = backend.gpgpu.gl;
-  if (typeof WebGL2RenderingContext === 'undefined' || !(gl instanceof WebGL2RenderingContext)) return null;
+/**
+ * Where the inputs fill whole rows of textures as wide as the output's: their texture data, each
+ * one's rows and the output's texture. Null where they do not line up. Packed textures line up
+ * only when the axis is outside their 2×2 blocks (a rank ≥ 3 output, not its two innermost axes).
+ */
+function lineUp(xs: tf.TensorInfo[], { shape, rank, axis }: OuterConcat, backend: Internals) {
   xs.forEach((x) => backend.uploadToGPU(x.dataId));
   const data = xs.map((x) => backend.texData.get(x.dataId));
   const packed = !!data[0].isPacked;
-  if (packed && !packedFits) return null;
+  if (packed && axis >= rank - 2) return null;
   if (data.some((d) => !!d.isPacked !== packed || d.slice || !d.texture || !d.texShape)) return null;
   const inner = (s: number[]) => `${s.at(-2)},${s.at(-1)}`;
   if (packed && xs.some((x, i) => inner(x.shape) !== inner(data[i].shape))) return null;
@@ -77,55 +78,33 @@ function blitConcat(xs: tf.TensorInfo[], shape: number[], backend: Internals, pa
     backend.disposeIntermediateTensorInfo(out);
     return null;
   }
+  return { data, rows, w, out, target: outData.texture!.texture };
+}
+
+/** The inputs blitted end to end into a new tensor; null where their textures do not line up. */
+const blitConcat: OuterJoin = (xs, at, backend) => {
+  const b = backend as unknown as Internals;
+  const gl = b.gpgpu.gl;
+  if (typeof WebGL2RenderingContext === 'undefined' || !(gl instanceof WebGL2RenderingContext)) return null;
+  const lined = lineUp(xs, at, b);
+  if (!lined) return null;
   const { read, draw } = blitFramebuffers(gl);
   const scissor = gl.isEnabled(gl.SCISSOR_TEST);
   gl.disable(gl.SCISSOR_TEST);
   gl.bindFramebuffer(gl.READ_FRAMEBUFFER, read);
   gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, draw);
-  gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, outData.texture!.texture, 0);
-  let at = 0;
-  data.forEach((d, i) => {
-    blitRows(gl, d.texture!.texture, at, rows[i], w);
-    at += rows[i];
+  gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, lined.target, 0);
+  let row = 0;
+  lined.data.forEach((d, i) => {
+    blitRows(gl, d.texture!.texture, row, lined.rows[i], lined.w);
+    row += lined.rows[i];
   });
   gl.framebufferTexture2D(gl.READ_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
   gl.framebufferTexture2D(gl.DRAW_FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, null, 0);
-  gl.bindFramebuffer(gl.FRAMEBUFFER, backend.gpgpu.framebuffer); // as tfjs left it
+  gl.bindFramebuffer(gl.FRAMEBUFFER, b.gpgpu.framebuffer); // as tfjs left it
   if (scissor) gl.enable(gl.SCISSOR_TEST);
-  return out;
-}
-
-/**
- * Concat (`stack` false) or Pack (`stack` true) along the outermost axis by blits, else tfjs'.
- * Packed textures line up only when the axis is outside their 2×2 blocks (rank ≥ 3 output).
- */
-function blitting(stock: tf.KernelFunc, stack: boolean): tf.KernelFunc {
-  return function blitConcatKernel(args) {
-    const xs = (Object.values(args.inputs) as tf.TensorInfo[]).filter((x) => size(x.shape) > 0);
-    const rank = (xs[0]?.shape.length ?? 0) + (stack ? 1 : 0);
-    const axis = ((args.attrs as { axis: number }).axis + rank) % Math.max(rank, 1);
-    const dtype = xs[0]?.dtype;
-    const outer = xs.every((x) => x.dtype === dtype && x.shape.slice(0, stack ? 0 : axis).every((d) => d === 1));
-    if (xs.length < 2 || (dtype !== 'float32' && dtype !== 'int32') || !outer || (stack && axis !== 0)) {
-      return stock(args);
-    }
-    const all = Object.values(args.inputs) as tf.TensorInfo[];
-    const shape = stack ? [all.length, ...all[0].shape] : [...all[0].shape];
-    if (!stack) shape[axis] = all.reduce((sum, x) => sum + x.shape[axis], 0);
-    const packedFits = stack ? rank >= 3 : axis < rank - 2;
-    return blitConcat(xs, shape, args.backend as unknown as Internals, packedFits) ?? stock(args);
-  };
-}
+  return lined.out;
+};
 
 /** Replaces WebGL's Concat and Pack, once: outermost-axis ones blit, the rest keep tfjs' programs. */
-export function registerBlitConcat(): void {
-  for (const [name, stack] of [
-    ['Concat', false],
-    ['Pack', true],
-  ] as const) {
-    const stock = tf.getKernel(name, 'webgl');
-    if (!stock || stock.kernelFunc.name === 'blitConcatKernel') continue;
-    tf.unregisterKernel(name, 'webgl');
-    tf.registerKernel({ ...stock, kernelFunc: blitting(stock.kernelFunc, stack) });
-  }
-}
+export const registerBlitConcat = () => registerOuterConcat('webgl', blitConcat);
