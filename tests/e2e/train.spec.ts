@@ -68,6 +68,28 @@ test("trains on WASM when forced: the .wasm comes from the page's own origin, an
   await trainTinyUntilItLearns(page);
 });
 
+test('trains on WebGL when forced: the loss falls, samples stream, the tensor count holds', async ({ page }) => {
+  await openApp(page);
+  await forceBackend(page, 'webgl');
+  await expect(page.getByTestId('backend')).toHaveText('WebGL');
+  await chooseTinyModel(page);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
+  const firstVal = await number(page, 'val-bpc');
+  // Each step stacks its timesteps by framebuffer blits (concat-webgl.ts), forward and backward.
+  await expect.poll(() => number(page, 'step'), { timeout: 120_000 }).toBeGreaterThanOrEqual(40);
+  const tensors = await number(page, 'tensors');
+  await expect.poll(() => number(page, 'val-bpc')).toBeLessThan(firstVal - 1);
+  const prime = await page.locator('#prime').inputValue();
+  await expect
+    .poll(async () => ((await page.getByTestId('sample-1').textContent()) ?? '').length)
+    .toBeGreaterThan(prime.length + 20);
+  await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(60);
+  expect(await number(page, 'tensors')).toBe(tensors); // no leak across steps and samples
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('status')).toHaveText('stopped');
+});
+
 /** The per-backend trial times Auto shows under "How the backend was chosen". */
 async function trialTimes(page: Page): Promise<Record<string, number>> {
   const text = (await page.getByTestId('backend-trials').textContent()) ?? '';
