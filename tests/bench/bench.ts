@@ -20,8 +20,8 @@ async function corpus(): Promise<{ text: string; bytes: ArrayBuffer }> {
 
 const useText = (text: string) => void (customText = text);
 
-function referenceWorker(message: unknown): Promise<any> {
-  const worker = new Worker(new URL('./reference.worker.ts', import.meta.url), { type: 'module' });
+/** Posts one message to a fresh worker; resolves with its one answer and ends it. */
+function oneShot(worker: Worker, message: unknown): Promise<any> {
   return new Promise((resolve, reject) => {
     worker.onmessage = (e) => {
       worker.terminate();
@@ -32,6 +32,17 @@ function referenceWorker(message: unknown): Promise<any> {
     worker.postMessage(message);
   });
 }
+
+const referenceWorker = (message: unknown) =>
+  oneShot(new Worker(new URL('./reference.worker.ts', import.meta.url), { type: 'module' }), message);
+
+/** Kernels and GPU calls (dispatches or draws) in one training step, on the backend as the app sets it up. */
+const counts = (backend: BackendName, shape: object, autodiff: boolean) =>
+  oneShot(new Worker(new URL('./count.worker.ts', import.meta.url), { type: 'module' }), {
+    backend,
+    shape,
+    autodiff,
+  });
 
 /** The app's worker through the app's own client, keeping every event with its arrival time. */
 class AppWorker {
@@ -190,5 +201,5 @@ async function reference(backend: string, seconds: number, marks: number[]) {
 const roof = (backend: string) => referenceWorker({ type: 'roof', backend });
 const wasmPatch = () => referenceWorker({ type: 'wasm-patch', backend: 'wasm' });
 
-Object.assign(window, { bench: { inkling, reference, roof, wasmPatch, useText, transfer } });
+Object.assign(window, { bench: { inkling, reference, roof, wasmPatch, counts, useText, transfer } });
 document.getElementById('status')!.textContent = 'ready';

@@ -42,7 +42,16 @@ function side(raw, shape, coverPerTarget, roof) {
   };
 }
 
-export function summarise({ roof, inkling, reference, autodiff, longTasks }) {
+/** The step's call counts (count.worker.ts) beside the timings; the autodiff path's under autodiff. */
+function withCalls(out, calls) {
+  if (!calls || calls.error) return { ...out, calls };
+  const { autodiff: reference, ...fused } = calls;
+  if (out.inkling && !out.inkling.error) Object.assign(out.inkling, fused);
+  if (reference && out.autodiff && !out.autodiff.error) Object.assign(out.autodiff, reference);
+  return out;
+}
+
+export function summarise({ roof, inkling, reference, autodiff, longTasks, calls }) {
   const out = { roof, longTasks };
   if (inkling && !inkling.error) {
     const { info } = inkling;
@@ -79,7 +88,15 @@ export function summarise({ roof, inkling, reference, autodiff, longTasks }) {
   const a = out.inkling?.targetsPerSec;
   const b = out.reference?.targetsPerSec;
   out.targetsRatio = a && b ? a / b : null;
-  return out;
+  return withCalls(out, calls);
+}
+
+/** "kernels (GPU calls)" of one training step, e.g. "218 (262 draws)". */
+function callsCell(x) {
+  if (!x?.kernelsPerStep) return '–';
+  const gpu = x.dispatchesPerStep ?? x.drawsPerStep;
+  const what = x.dispatchesPerStep !== undefined ? 'dispatches' : 'draws';
+  return gpu === undefined ? String(x.kernelsPerStep) : `${x.kernelsPerStep} (${gpu} ${what})`;
 }
 
 const fmt = (v, d = 1) =>
@@ -116,6 +133,9 @@ export function table(results) {
       ratio(i.steps?.first, f.steps?.first),
     ]);
     rows.push(['', 'Train pressed → first step done ms', fmt(i.timeToFirstStepMs, 0), '', '']);
+    rows.push(['', 'kernels (GPU calls) per step', callsCell(i), '', '']);
+    if (r.autodiff?.kernelsPerStep)
+      rows.push(['', 'autodiff LSTM: kernels (GPU calls)', callsCell(r.autodiff), '', '']);
     rows.push([
       '',
       'targets/s',

@@ -193,9 +193,19 @@ for (const backend of backends) {
   const reference = withReference
     ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks)
     : null;
+  const calls = await run(
+    'kernel and GPU call count',
+    ([b, shape, a]) => window.bench.counts(b, shape, a),
+    backend,
+    { units, layers, seqLen, batchSize },
+    process.argv.includes('--autodiff'),
+  );
   const tasks = await appPage(backend, 20_000).catch((e) => ({ error: String(e) }));
   const wasmPatch = backend === 'wasm' ? await run('WASM matMul lever', () => window.bench.wasmPatch()) : null;
-  results.backends[backend] = { ...summarise({ roof, inkling, reference, autodiff, longTasks: tasks }), wasmPatch };
+  results.backends[backend] = {
+    ...summarise({ roof, inkling, reference, autodiff, longTasks: tasks, calls }),
+    wasmPatch,
+  };
 }
 await browser.close();
 app.close();

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { registerStepKernels } from './lstm-step';
 import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+import { ColumnsMatMulProgram, PackedStepProgram } from './lstm-step-webgl-packed';
 
 interface Dims {
   T: number;
@@ -88,25 +89,29 @@ class StepProgramWebGL implements GPGPUProgram {
 type Ins = Record<string, tf.TensorInfo>;
 type Backend = Parameters<tf.KernelFunc>[0]['backend'];
 
-/** Per role, the unpacked copy of a packed whole-sequence input, kept until its loop ends. */
-const unpacked = new Map<string, { source: object; copy: tf.TensorInfo }>();
+/** Per role, the packed or unpacked copy of a whole-sequence input, kept until its loop ends. */
+const converted = new Map<string, { source: object; copy: tf.TensorInfo }>();
 
-export function unpackedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo): tf.TensorInfo {
-  if (!gl.texData.get(x.dataId).isPacked) return x;
-  const held = unpacked.get(role);
+function convertedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo, packed: boolean): tf.TensorInfo {
+  if (!!gl.texData.get(x.dataId).isPacked === packed) return x;
+  const held = converted.get(role);
   if (held?.source === x.dataId) return held.copy;
   if (held) gl.disposeIntermediateTensorInfo(held.copy); // a loop that ended early
-  const copy = gl.unpackTensor(x);
-  unpacked.set(role, { source: x.dataId, copy });
+  const copy = packed ? gl.packTensor(x) : gl.unpackTensor(x);
+  converted.set(role, { source: x.dataId, copy });
   return copy;
 }
+
+export const unpackedOnce = (gl: MathBackendWebGL, role: string, x: tf.TensorInfo) => convertedOnce(gl, role, x, false);
+const packedOnce = (gl: MathBackendWebGL, role: string, x: tf.TensorInfo) =>
+  convertedOnce(gl, `${role}/packed`, x, true);
 
 /** Frees the copies once the loop's last step has been queued. */
 export function loopDone(gl: MathBackendWebGL, ...roles: string[]): void {
   for (const role of roles) {
-    const held = unpacked.get(role);
+    const held = converted.get(role);
     if (held) gl.disposeIntermediateTensorInfo(held.copy);
-    unpacked.delete(role);
+    converted.delete(role);
   }
 }
 
@@ -119,11 +124,40 @@ const matMul = (backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo) =>
 const columns = (backend: Backend, x: tf.TensorInfo, from: number, width: number) =>
   run('Slice', { inputs: { x }, backend, attrs: { begin: [0, from], size: [x.shape[0], width] } });
 
+/** An even width, a sequence: two packed programs (lstm-step-webgl-packed.ts). */
+function packedForward(gl: MathBackendWebGL, { zx, prev, r }: Ins, [T, B, U]: number[], step: number) {
+  const hr = gl.runWebGLProgram(new ColumnsMatMulProgram(B, U, 4 * U), [prev, packedOnce(gl, 'r', r)], 'float32');
+  const ins = [packedOnce(gl, 'zx', zx), hr, prev];
+  const out = gl.runWebGLProgram(new PackedStepProgram(false, { T, B, U }), ins, 'float32', [[step]]);
+  gl.disposeIntermediateTensorInfo(hr);
+  if (step === T - 1) loopDone(gl, 'zx/packed', 'r/packed');
+  return out;
+}
+
+function packedBackward(
+  gl: MathBackendWebGL,
+  { states, state0, dy, next, rt }: Ins,
+  [T, B, U]: number[],
+  step: number,
+) {
+  const s0 = packedOnce(gl, 'state0', state0);
+  const dhRec = // not read at the last step
+    step < T - 1
+      ? gl.runWebGLProgram(new ColumnsMatMulProgram(B, 4 * U, U), [next, packedOnce(gl, 'rt', rt)], 'float32')
+      : s0;
+  const ins = [packedOnce(gl, 'states', states), s0, packedOnce(gl, 'dy', dy), next, dhRec];
+  const out = gl.runWebGLProgram(new PackedStepProgram(true, { T, B, U }), ins, 'float32', [[step]]);
+  if (dhRec !== s0) gl.disposeIntermediateTensorInfo(dhRec);
+  if (step === 0) loopDone(gl, 'states/packed', 'state0/packed', 'dy/packed', 'rt/packed');
+  return out;
+}
+
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const gl = backend as unknown as MathBackendWebGL;
   const { zx, prev, r, ids } = inputs as Ins;
   const [T, B, U4] = ids ? [1, prev.shape[0], zx.shape[1]] : zx.shape;
   const [U, step] = [U4 / 4, (attrs as { step: number }).step];
+  if (!ids && U % 2 === 0) return packedForward(gl, inputs as Ins, [T, B, U], step);
   const h = columns(backend, prev, 0, U);
   const hr = matMul(backend, h, r);
   const names = ids ? ['ZX', 'HR', 'PREV', 'IDS'] : ['ZX', 'HR', 'PREV'];
@@ -140,6 +174,7 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { states, state0, dy, next, rt } = inputs as Ins;
   const [T, B, W] = states.shape;
   const [U, step] = [W / STATE_WIDTH, (attrs as { step: number }).step];
+  if (U % 2 === 0) return packedBackward(gl, inputs as Ins, [T, B, U], step);
   const dz = step < T - 1 ? columns(backend, next, 0, 4 * U) : null;
   const dhRec = dz ? matMul(backend, dz, rt) : state0; // not read at the last step
   const names = ['STATES', 'STATE0', 'DY', 'NEXT', 'DHREC'];
