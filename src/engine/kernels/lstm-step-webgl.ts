@@ -1,9 +1,11 @@
 /**
- * The LSTM step kernels on WebGL: the recurrent matMul is the backend's own (packed, vec4) kernel
- * and the cell one GLSL program, a fragment per output value. Every fragment of a dot-product
- * shader would redo whole dot products with scalar texture reads: 7× slower on SwiftShader.
- * The whole-sequence inputs (zx forward; the states and dy backward) are unpacked once per
- * sequence, not once per step as runWebGLProgram would.
+ * The LSTM step kernels on WebGL. An even number of units, over a sequence: two packed programs
+ * a timestep each way (lstm-step-webgl-packed.ts). Otherwise (an odd number, or generation, whose
+ * rows read a table by id): the backend's own packed matMul, then one unpacked GLSL cell
+ * program, a fragment per output value. Every fragment of a dot-product shader would redo whole
+ * dot products with scalar texture reads: 7× slower on SwiftShader. The whole-sequence inputs
+ * (zx forward; the states and dy backward; the recurrent kernel where the step is packed) are
+ * converted once per sequence, not once per step as runWebGLProgram would.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
@@ -103,8 +105,10 @@ function convertedOnce(gl: MathBackendWebGL, role: string, x: tf.TensorInfo, pac
 }
 
 export const unpackedOnce = (gl: MathBackendWebGL, role: string, x: tf.TensorInfo) => convertedOnce(gl, role, x, false);
-const packedOnce = (gl: MathBackendWebGL, role: string, x: tf.TensorInfo) =>
-  convertedOnce(gl, `${role}/packed`, x, true);
+const packedOnce = (gl: MathBackendWebGL, role: string, x: tf.TensorInfo) => convertedOnce(gl, role, x, true);
+
+/** Generation's recurrent kernel, packed for a burst of characters; the sampling head frees it. */
+export const GENERATION_R = 'packed r, generation';
 
 /** Frees the copies once the loop's last step has been queued. */
 export function loopDone(gl: MathBackendWebGL, ...roles: string[]): void {
@@ -126,11 +130,15 @@ const columns = (backend: Backend, x: tf.TensorInfo, from: number, width: number
 
 /** An even width, a sequence: two packed programs (lstm-step-webgl-packed.ts). */
 function packedForward(gl: MathBackendWebGL, { zx, prev, r }: Ins, [T, B, U]: number[], step: number) {
-  const hr = gl.runWebGLProgram(new ColumnsMatMulProgram(B, U, 4 * U), [prev, packedOnce(gl, 'r', r)], 'float32');
-  const ins = [packedOnce(gl, 'zx', zx), hr, prev];
+  const hr = gl.runWebGLProgram(
+    new ColumnsMatMulProgram(B, U, 4 * U),
+    [prev, packedOnce(gl, 'packed r', r)],
+    'float32',
+  );
+  const ins = [packedOnce(gl, 'packed zx', zx), hr, prev];
   const out = gl.runWebGLProgram(new PackedStepProgram(false, { T, B, U }), ins, 'float32', [[step]]);
   gl.disposeIntermediateTensorInfo(hr);
-  if (step === T - 1) loopDone(gl, 'zx/packed', 'r/packed');
+  if (step === T - 1) loopDone(gl, 'packed zx', 'packed r');
   return out;
 }
 
@@ -140,15 +148,15 @@ function packedBackward(
   [T, B, U]: number[],
   step: number,
 ) {
-  const s0 = packedOnce(gl, 'state0', state0);
+  const s0 = packedOnce(gl, 'packed state0', state0);
   const dhRec = // not read at the last step
     step < T - 1
-      ? gl.runWebGLProgram(new ColumnsMatMulProgram(B, 4 * U, U), [next, packedOnce(gl, 'rt', rt)], 'float32')
+      ? gl.runWebGLProgram(new ColumnsMatMulProgram(B, 4 * U, U), [next, packedOnce(gl, 'packed rt', rt)], 'float32')
       : s0;
-  const ins = [packedOnce(gl, 'states', states), s0, packedOnce(gl, 'dy', dy), next, dhRec];
+  const ins = [packedOnce(gl, 'packed states', states), s0, packedOnce(gl, 'packed dy', dy), next, dhRec];
   const out = gl.runWebGLProgram(new PackedStepProgram(true, { T, B, U }), ins, 'float32', [[step]]);
   if (dhRec !== s0) gl.disposeIntermediateTensorInfo(dhRec);
-  if (step === 0) loopDone(gl, 'states/packed', 'state0/packed', 'dy/packed', 'rt/packed');
+  if (step === 0) loopDone(gl, 'packed states', 'packed state0', 'packed dy', 'packed rt');
   return out;
 }
 
@@ -159,13 +167,13 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [U, step] = [U4 / 4, (attrs as { step: number }).step];
   if (!ids && U % 2 === 0) return packedForward(gl, inputs as Ins, [T, B, U], step);
   const h = columns(backend, prev, 0, U);
-  const hr = matMul(backend, h, r);
+  const hr = matMul(backend, h, packedOnce(gl, ids ? GENERATION_R : 'packed r', r)); // not packed at every step
   const names = ids ? ['ZX', 'HR', 'PREV', 'IDS'] : ['ZX', 'HR', 'PREV'];
-  const ins = ids ? [zx, hr, prev, ids] : [unpackedOnce(gl, 'zx', zx), hr, prev]; // a table: unpacked by its maker
+  const ins = ids ? [zx, hr, prev, ids] : [unpackedOnce(gl, 'packed zx', zx), hr, prev]; // a table: unpacked by its maker
   const program = new StepProgramWebGL(false, names, { T, B, U, fromTable: !!ids });
   const out = gl.runWebGLProgram(program, ins, 'float32', [[step]]);
   [h, hr].forEach((t) => gl.disposeIntermediateTensorInfo(t));
-  if (!ids && step === T - 1) loopDone(gl, 'zx');
+  if (!ids && step === T - 1) loopDone(gl, 'zx', 'packed r');
   return out;
 };
 
@@ -176,12 +184,12 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [U, step] = [W / STATE_WIDTH, (attrs as { step: number }).step];
   if (U % 2 === 0) return packedBackward(gl, inputs as Ins, [T, B, U], step);
   const dz = step < T - 1 ? columns(backend, next, 0, 4 * U) : null;
-  const dhRec = dz ? matMul(backend, dz, rt) : state0; // not read at the last step
+  const dhRec = dz ? matMul(backend, dz, packedOnce(gl, 'packed rt', rt)) : state0; // not read at the last step
   const names = ['STATES', 'STATE0', 'DY', 'NEXT', 'DHREC'];
-  const ins = [unpackedOnce(gl, 'states', states), state0, unpackedOnce(gl, 'dy', dy), next, dhRec];
+  const ins = [unpackedOnce(gl, 'packed states', states), state0, unpackedOnce(gl, 'packed dy', dy), next, dhRec];
   const out = gl.runWebGLProgram(new StepProgramWebGL(true, names, { T, B, U }), ins, 'float32', [[step]]);
   if (dz) [dz, dhRec].forEach((t) => gl.disposeIntermediateTensorInfo(t));
-  if (step === 0) loopDone(gl, 'states', 'dy');
+  if (step === 0) loopDone(gl, 'states', 'dy', 'packed rt');
   return out;
 };
 

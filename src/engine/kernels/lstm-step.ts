@@ -8,8 +8,8 @@
  *   At the last step `next` is not read: dc comes from dy's last slice (the final c's gradient).
  * Layouts: lstm-step-math.ts. Registered here for CPU (that file's loops) and WASM
  * (lstm-step-wasm.ts: the backend's XNNPACK matMul, then a SIMD cell on its heap); WebGPU's are in
- * lstm-step-gpu.ts (one WGSL program each way), WebGL's in lstm-step-webgl.ts (the backend's
- * matMul, then one GLSL cell program).
+ * lstm-step-gpu.ts (one WGSL program each way), WebGL's in lstm-step-webgl.ts (two packed
+ * programs each way: a matMul, then the cell).
  */
 import * as tf from '@tensorflow/tfjs';
 import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './lstm-step-math';

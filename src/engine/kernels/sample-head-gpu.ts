@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { registerSampleHead } from './sample-head';
-import { loopDone, unpackedOnce } from './lstm-step-webgl';
+import { GENERATION_R, loopDone, unpackedOnce } from './lstm-step-webgl';
 
 interface Dims {
   B: number; // rows
@@ -133,7 +133,8 @@ const webgpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 /**
  * The burst's biases and the output kernel may come packed from tfjs' ops; they are unpacked once
- * a burst rather than at every character, as runWebGLProgram would.
+ * a burst rather than at every character, as runWebGLProgram would. The burst's last character
+ * also frees the step's packed recurrent kernel (lstm-step-webgl.ts).
  */
 const webgl: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const gl = backend as unknown as MathBackendWebGL;
@@ -144,7 +145,7 @@ const webgl: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const logits = gl.runWebGLProgram(new HeadProgramWebGL(['STATE', 'KERNEL', 'BIASES'], dims), ins, 'float32', step);
   const ids = gl.runWebGLProgram(new HeadProgramWebGL(['LOGITS'], dims), [logits], 'int32', step);
   gl.disposeIntermediateTensorInfo(logits);
-  if (step[0][0] === biases.shape[0] - 1) loopDone(gl, 'head-kernel', 'head-biases'); // the burst's last step
+  if (step[0][0] === biases.shape[0] - 1) loopDone(gl, 'head-kernel', 'head-biases', GENERATION_R); // the burst's last step
   return ids;
 };
 
