@@ -72,6 +72,8 @@ test('trains on WebGL when forced: the loss falls, samples stream, the tensor co
   await openApp(page);
   await forceBackend(page, 'webgl');
   await expect(page.getByTestId('backend')).toHaveText('WebGL');
+  // Chosen, not measured: the notice does not call it the fastest way (this machine's GPU is emulated).
+  await expect(page.getByTestId('backend-notice')).toContainText('(WebGL, as you chose)');
   await chooseTinyModel(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
