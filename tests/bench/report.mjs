@@ -91,7 +91,7 @@ export function summarise({ roof, inkling, reference, autodiff, longTasks, calls
   return withCalls(out, calls);
 }
 
-/** "kernels (GPU calls)" of one training step, e.g. "218 (262 draws)". */
+/** "kernels (GPU calls)" of one training step, e.g. "218 (423 draws)". */
 function callsCell(x) {
   if (!x?.kernelsPerStep) return '–';
   const gpu = x.dispatchesPerStep ?? x.drawsPerStep;

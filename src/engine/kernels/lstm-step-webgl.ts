@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { registerStepKernels } from './lstm-step';
 import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+import { backwardCellGlsl, forwardCellGlsl } from './lstm-step-glsl';
 import { ColumnsMatMulProgram, PackedStepProgram } from './lstm-step-webgl-packed';
 
 interface Dims {
@@ -18,59 +19,6 @@ interface Dims {
   B: number;
   U: number;
   fromTable?: boolean; // forward: the input rows are looked up in a table by ids (generation)
-}
-
-const GLSL_MATHS = `
-  float sigm(float x) { return 1.0 / (1.0 + exp(-x)); }
-  float tanh_(float x) { float e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
-
-/** The cell alone, forward: a fragment per value of the state row; hr is the backend's matMul. */
-function forwardGlsl({ U, fromTable }: Dims): string {
-  const zx = fromTable ? 'getZX(int(getIDS(b)), col)' : 'getZX(stepIndex, b, col)'; // table [V, 4U] or [T, B, 4U]
-  return `${GLSL_MATHS}
-  float gate(int b, int col) { return ${zx} + getHR(b, col); }
-  void main() {
-    ivec2 coords = getOutputCoords();
-    int b = coords.x;
-    int part = coords.y / ${U};
-    int j = coords.y - part * ${U};
-    if (part < 2) {
-      float cn = sigm(gate(b, j + ${U})) * getPREV(b, ${U} + j) + sigm(gate(b, j)) * tanh_(gate(b, j + ${2 * U}));
-      setOutput(part == 0 ? sigm(gate(b, j + ${3 * U})) * tanh_(cn) : cn);
-    } else {
-      float z = gate(b, (part - 2) * ${U} + j);
-      setOutput(part == 4 ? tanh_(z) : sigm(z));
-    }
-  }`;
-}
-
-/** The cell alone, backward: a fragment per value of the gradient row; dhRec is the backend's matMul. */
-function backwardGlsl({ T, U }: Dims): string {
-  return `${GLSL_MATHS}
-  void main() {
-    ivec2 coords = getOutputCoords();
-    int b = coords.x;
-    int part = coords.y / ${U};
-    int j = coords.y - part * ${U};
-    float dh = getDY(stepIndex, b, j);
-    float dcn = getDY(${T}, b, j);
-    if (stepIndex < ${T - 1}) {
-      dh += getDHREC(b, j);
-      dcn = getNEXT(b, ${4 * U} + j);
-    }
-    float gi = getSTATES(stepIndex, b, ${2 * U} + j); float gf = getSTATES(stepIndex, b, ${3 * U} + j);
-    float gg = getSTATES(stepIndex, b, ${4 * U} + j); float go = getSTATES(stepIndex, b, ${5 * U} + j);
-    float cp = getSTATE0(b, ${U} + j);
-    if (stepIndex > 0) { cp = getSTATES(stepIndex - 1, b, ${U} + j); }
-    float tc = tanh_(getSTATES(stepIndex, b, ${U} + j));
-    float dct = dcn + dh * go * (1.0 - tc * tc);
-    float v = dct * gf;
-    if (part == 0) { v = dct * gg * gi * (1.0 - gi); }
-    else if (part == 1) { v = dct * cp * gf * (1.0 - gf); }
-    else if (part == 2) { v = dct * gi * (1.0 - gg * gg); }
-    else if (part == 3) { v = dh * tc * go * (1.0 - go); }
-    setOutput(v);
-  }`;
 }
 
 class StepProgramWebGL implements GPGPUProgram {
@@ -84,7 +32,9 @@ class StepProgramWebGL implements GPGPUProgram {
     dims: Dims,
   ) {
     this.outputShape = [dims.B, (backward ? GRAD_WIDTH : STATE_WIDTH) * dims.U];
-    this.userCode = backward ? backwardGlsl(dims) : forwardGlsl(dims);
+    this.userCode = backward
+      ? backwardCellGlsl(dims.T, dims.U, 'float')
+      : forwardCellGlsl(dims.U, 'float', dims.fromTable);
   }
 }
 
