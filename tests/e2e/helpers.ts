@@ -30,12 +30,18 @@ export async function chooseTinyModel(page: Page): Promise<void> {
   for (const [id, value] of Object.entries(values)) await page.locator(`#${id}`).fill(String(value));
 }
 
-/** Trains the tiny model for 40 steps or more, until validation falls by over a bit a character, then stops. */
-export async function trainTinyUntilItLearns(page: Page): Promise<void> {
+/** Chooses the tiny model, presses Train, and returns the first validation estimate (taken before any step). */
+export async function startTinyTraining(page: Page): Promise<number> {
   await chooseTinyModel(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('status')).toHaveText('training');
   await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
-  const firstVal = await number(page, 'val-bpc');
+  return number(page, 'val-bpc');
+}
+
+/** Trains the tiny model for 40 steps or more, until validation falls by over a bit a character, then stops. */
+export async function trainTinyUntilItLearns(page: Page): Promise<void> {
+  const firstVal = await startTinyTraining(page);
   await expect.poll(() => number(page, 'step')).toBeGreaterThanOrEqual(40);
   await expect.poll(() => number(page, 'val-bpc')).toBeLessThan(firstVal - 1);
   await page.getByRole('button', { name: 'Stop' }).click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { chooseTinyModel, forceBackend, number, openApp, trainTinyUntilItLearns } from './helpers';
+import { forceBackend, number, openApp, startTinyTraining, trainTinyUntilItLearns } from './helpers';
 
 test('trains the default sample on WebGPU: loss falls, text streams, pause/resume/stop, sample again', async ({
   page,
@@ -9,13 +9,8 @@ test('trains the default sample on WebGPU: loss falls, text streams, pause/resum
   await expect(page.getByTestId('adapter')).toContainText('software fallback adapter');
   await expect(page.getByTestId('backend-notice')).toContainText('WebGPU runs in software');
 
-  await chooseTinyModel(page);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect(page.getByTestId('status')).toHaveText('training');
-
   // The first validation estimate is taken before any step: near log2(alphabet) bits/char.
-  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
-  const firstVal = await number(page, 'val-bpc');
+  const firstVal = await startTinyTraining(page);
   expect(firstVal).toBeGreaterThan(5);
 
   // Samples stream in while training (the prime is shown first, then generated characters).
@@ -74,10 +69,7 @@ test('trains on WebGL when forced: the loss falls, samples stream, the tensor co
   await expect(page.getByTestId('backend')).toHaveText('WebGL');
   // Chosen, not measured: the notice does not call it the fastest way (this machine's GPU is emulated).
   await expect(page.getByTestId('backend-notice')).toContainText('(WebGL, as you chose)');
-  await chooseTinyModel(page);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect(page.getByTestId('val-bpc')).not.toHaveText('–');
-  const firstVal = await number(page, 'val-bpc');
+  const firstVal = await startTinyTraining(page);
   // Each step stacks its timesteps by framebuffer blits (concat-webgl.ts), forward and backward.
   await expect.poll(() => number(page, 'step'), { timeout: 120_000 }).toBeGreaterThanOrEqual(40);
   const tensors = await number(page, 'tensors');
