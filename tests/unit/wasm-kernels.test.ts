@@ -8,6 +8,7 @@ import { generate } from '../../src/engine/sampling';
 import { createOptimizer, trainStep } from '../../src/engine/train';
 import { buildVocab } from '../../src/data/vocab';
 import { patchWasmKernels, wasmKernelsPatched } from '../../src/engine/kernels/wasm';
+import { LONG_K, STRETCH } from '../../src/engine/kernels/wasm-long-matmul';
 
 /** Runs `f` on a backend and returns its result as plain numbers. */
 async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {
@@ -64,6 +65,28 @@ describe('WASM kernels, patched: matMul transposes explicitly, unstack and slice
       expect(tf.backend().numDataIds()).toBe(before); // the transposed copies are freed
       expect(got).toHaveLength(36);
       got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    }
+  });
+
+  it("give the CPU backend's numbers for a weight gradient's long inner dimension, run in stretches", async () => {
+    // K = 2,100: over LONG_K, and not a multiple of STRETCH, so the last stretch is short.
+    const [M, K, N] = [6, 2100, 12];
+    expect(K).toBeGreaterThanOrEqual(LONG_K);
+    expect(K % STRETCH).not.toBe(0);
+    const rng = new Rng(5);
+    const [a, b] = [M * K, K * N].map((n) => Array.from({ length: n }, () => rng.next() * 2 - 1));
+    for (const transposeA of [false, true]) {
+      const product = () =>
+        tf.tidy(() => {
+          const x = tf.tensor2d(a, transposeA ? [K, M] : [M, K]);
+          return tf.matMul(x, tf.tensor2d(b, [K, N]), transposeA, false);
+        });
+      const expected = await on('cpu', product);
+      const before = (await tf.setBackend('wasm'), tf.backend().numDataIds());
+      const got = await on('wasm', product);
+      expect(tf.backend().numDataIds()).toBe(before); // every stretch and partial product freed
+      expect(got).toHaveLength(M * N);
+      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
     }
   });
 

@@ -3,7 +3,8 @@
  * with the same numbers:
  * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, 7–21× slower than
  *   transposing the operand first, and backprop asks for a transpose on every matMul. The
- *   wrappers transpose explicitly, then call the stock kernel with no transpose.
+ *   wrappers transpose explicitly, then call the stock kernel with no transpose. A BatchMatMul
+ *   with a long inner dimension (each weight's gradient) runs as a sum over stretches of it.
  * - Unpack (tf.unstack) and Slice read through `readSync`, which copies the whole input out of the
  *   WASM heap once per slice: T copies of a [T, B, 4U] tensor per layer, megabytes for a slice of
  *   the LSTM's stacked states. The replacements copy what the slice holds, straight from the heap.
@@ -15,6 +16,7 @@
  *   walks the output's columns: 6.5 ms for [2048, 512]. The replacement goes tile by tile.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isLongMatMul, longMatMul } from './wasm-long-matmul';
 import { wasmSimd } from './wasm-simd';
 
 const PATCHED = new WeakSet<tf.KernelFunc>();
@@ -28,13 +30,18 @@ function swapLastTwo(x: tf.TensorInfo, backend: KernelArgs['backend'], transpose
   return transpose({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
 }
 
-function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
+/**
+ * Transposed operands made explicit, then the stock kernel; a plain BatchMatMul with a long inner
+ * dimension (a weight gradient) runs in stretches of it (wasm-long-matmul.ts).
+ */
+function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc, plain: boolean): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
     const a = transposeA ? swapLastTwo(inputs.a!, backend, transpose) : inputs.a!;
     const b = transposeB ? swapLastTwo(inputs.b!, backend, transpose) : inputs.b!;
     try {
+      if (plain && isLongMatMul(a, b)) return longMatMul(stock, backend, a, b);
+      if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
       return stock({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     } finally {
       // the transposed copies are this kernel's own intermediates
@@ -171,8 +178,8 @@ export function patchWasmKernels(): void {
   if (!tf.getKernel('Transpose', 'wasm')) throw new Error('the WASM backend is not loaded');
   replace('Transpose', heapTranspose);
   const transpose = tf.getKernel('Transpose', 'wasm')!; // the tiled one, for the matMuls' operands
-  for (const name of ['BatchMatMul', '_FusedMatMul'])
-    replace(name, (stock) => explicitTranspose(stock, transpose.kernelFunc));
+  replace('BatchMatMul', (stock) => explicitTranspose(stock, transpose.kernelFunc, true));
+  replace('_FusedMatMul', (stock) => explicitTranspose(stock, transpose.kernelFunc, false));
   replace('Unpack', heapUnpack);
   replace('Slice', heapSlice);
   replace('Sum', heapColumnSum);
