@@ -41,20 +41,43 @@ export function longMatMul(stock: tf.KernelFunc, backend: Backend, a: tf.TensorI
   const heap = backend as unknown as WasmHeap;
   const owner = backend as tf.KernelBackend;
   const K = a.shape[1];
-  const attrs = { transposeA: false, transposeB: false };
   let sum: tf.TensorInfo | null = null;
-  for (let k0 = 0; k0 < K; k0 += STRETCH) {
-    const [as, bs] = stretch(heap, a, b, k0, Math.min(STRETCH, K - k0));
-    const part = stock({ inputs: { a: as, b: bs }, backend, attrs }) as tf.TensorInfo;
-    owner.disposeData(as.dataId);
-    owner.disposeData(bs.dataId);
-    if (!sum) {
-      sum = part;
-      continue;
+  try {
+    for (let k0 = 0; k0 < K; k0 += STRETCH) {
+      const part = stretchProduct(stock, backend, a, b, k0, Math.min(STRETCH, K - k0));
+      if (!sum) {
+        sum = part;
+        continue;
+      }
+      const [into, add] = [heap.typedArrayFromHeap(sum), heap.typedArrayFromHeap(part)];
+      for (let i = 0; i < into.length; i++) into[i] += add[i];
+      owner.disposeData(part.dataId);
     }
-    const [into, add] = [heap.typedArrayFromHeap(sum), heap.typedArrayFromHeap(part)];
-    for (let i = 0; i < into.length; i++) into[i] += add[i];
-    owner.disposeData(part.dataId);
+    return sum!;
+  } catch (error) {
+    if (sum) owner.disposeData(sum.dataId); // a failed kernel leaves nothing on the heap
+    throw error;
   }
-  return sum!;
+}
+
+/** One stretch's partial product; its copied operands are freed whatever happens. */
+function stretchProduct(
+  stock: tf.KernelFunc,
+  backend: Backend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  k0: number,
+  n: number,
+) {
+  const [as, bs] = stretch(backend as unknown as WasmHeap, a, b, k0, n);
+  try {
+    return stock({
+      inputs: { a: as, b: bs },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as tf.TensorInfo;
+  } finally {
+    (backend as tf.KernelBackend).disposeData(as.dataId);
+    (backend as tf.KernelBackend).disposeData(bs.dataId);
+  }
 }
