@@ -9,7 +9,7 @@ import { randomBatch } from '../data/batching';
 import { Rng } from '../data/rng';
 import { weightSpecs } from './architecture';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from './model';
-import { batchLoss } from './train';
+import { batchLoss, clipScale } from './train';
 import { adamMath, adamUpdate } from './kernels/adam';
 import { lstmStep, lstmStepFromTable, lstmStepGrad } from './kernels/lstm-step';
 import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './kernels/lstm-step-math';
@@ -24,6 +24,7 @@ export interface EngineCheck {
   gradRelError: number; // the worst weight's max |difference| / max |reference gradient|
   worst: string; // that weight's name
   kernelRelError: number; // the fused kernels (LSTM step, Adam) against their plain-JS maths, worst output
+  clipRelError: number; // the gradients' global norm (clipping's) on the device against plain JS
 }
 
 const CONFIG = { vocabSize: 13, embedDim: 6, units: 8, layers: 2, dropout: 0 };
@@ -38,8 +39,10 @@ async function lossAndGrads(path: LstmPath) {
     releaseUnused();
     const loss = (await value.data())[0];
     const arrays = await Promise.all(modelVariables(model).map((v) => grads[v.name].data()));
-    tf.dispose([value, ...Object.values(grads)]);
-    return { loss, grads: arrays };
+    const { norm, scale } = clipScale(grads, 1); // a sum over all 9 weights: more than one AddN on WebGPU
+    const clipNorm = (await norm.data())[0];
+    tf.dispose([value, norm, scale, ...Object.values(grads)]);
+    return { loss, grads: arrays, clipNorm };
   } finally {
     disposeModel(model);
     useLstmPath(previous);
@@ -51,11 +54,15 @@ export async function checkFusedLstm(): Promise<EngineCheck> {
   const reference = await lossAndGrads('autodiff');
   const errors = fused.grads.map((g, i) => relError(g, reference.grads[i]));
   const worst = errors.indexOf(Math.max(...errors));
+  const norm = Math.sqrt(
+    fused.grads.reduce((sum, g) => sum + Array.from(g, (x) => x * x).reduce((a, b) => a + b, 0), 0),
+  );
   return {
     lossRelError: Math.abs(fused.loss - reference.loss) / Math.abs(reference.loss),
     gradRelError: errors[worst],
     worst: weightSpecs({ ...CONFIG }).map(([name]) => name)[worst],
     kernelRelError: Math.max(...Object.values(await checkKernels())),
+    clipRelError: Math.abs(fused.clipNorm - norm) / norm,
   };
 }
 

@@ -1,0 +1,257 @@
+/**
+ * The engine on a real GPU without a browser: tfjs-backend-webgpu under Node through Dawn's Node
+ * binding (the `webgpu` npm package), against tfjs' WASM backend on the same machine. Same model
+ * code, kernels and fused Adam as the app's worker; the batches come from the built-in corpus.
+ *
+ *   apt-get install -y libvulkan1            # and the GPU's Vulkan driver
+ *   npm install --no-save webgpu@0.6.2       # Dawn for Node (not a dependency: 130 MB, GPU machines only)
+ *   npm run bench:gpu [-- --models 128,1,64,32/256,2,128,64 --steps 20 --backends wasm,webgpu --out FILE]
+ *                     [--kernels auto|software|hardware]   (which matMuls WebGPU runs; auto: as the app picks)
+ *
+ * With no GPU, Chromium's own SwiftShader Vulkan driver gives Dawn a software adapter:
+ * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (checks the path; slow, like the
+ * browser's software adapter).
+ *
+ * Per backend and model: a numerics check first (the same weights and batch on every backend:
+ * the loss and the gradient norm against WASM's), then the median training step over `--steps`
+ * steps after two warm-up steps, and whether tf.memory().numTensors stayed flat.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { randomBatch } from '../../src/data/batching';
+import { Rng } from '../../src/data/rng';
+import { buildVocab, encode } from '../../src/data/vocab';
+import { registerGpuAdamKernels } from '../../src/engine/kernels/adam-gpu';
+import { registerCopyConcat } from '../../src/engine/kernels/concat-gpu';
+import { registerGpuStepKernels } from '../../src/engine/kernels/lstm-step-gpu';
+import { registerSoftwareGpuKernels, useSoftwareGpuKernels } from '../../src/engine/kernels/matmul-gpu';
+import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { createModel, disposeModel, namedWeights } from '../../src/engine/model';
+import { batchLoss, createOptimizer, trainStep } from '../../src/engine/train';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const models = arg('models', '128,1,64,32/256,2,128,64') // units,layers,seq,batch per model
+  .split('/')
+  .map((m) => m.split(',').map(Number))
+  .map(([units, layers, seq, batch]) => ({ units, layers, seq, batch }));
+const steps = Number(arg('steps', '20')); // timed steps per backend and model, after 2 warm-up steps
+const kernels = arg('kernels', 'auto'); // WebGPU matMuls: auto (as the app picks), software or hardware
+const backends = arg('backends', 'wasm,webgpu').split(','); // WASM first: Dawn's threads stay once it starts
+
+/** Dawn's navigator.gpu and its adapter, or a message saying what is missing. */
+async function dawn(): Promise<{ adapter: GPUAdapter } | string> {
+  let webgpu: { create(options: string[]): GPU; globals: object };
+  try {
+    webgpu = (await import(/* @vite-ignore */ ['web', 'gpu'].join(''))) as typeof webgpu;
+  } catch {
+    return 'the `webgpu` package is not installed: npm install --no-save webgpu@0.6.2';
+  }
+  Object.assign(globalThis, webgpu.globals);
+  const gpu = webgpu.create([]);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return "Dawn found no adapter: install libvulkan1 and the GPU's Vulkan driver";
+  return { adapter };
+}
+
+/**
+ * Registers tfjs' WebGPU backend on Dawn's adapter, with the device tfjs itself would request.
+ * (tfjs registers 'webgpu' only if navigator.gpu exists when its module loads; under Node it
+ * does not, since the app's kernels import the module before Dawn is loaded.)
+ */
+async function registerDawnBackend(adapter: GPUAdapter): Promise<void> {
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
+}
+
+/** Sets up `name` as the app's worker does (the same kernels registered) and starts it. */
+async function start(name: string): Promise<string> {
+  if (name === 'wasm') {
+    patchWasmKernels();
+  } else if (name === 'webgpu') {
+    const found = await dawn();
+    if (typeof found === 'string') throw new Error(found);
+    const info = found.adapter.info;
+    await registerDawnBackend(found.adapter);
+    registerGpuStepKernels();
+    registerGpuAdamKernels();
+    registerSoftwareGpuKernels();
+    registerCopyConcat();
+    const fallback =
+      info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
+    const software = kernels === 'auto' ? fallback : kernels === 'software';
+    useSoftwareGpuKernels(software); // the app: on for a software adapter, off for a GPU
+    if (!(await tf.setBackend(name))) throw new Error('tfjs could not start WebGPU on this adapter');
+    return `${info.vendor} ${info.architecture} ${info.description}, ${software ? 'software-adapter' : 'GPU'} matMuls`;
+  }
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start ${name}`);
+  return name === 'wasm' ? `WASM, one thread, ${cpus()[0]?.model ?? 'CPU'}` : name;
+}
+
+const text = readFileSync('public/corpora/nineteenth-century.txt', 'utf8');
+const { vocab } = buildVocab(text);
+const ids = encode(vocab, text);
+type Shape = (typeof models)[number];
+const config = (m: Shape) => ({
+  vocabSize: vocab.chars.length,
+  embedDim: 32,
+  units: m.units,
+  layers: m.layers,
+  dropout: 0,
+});
+
+interface Numerics {
+  loss: number;
+  grads: Record<string, Float32Array>; // per weight
+}
+
+/** The loss and every weight's gradient for seed-1 weights on one batch: equal on every backend. */
+async function numerics(m: Shape): Promise<Numerics> {
+  const model = createModel(config(m), 1);
+  const batch = randomBatch(ids, m.seq, m.batch, new Rng(7));
+  const { value, grads } = tf.variableGrads(() => batchLoss(model, batch));
+  const names = namedWeights(model);
+  const read: Record<string, Float32Array> = {};
+  for (const [name, variable] of names) read[name] = (await grads[variable.name].data()) as Float32Array;
+  const loss = (await value.data())[0];
+  tf.dispose([value, grads]);
+  disposeModel(model);
+  return { loss, grads: read };
+}
+
+/** The largest, over weights, of |a − b| / |b| (L2 norms of each weight's gradient). */
+function worstGradient(a: Numerics, b: Numerics): { weight: string; relative: number } {
+  let worst = { weight: '', relative: 0 };
+  for (const [name, gb] of Object.entries(b.grads)) {
+    const ga = a.grads[name];
+    let [diff, norm] = [0, 0];
+    for (let i = 0; i < gb.length; i++) [diff, norm] = [diff + (ga[i] - gb[i]) ** 2, norm + gb[i] ** 2];
+    const relative = Math.sqrt(diff / Math.max(norm, 1e-30));
+    if (relative >= worst.relative) worst = { weight: name, relative };
+  }
+  return worst;
+}
+
+/** Median ms of a training step (Adam 0.01, clip 5, random rows), and the tensor count before and after. */
+async function timeSteps(m: Shape) {
+  const model = createModel(config(m), 1);
+  const optimizer = createOptimizer('adam', 0.01);
+  const rng = new Rng(1);
+  const times: number[] = [];
+  let tensorsAfterWarmUp = 0;
+  let lastLoss = NaN;
+  for (let i = 0; i < steps + 2; i++) {
+    const started = performance.now();
+    const loss = trainStep(model, optimizer, randomBatch(ids, m.seq, m.batch, rng), 5, 0);
+    lastLoss = (await loss.data())[0]; // the step is done when its loss is read back
+    loss.dispose();
+    if (i >= 2) times.push(performance.now() - started);
+    if (i === 1) tensorsAfterWarmUp = tf.memory().numTensors;
+  }
+  const tensorsAtEnd = tf.memory().numTensors;
+  optimizer.dispose();
+  disposeModel(model);
+  const medianMs = [...times].sort((a, b) => a - b)[times.length >> 1];
+  return {
+    lastLoss,
+    medianMs,
+    stepsPerSec: 1000 / medianMs,
+    targetsPerSec: (m.seq * m.batch * 1000) / medianMs,
+    tensorsAfterWarmUp,
+    tensorsAtEnd,
+  };
+}
+
+interface Row {
+  backend: string;
+  device: string;
+  model: Shape;
+  loss: number;
+  lastLoss: number; // after the timed steps (the same batches on every backend)
+  medianMs: number;
+  stepsPerSec: number;
+  targetsPerSec: number;
+  tensorsAfterWarmUp: number;
+  tensorsAtEnd: number;
+  vsWasm?: {
+    speed: number;
+    lossRelative: number;
+    lastLossRelative: number;
+    worstGradient: { weight: string; relative: number };
+  };
+}
+
+/** Every model on one backend: its numerics (kept for the comparison) and its timed steps. */
+async function runBackend(name: string, device: string, checks: Map<string, Numerics>): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const m of models) {
+    const check = await numerics(m);
+    checks.set(`${name} ${JSON.stringify(m)}`, check);
+    const timed = await timeSteps(m);
+    const label = `${m.layers}×${m.units}, ${m.batch} rows of ${m.seq}`;
+    console.log(
+      `  ${label}: ${timed.medianMs.toFixed(1)} ms/step (${timed.stepsPerSec.toFixed(2)} steps/s, ` +
+        `${Math.round(timed.targetsPerSec)} targets/s); first loss ${check.loss.toFixed(6)}; tensors ${timed.tensorsAfterWarmUp} → ${timed.tensorsAtEnd}`,
+    );
+    rows.push({ backend: name, device, model: m, loss: check.loss, ...timed });
+  }
+  return rows;
+}
+
+/** WebGPU against WASM, per model: speed, and the same step's loss and gradients. */
+function compare(rows: Row[], checks: Map<string, Numerics>): void {
+  for (const row of rows.filter((r) => r.backend === 'webgpu')) {
+    const key = JSON.stringify(row.model);
+    const wasm = rows.find((r) => r.backend === 'wasm' && JSON.stringify(r.model) === key);
+    const [a, b] = [checks.get(`webgpu ${key}`), checks.get(`wasm ${key}`)];
+    if (!wasm || !a || !b) continue;
+    row.vsWasm = {
+      speed: wasm.medianMs / row.medianMs,
+      lossRelative: Math.abs(a.loss - b.loss) / Math.abs(b.loss),
+      lastLossRelative: Math.abs(row.lastLoss - wasm.lastLoss) / Math.abs(wasm.lastLoss),
+      worstGradient: worstGradient(a, b),
+    };
+    const { speed, lossRelative, lastLossRelative, worstGradient: worst } = row.vsWasm;
+    console.log(
+      `${row.model.layers}×${row.model.units}: WebGPU at ${speed.toFixed(2)}× WASM's steps/s; against WASM (relative) the ` +
+        `first loss differs by ${lossRelative.toExponential(1)}, the gradients by at most ${worst.relative.toExponential(1)} ` +
+        `(${worst.weight}), the loss after ${steps + 2} steps by ${lastLossRelative.toExponential(1)}`,
+    );
+  }
+}
+
+tf.env().set('PROD', true);
+const rows: Row[] = [];
+const checks = new Map<string, Numerics>();
+const failures: Record<string, string> = {};
+for (const name of backends) {
+  try {
+    const device = await start(name);
+    console.log(`== ${name}: ${device}`);
+    rows.push(...(await runBackend(name, device, checks)));
+  } catch (error) {
+    failures[name] = (error as Error).message;
+    console.log(`${name}: ${failures[name]}`);
+  }
+}
+compare(rows, checks);
+const out = arg('out', '');
+if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, rows, failures }, null, 2));
+process.exit(0); // Dawn keeps the event loop alive
