@@ -14,7 +14,8 @@
  *
  * Per backend and model: a numerics check first (the same weights and batch on every backend:
  * the loss and the gradient norm against WASM's), then the median training step over `--steps`
- * steps after two warm-up steps, and whether tf.memory().numTensors stayed flat.
+ * steps after two warm-up steps, warm generation (4 streams), whether tf.memory().numTensors stayed
+ * flat, and (WebGPU) any error the device raised.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -26,9 +27,12 @@ import { buildVocab, encode } from '../../src/data/vocab';
 import { registerGpuAdamKernels } from '../../src/engine/kernels/adam-gpu';
 import { registerCopyConcat } from '../../src/engine/kernels/concat-gpu';
 import { registerGpuStepKernels } from '../../src/engine/kernels/lstm-step-gpu';
+import { registerGpuSampleHeads } from '../../src/engine/kernels/sample-head-gpu';
 import { registerSoftwareGpuKernels, useSoftwareGpuKernels } from '../../src/engine/kernels/matmul-gpu';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { dawn, gpuErrors, registerDawnBackend } from './dawn';
 import { createModel, disposeModel, namedWeights } from '../../src/engine/model';
+import { generate } from '../../src/engine/sampling';
 import { batchLoss, createOptimizer, trainStep } from '../../src/engine/train';
 
 const arg = (name: string, fallback: string) => {
@@ -43,44 +47,6 @@ const steps = Number(arg('steps', '20')); // timed steps per backend and model, 
 const kernels = arg('kernels', 'auto'); // WebGPU matMuls: auto (as the app picks), software or hardware
 const backends = arg('backends', 'wasm,webgpu').split(','); // WASM first: Dawn's threads stay once it starts
 
-/** Dawn's navigator.gpu and its adapter, or a message saying what is missing. */
-async function dawn(): Promise<{ adapter: GPUAdapter } | string> {
-  let webgpu: { create(options: string[]): GPU; globals: object };
-  try {
-    webgpu = (await import(/* @vite-ignore */ ['web', 'gpu'].join(''))) as typeof webgpu;
-  } catch {
-    return 'the `webgpu` package is not installed: npm install --no-save webgpu@0.6.2';
-  }
-  Object.assign(globalThis, webgpu.globals);
-  const gpu = webgpu.create([]);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return "Dawn found no adapter: install libvulkan1 and the GPU's Vulkan driver";
-  return { adapter };
-}
-
-/**
- * Registers tfjs' WebGPU backend on Dawn's adapter, with the device tfjs itself would request.
- * (tfjs registers 'webgpu' only if navigator.gpu exists when its module loads; under Node it
- * does not, since the app's kernels import the module before Dawn is loaded.)
- */
-async function registerDawnBackend(adapter: GPUAdapter): Promise<void> {
-  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-  const limits = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
-  });
-  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
-}
-
 /** Sets up `name` as the app's worker does (the same kernels registered) and starts it. */
 async function start(name: string): Promise<string> {
   if (name === 'wasm') {
@@ -94,6 +60,7 @@ async function start(name: string): Promise<string> {
     registerGpuAdamKernels();
     registerSoftwareGpuKernels();
     registerCopyConcat();
+    registerGpuSampleHeads();
     const fallback =
       info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
     const software = kernels === 'auto' ? fallback : kernels === 'software';
@@ -149,6 +116,22 @@ function worstGradient(a: Numerics, b: Numerics): { weight: string; relative: nu
   return worst;
 }
 
+/** Characters per second streamed at 4 temperatures (one batch row each), warm: a first call compiles. */
+async function timeGeneration(m: Shape, length = 200): Promise<number> {
+  const model = createModel(config(m), 1);
+  const run = async () => {
+    const started = performance.now();
+    let chars = 0;
+    for await (const burst of generate(model, vocab, 'The ', [0.2, 0.5, 1.0, 1.2], length, new Rng(3)))
+      chars += burst.length;
+    return (chars * 1000) / (performance.now() - started);
+  };
+  await run();
+  const charsPerSec = await run();
+  disposeModel(model);
+  return charsPerSec;
+}
+
 /** Median ms of a training step (Adam 0.01, clip 5, random rows), and the tensor count before and after. */
 async function timeSteps(m: Shape) {
   const model = createModel(config(m), 1);
@@ -188,6 +171,7 @@ interface Row {
   medianMs: number;
   stepsPerSec: number;
   targetsPerSec: number;
+  generationCharsPerSec: number; // 4 streams, warm
   tensorsAfterWarmUp: number;
   tensorsAtEnd: number;
   vsWasm?: {
@@ -204,11 +188,11 @@ async function runBackend(name: string, device: string, checks: Map<string, Nume
   for (const m of models) {
     const check = await numerics(m);
     checks.set(`${name} ${JSON.stringify(m)}`, check);
-    const timed = await timeSteps(m);
+    const timed = { ...(await timeSteps(m)), generationCharsPerSec: await timeGeneration(m) };
     const label = `${m.layers}×${m.units}, ${m.batch} rows of ${m.seq}`;
     console.log(
       `  ${label}: ${timed.medianMs.toFixed(1)} ms/step (${timed.stepsPerSec.toFixed(2)} steps/s, ` +
-        `${Math.round(timed.targetsPerSec)} targets/s); first loss ${check.loss.toFixed(6)}; tensors ${timed.tensorsAfterWarmUp} → ${timed.tensorsAtEnd}`,
+        `${Math.round(timed.targetsPerSec)} targets/s); generation ${Math.round(timed.generationCharsPerSec)} characters/s; first loss ${check.loss.toFixed(6)}; tensors ${timed.tensorsAfterWarmUp} → ${timed.tensorsAtEnd}`,
     );
     rows.push({ backend: name, device, model: m, loss: check.loss, ...timed });
   }
@@ -252,6 +236,11 @@ for (const name of backends) {
   }
 }
 compare(rows, checks);
+if (backends.includes('webgpu'))
+  console.log(
+    `WebGPU errors raised by the device: ${gpuErrors.length}${gpuErrors.length ? ` (first: ${gpuErrors[0]})` : ''}`,
+  );
 const out = arg('out', '');
-if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, rows, failures }, null, 2));
+if (out)
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, rows, failures, gpuErrors }, null, 2));
 process.exit(0); // Dawn keeps the event loop alive
