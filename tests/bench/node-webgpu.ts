@@ -9,13 +9,14 @@
  *                     [--kernels auto|software|hardware]   (which matMuls WebGPU runs; auto: as the app picks)
  *
  * With no GPU, Chromium's own SwiftShader Vulkan driver gives Dawn a software adapter:
- * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (checks the path; slow, like the
- * browser's software adapter).
+ * VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json: enough to check the numerics of both
+ * matMul paths; its speed, like the browser's software adapter's, says nothing about a GPU.
  *
- * Per backend and model: a numerics check first (the same weights and batch on every backend:
- * the loss and the gradient norm against WASM's), then the median training step over `--steps`
+ * Per backend and model: a numerics check first (the same weights and batch on every backend: the
+ * loss and every weight's gradient, compared with WASM's), then the median training step over `--steps`
  * steps after two warm-up steps, warm generation (4 streams), whether tf.memory().numTensors stayed
- * flat, and (WebGPU) any error the device raised.
+ * flat, the loss after the timed steps (the same batches everywhere), and any error the WebGPU
+ * device raised.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
