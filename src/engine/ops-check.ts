@@ -1,11 +1,11 @@
 /**
  * The stock ops Inkling re-registers on some backends, on the current backend against plain-JS
  * maths: matMul (every transpose, with and without a bias), sums by column and by row, the row
- * maximum, the 2-D transpose, stack and concat along the first axis. On WebGPU's software adapter
- * these run the block matMul and plain transpose (kernels/matmul-gpu.ts), the line reductions
- * (reduce-gpu.ts) and the copying concat (concat-gpu.ts); on WebGL the blitting concat
- * (concat-webgl.ts); on WASM the kernels of kernels/wasm.ts.
- * Part of the engine check.
+ * maximum, the 2-D transpose, stack and concat along the first axis, and a sum of 12 tensors. On
+ * WebGPU's software adapter these run the block matMul and plain transpose (kernels/matmul-gpu.ts),
+ * the line reductions (reduce-gpu.ts) and the copying concat (concat-gpu.ts); on every WebGPU
+ * adapter the split AddN (addn-gpu.ts); on WebGL the blitting concat (concat-webgl.ts); on WASM
+ * the kernels of kernels/wasm.ts. Part of the engine check.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -89,7 +89,17 @@ async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
   };
 }
 
+/** A sum of 12 tensors (more than one WebGPU program may read: kernels/addn-gpu.ts) against the maths. */
+async function checkAddN(rand: Rand): Promise<Record<string, number>> {
+  const xs = Array.from({ length: 12 }, () => rand(5));
+  const sum = new Float32Array(5).map((_, j) => xs.reduce((s, x) => s + x[j], 0));
+  const got = tf.tidy(() => tf.addN(xs.map((x) => tf.tensor1d(x))));
+  const error = relError(await got.data(), sum);
+  got.dispose();
+  return { addN: error };
+}
+
 /** Every re-registered op's worst relative error on this backend. */
 export async function checkOps(rand: Rand): Promise<Record<string, number>> {
-  return { ...(await checkMatMuls(rand)), ...(await checkReshuffles(rand)) };
+  return { ...(await checkMatMuls(rand)), ...(await checkReshuffles(rand)), ...(await checkAddN(rand)) };
 }

@@ -10,25 +10,6 @@ import { releaseUnused } from './kept';
 export const LN2 = Math.log(2);
 
 /**
- * Inputs per tf.addN. A WebGPU device has 8 storage buffers per shader stage unless it asks for
- * more (the spec's default, which tfjs keeps), one of them the output; tfjs' WebGPU AddN does not
- * split larger sums, its pipeline is invalid and the sum comes back as garbage. A 2-layer model
- * has 9 weights, so its gradient norm was such a sum.
- */
-export const ADDN_MAX_INPUTS = 7;
-
-/** Σ xs (same shapes) in tf.addN calls of at most ADDN_MAX_INPUTS inputs each. */
-export function addAll(xs: tf.Tensor[]): tf.Tensor {
-  if (xs.length <= ADDN_MAX_INPUTS) return tf.addN(xs);
-  const parts: tf.Tensor[] = [];
-  for (let i = 0; i < xs.length; i += ADDN_MAX_INPUTS) {
-    const chunk = xs.slice(i, i + ADDN_MAX_INPUTS);
-    parts.push(chunk.length === 1 ? chunk[0] : tf.addN(chunk));
-  }
-  return addAll(parts);
-}
-
-/**
  * Carried LSTM state for stateful (truncated BPTT) training: the step starts from `state` and
  * leaves its final state there, kept outside tf.tidy; gradients stop at the batch boundary.
  */
@@ -51,7 +32,7 @@ export function batchLoss(model: CharModel, batch: Batch, dropoutSeed?: number, 
 
 /** The global L2 norm of all gradients, and min(1, maxNorm / norm): the factor clipping applies. */
 export function clipScale(grads: tf.NamedTensorMap, maxNorm: number) {
-  const norm = tf.sqrt(addAll(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
   return { norm, scale: tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))) as tf.Scalar };
 }
 
@@ -118,7 +99,7 @@ export function trainStep(
 
 /** Mean loss in bits per character over the given batches, without dropout or updates. */
 export async function estimateBpc(model: CharModel, batches: Batch[]): Promise<number> {
-  const total = tf.tidy(() => addAll(batches.map((b) => batchLoss(model, b))));
+  const total = tf.tidy(() => tf.addN(batches.map((b) => batchLoss(model, b))));
   const [sum] = await total.data();
   total.dispose();
   return sum / batches.length / LN2;

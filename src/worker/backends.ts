@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
 import { registerGpuAdamKernels } from '../engine/kernels/adam-gpu';
+import { registerSplitAddN } from '../engine/kernels/addn-gpu';
 import { registerCopyConcat } from '../engine/kernels/concat-gpu';
 import { registerBlitConcat } from '../engine/kernels/concat-webgl';
 import { registerGpuStepKernels } from '../engine/kernels/lstm-step-gpu';
@@ -26,6 +27,7 @@ registerGpuAdamKernels(); // and the fused Adam update
 registerGpuSampleHeads(); // the sampling head: the output layer and the draw, one program
 registerSoftwareGpuKernels(); // matMuls and reductions without workgroup barriers, for software adapters
 registerCopyConcat(); // stacking a sequence's steps as buffer copies
+registerSplitAddN(); // sums of more inputs than a WebGPU program may read, in parts
 registerBlitConcat(); // and on WebGL as framebuffer blits
 
 /** Describes the adapter WebGPU would use, or says why there is none. */

@@ -26,6 +26,7 @@ import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { buildVocab, encode } from '../../src/data/vocab';
 import { registerGpuAdamKernels } from '../../src/engine/kernels/adam-gpu';
+import { registerSplitAddN } from '../../src/engine/kernels/addn-gpu';
 import { registerCopyConcat } from '../../src/engine/kernels/concat-gpu';
 import { registerGpuStepKernels } from '../../src/engine/kernels/lstm-step-gpu';
 import { registerGpuSampleHeads } from '../../src/engine/kernels/sample-head-gpu';
@@ -62,6 +63,7 @@ async function start(name: string): Promise<string> {
     registerSoftwareGpuKernels();
     registerCopyConcat();
     registerGpuSampleHeads();
+    registerSplitAddN();
     const fallback =
       info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
     const software = kernels === 'auto' ? fallback : kernels === 'software';
