@@ -10,25 +10,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
-import { registerGpuAdamKernels } from '../engine/kernels/adam-gpu';
-import { registerSplitAddN } from '../engine/kernels/addn-gpu';
-import { registerCopyConcat } from '../engine/kernels/concat-gpu';
-import { registerBlitConcat } from '../engine/kernels/concat-webgl';
-import { registerGpuStepKernels } from '../engine/kernels/lstm-step-gpu';
-import { registerSoftwareGpuKernels, useSoftwareGpuKernels } from '../engine/kernels/matmul-gpu';
-import { registerGpuSampleHeads } from '../engine/kernels/sample-head-gpu';
+import { useSoftwareGpuKernels } from '../engine/kernels/matmul-gpu';
+import { registerGpuKernels } from '../engine/kernels/register-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
 import { prepareWasm, wasmThreads } from './wasm';
 
-registerGpuStepKernels(); // the fused LSTM step in WGSL and GLSL
-registerGpuAdamKernels(); // and the fused Adam update
-registerGpuSampleHeads(); // the sampling head: the output layer and the draw, one program
-registerSoftwareGpuKernels(); // matMuls and reductions without workgroup barriers, for software adapters
-registerCopyConcat(); // stacking a sequence's steps as buffer copies
-registerSplitAddN(); // sums of more inputs than a WebGPU program may read, in parts
-registerBlitConcat(); // and on WebGL as framebuffer blits
+registerGpuKernels(); // the fused LSTM, Adam and sampling kernels, and the replaced stock ones
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function describeAdapter(): Promise<AdapterSummary | string> {

@@ -25,12 +25,8 @@ import { cpus } from 'node:os';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { buildVocab, encode } from '../../src/data/vocab';
-import { registerGpuAdamKernels } from '../../src/engine/kernels/adam-gpu';
-import { registerSplitAddN } from '../../src/engine/kernels/addn-gpu';
-import { registerCopyConcat } from '../../src/engine/kernels/concat-gpu';
-import { registerGpuStepKernels } from '../../src/engine/kernels/lstm-step-gpu';
-import { registerGpuSampleHeads } from '../../src/engine/kernels/sample-head-gpu';
-import { registerSoftwareGpuKernels, useSoftwareGpuKernels } from '../../src/engine/kernels/matmul-gpu';
+import { useSoftwareGpuKernels } from '../../src/engine/kernels/matmul-gpu';
+import { registerGpuKernels } from '../../src/engine/kernels/register-gpu';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { dawn, gpuErrors, registerDawnBackend } from './dawn';
 import { createModel, disposeModel, namedWeights } from '../../src/engine/model';
@@ -58,12 +54,7 @@ async function start(name: string): Promise<string> {
     if (typeof found === 'string') throw new Error(found);
     const info = found.adapter.info;
     await registerDawnBackend(found.adapter);
-    registerGpuStepKernels();
-    registerGpuAdamKernels();
-    registerSoftwareGpuKernels();
-    registerCopyConcat();
-    registerGpuSampleHeads();
-    registerSplitAddN();
+    registerGpuKernels(); // the app's worker's list
     const fallback =
       info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
     const software = kernels === 'auto' ? fallback : kernels === 'software';
