@@ -39,9 +39,9 @@ async function lossAndGrads(path: LstmPath) {
     releaseUnused();
     const loss = (await value.data())[0];
     const arrays = await Promise.all(modelVariables(model).map((v) => grads[v.name].data()));
-    const { norm, scale } = clipScale(grads, 1); // a sum over all 9 weights: more than one AddN on WebGPU
+    const norm = tf.tidy(() => clipScale(grads, 1).norm); // a sum over all 9 weights: more than one AddN on WebGPU
     const clipNorm = (await norm.data())[0];
-    tf.dispose([value, norm, scale, ...Object.values(grads)]);
+    tf.dispose([value, norm, ...Object.values(grads)]);
     return { loss, grads: arrays, clipNorm };
   } finally {
     disposeModel(model);

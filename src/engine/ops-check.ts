@@ -48,12 +48,16 @@ async function checkMatMuls(rand: Rand): Promise<Record<string, number>> {
       [true, true],
     ]) {
       const [a, b, bias] = [rand(M * K), rand(K * N), rand(N)];
-      const [ta, tb] = [tf.tensor2d(a, tA ? [K, M] : [M, K]), tf.tensor2d(b, tB ? [N, K] : [K, N])];
+      const [ta, tb, tbias] = [
+        tf.tensor2d(a, tA ? [K, M] : [M, K]),
+        tf.tensor2d(b, tB ? [N, K] : [K, N]),
+        tf.tensor1d(bias),
+      ];
       const c = tf.matMul(ta, tb, tA, tB);
-      const cb = tf.fused.matMul({ a: ta, b: tb, transposeA: tA, transposeB: tB, bias: tf.tensor1d(bias) });
+      const cb = tf.fused.matMul({ a: ta, b: tb, transposeA: tA, transposeB: tB, bias: tbias });
       plain = Math.max(plain, relError(await c.data(), product(a, b, [M, K, N], tA, tB)));
       fused = Math.max(fused, relError(await cb.data(), product(a, b, [M, K, N], tA, tB, bias)));
-      tf.dispose([ta, tb, c, cb]);
+      tf.dispose([ta, tb, tbias, c, cb]);
     }
   return { matMul: plain, matMulBias: fused };
 }

@@ -129,12 +129,16 @@ describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s
 });
 
 describe('the engine check a person can run from the page', () => {
-  it('finds the fused kernels and gradients matching on the CPU backend', async () => {
+  it('finds the fused kernels, gradients and clipping norm matching on the CPU backend, leaving no tensor behind', async () => {
     await tf.setBackend('cpu');
+    await checkFusedLstm(); // a first run may keep what a backend caches
+    const tensors = tf.memory().numTensors;
     const check = await checkFusedLstm();
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(check.gradRelError).toBeLessThan(1e-4);
     expect(check.kernelRelError).toBeLessThan(1e-5);
     expect(check.lossRelError).toBeLessThan(1e-5);
+    expect(check.clipRelError).toBeLessThan(1e-5);
   });
 });
 
