@@ -51,19 +51,16 @@ function withCalls(out, calls) {
   return out;
 }
 
-export function summarise({ roof, inkling, reference, autodiff, longTasks, calls }) {
+/**
+ * `model`: the shape both Inkling runs trained (units, layers, seqLen, batchSize; embedding 32,
+ * every position a target), which the GFLOP/s figures count.
+ */
+export function summarise({ roof, inkling, reference, autodiff, longTasks, calls, model }) {
   const out = { roof, longTasks };
   if (inkling && !inkling.error) {
     const { info } = inkling;
-    const shape = {
-      vocab: info.vocabSize,
-      embed: 32,
-      units: 128,
-      layers: 1,
-      batch: info.charsPerStep / 64,
-      seqLen: 64,
-      targets: 64,
-    };
+    const { units, layers, seqLen, batchSize } = model;
+    const shape = { vocab: info.vocabSize, embed: 32, units, layers, batch: batchSize, seqLen, targets: seqLen };
     out.inkling = {
       ...side(inkling, shape, 1, roof),
       timeToFirstStepMs: inkling.timeToFirstStepMs,

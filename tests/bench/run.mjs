@@ -184,10 +184,12 @@ for (const backend of backends) {
   const autodiff = process.argv.includes('--autodiff')
     ? await run(
         'Inkling, autodiff LSTM',
-        ([b, s, m]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: { lstm: 'autodiff' } }),
+        ([b, s, m, train, model]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: train, model }),
         backend,
         seconds,
         marks,
+        { batching, readLossEvery, seqLen, batchSize, lstm: 'autodiff' },
+        { units, layers },
       )
     : null;
   const reference = withReference
@@ -203,7 +205,15 @@ for (const backend of backends) {
   const tasks = await appPage(backend, 20_000).catch((e) => ({ error: String(e) }));
   const wasmPatch = backend === 'wasm' ? await run('WASM matMul lever', () => window.bench.wasmPatch()) : null;
   results.backends[backend] = {
-    ...summarise({ roof, inkling, reference, autodiff, longTasks: tasks, calls }),
+    ...summarise({
+      roof,
+      inkling,
+      reference,
+      autodiff,
+      longTasks: tasks,
+      calls,
+      model: { units, layers, seqLen, batchSize },
+    }),
     wasmPatch,
   };
 }
