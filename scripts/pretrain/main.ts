@@ -4,13 +4,11 @@
  * into .pretrain/ as it goes and picks up from there; `--fresh` starts over.
  * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
  *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
+ *          --backend wasm (or webgpu: a GPU through Dawn, `npm install --no-save webgpu@0.6.2`)
  * Resuming with new options continues the same run; base.json lists every stage's command.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { BASE_ALPHABET } from '../../src/data/alphabet';
 import { encode, makeVocab } from '../../src/data/vocab';
 import { evalBatches } from '../../src/data/batching';
@@ -21,11 +19,10 @@ import { loadSources } from './sources';
 import { writeBase } from './write-base';
 import { baseSettings, commandOf, learningRateAt, parseOptions } from './options';
 import { mixedBatch, stretchesOf } from './mix';
+import { assertDeviceHealthy, startBackend } from './backend';
 
 const opts = parseOptions(process.argv.slice(2));
-tf.env().set('PROD', true);
-patchWasmKernels();
-await tf.setBackend('wasm');
+const device = await startBackend(opts.backend);
 
 const { train, heldOut } = loadSources();
 const vocab = makeVocab([...BASE_ALPHABET]);
@@ -41,7 +38,7 @@ const seq = settings.train.seqLen;
 const batch = settings.train.batchSize;
 console.log(`pretraining text: ${train.length} sources, ${(trainIds.length / 1e6).toFixed(2)} M characters`);
 console.log(`held out: ${heldOut.meta.name}, ${(heldIds.length / 1e6).toFixed(2)} M characters`);
-console.log(`model: ${opts.layers}x${opts.units} LSTM, embedding ${opts.embed}; batch ${batch}x${seq}; WASM backend`);
+console.log(`model: ${opts.layers}x${opts.units} LSTM, embedding ${opts.embed}; batch ${batch}x${seq}; ${device}`);
 
 const ckptJson = join(opts.work, 'checkpoint.json');
 const ckptBin = join(opts.work, 'checkpoint.bin');
@@ -66,10 +63,17 @@ async function restore(): Promise<{ state: RunState; seconds: number; stages: st
 }
 
 async function checkpoint(state: RunState, seconds: number): Promise<void> {
-  const record = encodeCheckpoint(await state.toCheckpoint('wasm'));
+  const record = encodeCheckpoint(await state.toCheckpoint(opts.backend));
   writeFileSync(ckptBin, new Uint8Array(record.data));
   writeFileSync(ckptJson, record.json);
   writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages }));
+}
+
+/** Checkpoints and rewrites the base, unless the GPU device raised an error (its weights are then untrustworthy). */
+async function save(): Promise<void> {
+  assertDeviceHealthy();
+  await checkpoint(state, seconds);
+  await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && ') });
 }
 
 const restored = await restore();
@@ -106,6 +110,7 @@ while (seconds < budget) {
   const now = Date.now();
   if (now - lastEval > opts.evalEverySec * 1000) {
     const val = await estimateBpc(state.model, valBatches);
+    assertDeviceHealthy(); // a GPU program that failed validation never ran: stop at once
     state.recordEstimate(state.step, val, recent.reduce((a, b) => a + b, 0) / recent.length);
     console.log(`  step ${state.step}: held-out estimate ${val.toFixed(3)} bits/char`);
     lastEval = now;
@@ -121,11 +126,9 @@ while (seconds < budget) {
     [recent, chars, windowStart, lastLog] = [[], 0, now, now];
   }
   if (now - lastSave > opts.saveEverySec * 1000) {
-    await checkpoint(state, seconds);
-    await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && ') });
+    await save();
     lastSave = Date.now();
   }
 }
-await checkpoint(state, seconds);
-await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && ') });
+await save();
 console.log(`done: ${state.step} steps in ${(seconds / 60).toFixed(1)} min`);

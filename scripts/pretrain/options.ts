@@ -11,6 +11,7 @@ export interface PretrainOptions {
   seq: number; // characters per row
   lr: number; // peak Adam learning rate
   mix: Mix; // how often each source is drawn (see mix.ts)
+  backend: PretrainBackend; // wasm (one thread) or webgpu (Dawn under Node: a real GPU, see scripts/dawn.ts)
   out: string; // where the base's files go
   work: string; // checkpoints, for resuming
   fresh: boolean; // ignore any checkpoint in `work`
@@ -38,12 +39,20 @@ export function parseOptions(argv: string[]): PretrainOptions {
     seq: arg('seq', 100),
     lr: arg('lr', 0.01),
     mix: mixOf(text('mix', 'books')),
+    backend: backendOf(text('backend', 'wasm')),
     out: text('out', 'public/models/base-en'),
     work: text('work', '.pretrain'),
     fresh: argv.includes('--fresh'),
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
   };
+}
+
+export type PretrainBackend = 'wasm' | 'webgpu';
+
+function backendOf(name: string): PretrainBackend {
+  if (name !== 'wasm' && name !== 'webgpu') throw new Error('--backend must be wasm or webgpu');
+  return name;
 }
 
 function mixOf(name: string): Mix {
@@ -53,7 +62,8 @@ function mixOf(name: string): Mix {
 
 /** The command line that reproduces a stage of pretraining. */
 export function commandOf(o: PretrainOptions): string {
-  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}`;
+  const backend = o.backend === 'wasm' ? '' : ` --backend ${o.backend}`;
+  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${backend}`;
 }
 
 /** The settings the base trains with (also what a checkpoint of it records). */

@@ -25,10 +25,8 @@ import { cpus } from 'node:os';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { buildVocab, encode } from '../../src/data/vocab';
-import { useSoftwareGpuKernels } from '../../src/engine/kernels/matmul-gpu';
-import { registerGpuKernels } from '../../src/engine/kernels/register-gpu';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
-import { dawn, gpuErrors, registerDawnBackend } from './dawn';
+import { gpuErrors, startDawnWebGpu, type GpuKernels } from '../../scripts/dawn';
 import { createModel, disposeModel, namedWeights } from '../../src/engine/model';
 import { generate } from '../../src/engine/sampling';
 import { batchLoss, createOptimizer, trainStep } from '../../src/engine/train';
@@ -50,17 +48,7 @@ async function start(name: string): Promise<string> {
   if (name === 'wasm') {
     patchWasmKernels();
   } else if (name === 'webgpu') {
-    const found = await dawn();
-    if (typeof found === 'string') throw new Error(found);
-    const info = found.adapter.info;
-    await registerDawnBackend(found.adapter);
-    registerGpuKernels(); // the app's worker's list
-    const fallback =
-      info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
-    const software = kernels === 'auto' ? fallback : kernels === 'software';
-    useSoftwareGpuKernels(software); // the app: on for a software adapter, off for a GPU
-    if (!(await tf.setBackend(name))) throw new Error('tfjs could not start WebGPU on this adapter');
-    return `${info.vendor} ${info.architecture} ${info.description}, ${software ? 'software-adapter' : 'GPU'} matMuls`;
+    return startDawnWebGpu(kernels as GpuKernels);
   }
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start ${name}`);
   return name === 'wasm' ? `WASM, one thread, ${cpus()[0]?.model ?? 'CPU'}` : name;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/rng';
 import { mixedBatch, stretchesOf } from '../../scripts/pretrain/mix';
-import { parseOptions } from '../../scripts/pretrain/options';
+import { commandOf, parseOptions } from '../../scripts/pretrain/options';
 
 const sources = [
   { name: 'austen-emma.txt', chars: 300 },
@@ -48,5 +48,13 @@ describe('pretraining mix', () => {
   it('refuses an unknown mix by name', () => {
     expect(parseOptions(['--mix', 'books']).mix).toBe('books');
     expect(() => parseOptions(['--mix', 'poems'])).toThrow(/--mix must be one of uniform, books/);
+  });
+
+  it('trains on WASM unless told webgpu, and records a webgpu stage in its command', () => {
+    expect(parseOptions([]).backend).toBe('wasm');
+    expect(commandOf(parseOptions(['--hours', '2']))).toBe('npm run pretrain -- --hours 2 --lr 0.01 --mix books');
+    const gpu = parseOptions(['--backend', 'webgpu', '--hours', '0.5']);
+    expect(commandOf(gpu)).toBe('npm run pretrain -- --hours 0.5 --lr 0.01 --mix books --backend webgpu');
+    expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be wasm or webgpu/);
   });
 });

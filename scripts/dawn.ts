@@ -1,8 +1,12 @@
 /**
- * Dawn's Node binding (the `webgpu` npm package, installed by hand: see node-webgpu.ts) as
- * tfjs-backend-webgpu's device under Node, with every error the device raises kept.
+ * Dawn's Node binding (the `webgpu` npm package, installed by hand: `npm install --no-save
+ * webgpu@0.6.2`, plus libvulkan1 and the GPU's Vulkan driver) as tfjs-backend-webgpu's device
+ * under Node, with every error the device raises kept. Used by `npm run bench:gpu` and by
+ * `npm run pretrain -- --backend webgpu`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { useSoftwareGpuKernels } from '../src/engine/kernels/matmul-gpu';
+import { registerGpuKernels } from '../src/engine/kernels/register-gpu';
 
 /** Dawn's navigator.gpu and its adapter, or a message saying what is missing. */
 export async function dawn(): Promise<{ adapter: GPUAdapter } | string> {
@@ -46,4 +50,26 @@ export async function registerDawnBackend(adapter: GPUAdapter): Promise<void> {
     gpuErrors.push((e as GPUUncapturedErrorEvent).error.message.split('\n')[0]);
   });
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
+}
+
+/** Which matMuls WebGPU runs: `auto` as the app picks (the software-adapter ones on a fallback adapter). */
+export type GpuKernels = 'auto' | 'software' | 'hardware';
+
+/**
+ * Starts tfjs' WebGPU backend on Dawn, set up as the app's worker sets it up (the same kernels
+ * registered, the same matMul choice); returns the adapter in words. Throws a message saying what
+ * is missing when there is no adapter.
+ */
+export async function startDawnWebGpu(kernels: GpuKernels = 'auto'): Promise<string> {
+  const found = await dawn();
+  if (typeof found === 'string') throw new Error(found);
+  const info = found.adapter.info;
+  await registerDawnBackend(found.adapter);
+  registerGpuKernels(); // the app's worker's list
+  const fallback =
+    info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
+  const software = kernels === 'auto' ? fallback : kernels === 'software';
+  useSoftwareGpuKernels(software); // the app: on for a software adapter, off for a GPU
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start WebGPU on this adapter');
+  return `${info.vendor} ${info.architecture} ${info.description}, ${software ? 'software-adapter' : 'GPU'} matMuls`;
 }
