@@ -20,6 +20,7 @@ import { writeBase } from './write-base';
 import { baseSettings, commandOf, learningRateAt, parseOptions } from './options';
 import { mixedBatch, stretchesOf } from './mix';
 import { assertDeviceHealthy, startBackend } from './backend';
+import { restoreFromBase } from './from-base';
 
 const opts = parseOptions(process.argv.slice(2));
 const device = await startBackend(opts.backend);
@@ -49,17 +50,25 @@ mkdirSync(opts.work, { recursive: true });
 /** The first stage's command, for a checkpoint written before stages were recorded. */
 const FIRST_STAGE = 'npm run pretrain -- --hours 1.4 --lr 0.01 --mix uniform';
 
-async function restore(): Promise<{ state: RunState; seconds: number; stages: string[] }> {
+/** The run to continue; `warmFrom`: the step its optimizer started at (the rate warms up from there). */
+async function restore(): Promise<{ state: RunState; seconds: number; stages: string[]; warmFrom: number }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;
     const { crc, seconds, stages } = JSON.parse(readFileSync(progressFile, 'utf8'));
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
-    return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)] };
+    return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], warmFrom: 0 };
   }
   const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };
-  return { state: RunState.fresh(corpus, vocab, settings), seconds: 0, stages: [commandOf(opts)] };
+  if (opts.from) {
+    const base = await restoreFromBase(opts.from, corpus, vocab, settings);
+    console.log(
+      `starting from the base in ${opts.from}: step ${base.state.step}, ${(base.seconds / 60).toFixed(1)} min done`,
+    );
+    return { ...base, stages: [...base.stages, commandOf(opts)], warmFrom: base.state.step };
+  }
+  return { state: RunState.fresh(corpus, vocab, settings), seconds: 0, stages: [commandOf(opts)], warmFrom: 0 };
 }
 
 async function checkpoint(state: RunState, seconds: number): Promise<void> {
@@ -92,7 +101,7 @@ let windowStart = Date.now();
 
 while (seconds < budget) {
   const started = Date.now();
-  setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step, opts.lr));
+  setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step - restored.warmFrom, opts.lr));
   const loss = trainStep(
     state.model,
     state.optimizer,

@@ -15,6 +15,7 @@ export interface PretrainOptions {
   out: string; // where the base's files go
   work: string; // checkpoints, for resuming
   fresh: boolean; // ignore any checkpoint in `work`
+  from: string | null; // with no checkpoint in `work`: start from the base written in this folder (fresh optimizer)
   evalEverySec: number; // seconds between held-out estimates
   saveEverySec: number; // seconds between checkpoints (each also rewrites `out`)
 }
@@ -43,6 +44,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     out: text('out', 'public/models/base-en'),
     work: text('work', '.pretrain'),
     fresh: argv.includes('--fresh'),
+    from: argv.includes('--from') ? text('from', '') : null,
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
   };
@@ -63,7 +65,8 @@ function mixOf(name: string): Mix {
 /** The command line that reproduces a stage of pretraining. */
 export function commandOf(o: PretrainOptions): string {
   const backend = o.backend === 'wasm' ? '' : ` --backend ${o.backend}`;
-  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${backend}`;
+  const from = o.from ? ` --from ${o.from}` : '';
+  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${backend}${from}`;
 }
 
 /** The settings the base trains with (also what a checkpoint of it records). */
