@@ -5,6 +5,7 @@
  * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
  *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
  *          --backend wasm (or webgpu: a GPU through Dawn, `npm install --no-save webgpu@0.6.2`)
+ *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
  * Resuming with new options continues the same run; base.json lists every stage's command.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
