@@ -188,14 +188,21 @@ export function classify(c: Classifier, batch: TextBatch): tf.Tensor2D {
  * Sets the moving statistics to the exact mean and variance of the pooled features of `batches`
  * (training texts) under the encoder as it is now. Run before validation: an encoder that is
  * still training moves its features faster than a running average follows, and a fresh encoder's
- * features differ little between texts, so a small lag would swamp them.
+ * features differ little between texts, so a small lag would swamp them. `between` runs between
+ * batches (the worker answers its messages there).
  */
-export async function recalibrate(c: Classifier, batches: TextBatch[]): Promise<void> {
+export async function recalibrate(
+  c: Classifier,
+  batches: TextBatch[],
+  between: () => Promise<void> = async () => {},
+): Promise<void> {
   if (batches.length === 0) return;
   const L = c.encoder.lstm.length;
-  const features = batches.map((b) =>
-    tf.tidy(() => concatPool(encodeLayers(c.encoder, embed(c.encoder, batchIds(b)), 0, L), b)),
-  );
+  const features: tf.Tensor2D[] = [];
+  for (const b of batches) {
+    if (features.length) await between();
+    features.push(tf.tidy(() => concatPool(encodeLayers(c.encoder, embed(c.encoder, batchIds(b)), 0, L), b)));
+  }
   tf.tidy(() => {
     const { mean, variance } = tf.moments(tf.concat(features, 0), 0);
     c.movingMean.assign(mean);

@@ -162,8 +162,9 @@ export class ClassifyRun {
     const every = Math.max(1, Math.floor(split.train.length / CALIBRATION_TEXTS)); // spread over the set
     const calibration = split.train.filter((_, i) => i % every === 0).slice(0, CALIBRATION_TEXTS);
     const batches = sortedBatches(calibration, seqs, EVAL_BATCH).map((rows) => padBatch(seqs, rows));
-    await recalibrate(this.classifier, batches);
+    await recalibrate(this.classifier, batches, yieldToEvents); // Try it and Stop are answered between batches
     for (const rows of sortedBatches(split.val, seqs, EVAL_BATCH)) {
+      if (order.length) await yieldToEvents();
       const probs = tf.tidy(() => classify(this.classifier, padBatch(seqs, rows)));
       parts.push((await probs.data()) as Float32Array);
       probs.dispose();
