@@ -1,4 +1,4 @@
-/** Try it's state: the newest text wins, the page knows while an answer is on its way, and the wait it shows is the page's. */
+/** Try it's state: the newest text wins, the page knows while an answer is on its way, the wait shown is the page's. */
 import { describe, expect, it } from 'vitest';
 import { TryIt } from '../../src/state/try-it.svelte';
 import type { Ask } from '../../src/state/worker-client';
