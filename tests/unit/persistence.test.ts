@@ -70,6 +70,8 @@ describe('autosave, reload and resume', () => {
     // Both halves of a save are measured: the snapshot that pauses training, and the write after it.
     expect(saved.stallMs).toBeGreaterThan(0);
     expect(saved.writeMs).toBeGreaterThan(0);
+    // At least one step past that autosave, so that the save on stop has something new to keep.
+    await tab.until(() => (tab.of('progress').at(-1)?.progress.step ?? 0) > saved.step);
     await tab.send({ type: 'stop' });
     await tab.until(() => tab.of('status').at(-1)?.status === 'stopped');
     // "stopped" is reported only after the final save has landed, at the last step trained.
