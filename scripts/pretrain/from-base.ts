@@ -11,6 +11,7 @@ import type { Vocab } from '../../src/data/vocab';
 import type { Settings } from '../../src/config/settings';
 import { BASE_FILES, decodeBaseWeights, validateBaseMeta } from '../../src/storage/base-model';
 
+/** A run to continue pretraining, from a checkpoint or a written base. */
 export interface Restored {
   state: RunState;
   seconds: number; // training seconds already spent, which the schedule counts against --hours
@@ -18,7 +19,12 @@ export interface Restored {
 }
 
 /** A run holding the base in `dir`; throws if its architecture or vocabulary differ from the options'. */
-export async function restoreFromBase(dir: string, corpus: CorpusRef, vocab: Vocab, settings: Settings) {
+export async function restoreFromBase(
+  dir: string,
+  corpus: CorpusRef,
+  vocab: Vocab,
+  settings: Settings,
+): Promise<Restored> {
   const meta = validateBaseMeta(JSON.parse(readFileSync(join(dir, BASE_FILES.meta), 'utf8')));
   const { units, layers, embedDim } = settings.model;
   const m = meta.model;
@@ -36,5 +42,5 @@ export async function restoreFromBase(dir: string, corpus: CorpusRef, vocab: Voc
     weights.map((w) => w.values),
   );
   state.step = meta.training.steps;
-  return { state, seconds: meta.training.seconds, stages: meta.command.split(' && ') } satisfies Restored;
+  return { state, seconds: meta.training.seconds, stages: meta.command.split(' && ') };
 }

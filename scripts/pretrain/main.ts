@@ -21,7 +21,7 @@ import { writeBase } from './write-base';
 import { baseSettings, commandOf, learningRateAt, parseOptions } from './options';
 import { mixedBatch, stretchesOf } from './mix';
 import { assertDeviceHealthy, startBackend } from './backend';
-import { restoreFromBase } from './from-base';
+import { restoreFromBase, type Restored } from './from-base';
 
 const opts = parseOptions(process.argv.slice(2));
 const device = await startBackend(opts.backend);
@@ -52,7 +52,7 @@ mkdirSync(opts.work, { recursive: true });
 const FIRST_STAGE = 'npm run pretrain -- --hours 1.4 --lr 0.01 --mix uniform';
 
 /** The run to continue; `warmFrom`: the step its optimizer started at (the rate warms up from there). */
-async function restore(): Promise<{ state: RunState; seconds: number; stages: string[]; warmFrom: number }> {
+async function restore(): Promise<Restored & { warmFrom: number }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;

@@ -172,26 +172,19 @@ for (const backend of backends) {
     }
   };
   const roof = await run('matMul roof', ([b]) => window.bench.roof(b), backend);
-  const inkling = await run(
-    'Inkling',
-    ([b, s, m, train, model]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: train, model }),
-    backend,
-    seconds,
-    marks,
-    { batching, readLossEvery, seqLen, batchSize },
-    { units, layers },
-  );
-  const autodiff = process.argv.includes('--autodiff')
-    ? await run(
-        'Inkling, autodiff LSTM',
-        ([b, s, m, train, model]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings: train, model }),
-        backend,
-        seconds,
-        marks,
-        { batching, readLossEvery, seqLen, batchSize, lstm: 'autodiff' },
-        { units, layers },
-      )
-    : null;
+  /** Inkling's training run on this page, the app's LSTM path unless `lstm` says otherwise. */
+  const train = (label, lstm) =>
+    run(
+      label,
+      ([b, s, m, settings, model]) => window.bench.inkling({ backend: b, seconds: s, marks: m, settings, model }),
+      backend,
+      seconds,
+      marks,
+      { batching, readLossEvery, seqLen, batchSize, ...(lstm ? { lstm } : {}) },
+      { units, layers },
+    );
+  const inkling = await train('Inkling');
+  const autodiff = process.argv.includes('--autodiff') ? await train('Inkling, autodiff LSTM', 'autodiff') : null;
   const reference = withReference
     ? await run('reference', ([b, s, m]) => window.bench.reference(b, s, m), backend, refSeconds, refMarks)
     : null;
