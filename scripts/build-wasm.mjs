@@ -9,6 +9,7 @@ import wabtInit from 'wabt';
 
 export const SOURCES = [
   { wat: 'src/engine/kernels/simd.wat', ts: 'src/engine/kernels/simd-wasm.ts', name: 'SIMD_WASM' },
+  { wat: 'src/engine/kernels/gemm.wat', ts: 'src/engine/kernels/gemm-wasm.ts', name: 'GEMM_WASM' },
 ];
 
 /** The memory import, as written in the WAT, and as the threaded tfjs build needs it (shared, 4 GB at most). */

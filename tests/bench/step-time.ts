@@ -1,11 +1,13 @@
 /**
  * Median training-step time under Node on tfjs' WASM backend, fused LSTM against the autodiff
- * reference, same model and batches. `node scripts/run-ts.mjs tests/bench/step-time.ts
+ * reference, same model and batches; and the fused LSTM with its matMuls on XNNPACK instead of
+ * gemm.wat (`xnnpackMs`), alternated with it. `node scripts/run-ts.mjs tests/bench/step-time.ts
  * [--units 128 --layers 1 --seq 64 --batch 32 --steps 15]`.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { disableWasmGemm } from '../../src/engine/kernels/wasm-simd';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { createModel, disposeModel, useLstmPath, type LstmPath } from '../../src/engine/model';
@@ -46,7 +48,20 @@ async function median(path: LstmPath): Promise<number> {
   return times.sort((a, b) => a - b)[times.length >> 1];
 }
 
+/** The fused LSTM's median with its matMuls on XNNPACK rather than gemm.wat. */
+async function onXnnpack(): Promise<number> {
+  disableWasmGemm(true);
+  try {
+    return await median('fused');
+  } finally {
+    disableWasmGemm(false);
+  }
+}
+
 const fused = await median('fused');
+const xnnpack = await onXnnpack();
 const autodiff = await median('autodiff');
 const fused2 = await median('fused');
-console.log(JSON.stringify({ units, layers, seq, batch, steps, fusedMs: [fused, fused2], autodiffMs: autodiff }));
+const xnnpack2 = await onXnnpack();
+const result = { units, layers, seq, batch, steps, fusedMs: [fused, fused2], xnnpackMs: [xnnpack, xnnpack2] };
+console.log(JSON.stringify({ ...result, autodiffMs: autodiff }));

@@ -1,11 +1,12 @@
 /**
  * The kernels of simd.wat (the LSTM cell, a column sum, a row scatter-add, a transpose, a
- * matMul of a few rows)
+ * matMul of a few rows) and of gemm.wat (a matMul),
  * instantiated on tfjs-backend-wasm's own memory, so they read and write tensors where they lie.
  * The threaded build's memory is shared, so it gets the same code compiled to import a shared
  * memory. `null` where they cannot run (no WebAssembly SIMD, no memory found); callers then run
  * JavaScript loops or the stock kernel.
  */
+import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm';
 import { SIMD_WASM, SIMD_WASM_SHARED } from './simd-wasm';
 
 /** Pointers are byte offsets into the backend's heap; 0 for `dhRec` means none. */
@@ -29,31 +30,67 @@ export interface WasmSimd {
   matMulRows(a: number, w: number, B: number, K: number, N: number, out: number): void;
 }
 
-const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-const instances = new WeakMap<WebAssembly.Memory, WasmSimd | null>();
-let disabled = false;
+/** gemm.wat's kernels (see there): pointers are byte offsets into the backend's heap. */
+export interface WasmGemm {
+  pack(w: number, K: number, N: number, k0: number, kc: number, trans: number, wp: number): void;
+  /** out [M, N] = a [M, kc] (rows lda bytes apart) × the panels at wp; plus what out holds if acc is 1. */
+  gemmN(
+    a: number,
+    lda: number,
+    wp: number,
+    M: number,
+    kc: number,
+    N: number,
+    out: number,
+    acc: 0 | 1,
+    tmp: number,
+  ): void;
+}
 
-function instantiate(memory: WebAssembly.Memory): WasmSimd | null {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = decode(shared ? SIMD_WASM_SHARED : SIMD_WASM);
+const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+const simdInstances = new WeakMap<WebAssembly.Memory, WasmSimd | null>();
+const gemmInstances = new WeakMap<WebAssembly.Memory, WasmGemm | null>();
+let disabled = false;
+let gemmDisabled = false;
+
+const isShared = (memory: WebAssembly.Memory) =>
+  typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+
+function instantiate<T>(memory: WebAssembly.Memory, plain: string, shared: string): T | null {
+  const bytes = decode(isShared(memory) ? shared : plain);
   try {
     if (!WebAssembly.validate(bytes)) return null;
     const module = new WebAssembly.Module(bytes); // 2 KB: compiling synchronously is allowed anywhere
-    return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmSimd;
+    return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
   } catch {
     return null;
   }
 }
 
-/** The SIMD kernels for this backend, or null (see above). */
-export function wasmSimd(backend: unknown): WasmSimd | null {
-  if (disabled) return null;
-  // the plain builds export their memory; the threaded one creates it and imports it (Module.wasmMemory)
+/** The backend's heap: the plain builds export their memory; the threaded one imports it (Module.wasmMemory). */
+export function wasmHeapMemory(backend: unknown): WebAssembly.Memory | null {
   const wasm = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
   const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  if (!instances.has(memory)) instances.set(memory, instantiate(memory));
-  return instances.get(memory)!;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+/** The SIMD kernels for this backend, or null (see above). */
+export function wasmSimd(backend: unknown): WasmSimd | null {
+  const memory = disabled ? null : wasmHeapMemory(backend);
+  if (!memory) return null;
+  if (!simdInstances.has(memory)) simdInstances.set(memory, instantiate(memory, SIMD_WASM, SIMD_WASM_SHARED));
+  return simdInstances.get(memory)!;
+}
+
+/**
+ * gemm.wat for this backend, or null: also null on the threaded build (shared memory), where
+ * XNNPACK spreads a matMul over its threads and gemm.wat, on one, would not be faster.
+ */
+export function wasmGemm(backend: unknown): WasmGemm | null {
+  const memory = disabled || gemmDisabled ? null : wasmHeapMemory(backend);
+  if (!memory || isShared(memory)) return null;
+  if (!gemmInstances.has(memory)) gemmInstances.set(memory, instantiate(memory, GEMM_WASM, GEMM_WASM_SHARED));
+  return gemmInstances.get(memory)!;
 }
 
 /** The SIMD cell for a layer of U units: U must be a multiple of 4 (four lanes). */
@@ -62,4 +99,9 @@ export const wasmCell = (backend: unknown, U: number) => (U % 4 === 0 ? wasmSimd
 /** Turns the SIMD kernels off (true) or back on, so tests and the bench can compare them with the loops. */
 export function disableWasmSimd(off: boolean): void {
   disabled = off;
+}
+
+/** Turns gemm.wat off (true), leaving the matMuls to XNNPACK, or back on: for tests and the bench. */
+export function disableWasmGemm(off: boolean): void {
+  gemmDisabled = off;
 }

@@ -17,7 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isLongMatMul, longMatMul } from './wasm-long-matmul';
-import { wasmSimd } from './wasm-simd';
+import { canGemm, gemmMatMul } from './wasm-gemm';
+import { wasmGemm, wasmSimd } from './wasm-simd';
 
 const PATCHED = new WeakSet<tf.KernelFunc>();
 
@@ -30,13 +31,43 @@ function swapLastTwo(x: tf.TensorInfo, backend: KernelArgs['backend'], transpose
   return transpose({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
 }
 
+interface MatMulAttrs {
+  transposeA?: boolean;
+  transposeB?: boolean;
+  activation?: string;
+}
+
 /**
- * Transposed operands made explicit, then the stock kernel; a plain BatchMatMul with a long inner
- * dimension (a weight gradient) runs in stretches of it (wasm-long-matmul.ts).
+ * gemm.wat's matMul (wasm-gemm.ts) where it applies: one thread, one matrix a side, a bias or none,
+ * no activation. A transposed a is made explicit first; a transposed b is packed as it lies.
+ * Null where it does not apply.
+ */
+function viaGemm({ inputs, backend, attrs }: KernelArgs, transpose: tf.KernelFunc): tf.TensorInfo | null {
+  const { transposeA = false, transposeB = false, activation } = (attrs ?? {}) as MatMulAttrs;
+  const gemm = wasmGemm(backend);
+  const [a, b, bias] = [inputs.a!, inputs.b!, inputs.bias ?? undefined];
+  if (!gemm || (activation && activation !== 'linear') || inputs.preluActivationWeights) return null;
+  const shapeA = transposeA ? [...a.shape.slice(0, -2), a.shape.at(-1)!, a.shape.at(-2)!] : a.shape;
+  if (!canGemm({ ...a, shape: shapeA }, b, transposeB, bias)) return null;
+  const left = transposeA ? swapLastTwo(a, backend, transpose) : a;
+  try {
+    return gemmMatMul(gemm, backend, left, b, transposeB, bias);
+  } finally {
+    if (transposeA) (backend as tf.KernelBackend).disposeData(left.dataId);
+  }
+}
+
+/**
+ * gemm.wat where it applies (above); else transposed operands made explicit, then the stock
+ * kernel, and a plain BatchMatMul with a long inner dimension (a weight gradient) runs in
+ * stretches of it (wasm-long-matmul.ts).
  */
 function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc, plain: boolean): tf.KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  return (args) => {
+    const viaOwn = viaGemm(args, transpose);
+    if (viaOwn) return viaOwn;
+    const { inputs, backend, attrs } = args;
+    const { transposeA, transposeB } = (attrs ?? {}) as MatMulAttrs;
     const a = transposeA ? swapLastTwo(inputs.a!, backend, transpose) : inputs.a!;
     const b = transposeB ? swapLastTwo(inputs.b!, backend, transpose) : inputs.b!;
     try {

@@ -1,0 +1,146 @@
+/**
+ * gemm.wat, the WASM backend's matMul (wasm-gemm.ts): the CPU backend's numbers for every shape
+ * the kernel handles at its edges (rows not a multiple of 4, columns not a multiple of 8, an inner
+ * dimension over one block of panels, transposes, a bias), nothing written outside its output,
+ * and nothing left on the heap.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { GEMM_WASM } from '../../src/engine/kernels/gemm-wasm';
+import { PANEL_ROWS, canGemm, gemmMatMul } from '../../src/engine/kernels/wasm-gemm';
+import { disableWasmGemm, wasmGemm, type WasmGemm } from '../../src/engine/kernels/wasm-simd';
+import { Rng } from '../../src/data/rng';
+
+const values = (n: number, seed: number) => {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+};
+
+/** a × b in float64, a [M, K] and b [K, N] row-major (given transposed where asked). */
+function reference(a: Float32Array, b: Float32Array, M: number, K: number, N: number, ta: boolean, tb: boolean) {
+  const out = new Float64Array(M * N);
+  for (let m = 0; m < M; m++)
+    for (let k = 0; k < K; k++) {
+      const x = ta ? a[k * M + m] : a[m * K + k];
+      for (let n = 0; n < N; n++) out[m * N + n] += x * (tb ? b[n * K + k] : b[k * N + n]);
+    }
+  return out;
+}
+
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, K: number) {
+  expect(got).toHaveLength(want.length);
+  const tolerance = 2e-6 * Math.sqrt(K) + 1e-6; // float32 sums of K terms of size ≤ 1
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(tolerance);
+}
+
+beforeAll(async () => {
+  tf.env().set('PROD', true);
+  await tf.setBackend('wasm');
+  patchWasmKernels();
+});
+afterEach(() => disableWasmGemm(false));
+
+const SHAPES = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 8, 8],
+  [5, 9, 13],
+  [6, 40, 80],
+  [64, 33, 100],
+  [9, PANEL_ROWS + 3, 17], // two blocks of panels, the second of 3 rows
+];
+
+describe('gemm.wat on the WASM backend', () => {
+  it('runs here (one thread, WebAssembly SIMD)', () => {
+    expect(wasmGemm(tf.backend())).not.toBeNull();
+  });
+
+  it("gives the CPU backend's numbers at every edge of its blocks, and frees its scratch", () => {
+    const backend = tf.backend();
+    for (const [M, K, N] of SHAPES)
+      for (const tb of [false, true]) {
+        const [a, b] = [values(M * K, M + K), values(K * N, K + N)];
+        const x = tf.tensor2d(a, [M, K]);
+        const y = tf.tensor2d(b, tb ? [N, K] : [K, N]);
+        const ids = backend.numDataIds();
+        const out = gemmMatMul(wasmGemm(backend)!, backend, x, y, tb);
+        expect(backend.numDataIds()).toBe(ids + 1); // the product, and no scratch
+        const product = tf.engine().makeTensorFromTensorInfo(out);
+        expect(product.shape).toEqual([M, N]);
+        expectClose(product.dataSync(), reference(a, b, M, K, N, false, tb), K);
+        tf.dispose([x, y, product]);
+      }
+  });
+
+  it('serves tf.matMul and tf.fused.matMul (transposes, a bias) with the same numbers, leaking nothing', () => {
+    for (const [M, K, N] of SHAPES)
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ]) {
+        const [a, b, bias] = [values(M * K, 1), values(K * N, 2), values(N, 3)];
+        const before = tf.memory().numTensors;
+        const [plain, fused] = tf.tidy(() => {
+          const x = tf.tensor3d(a, ta ? [1, K, M] : [1, M, K]);
+          const y = tf.tensor3d(b, tb ? [1, N, K] : [1, K, N]);
+          const biased = tf.fused.matMul({ a: x, b: y, transposeA: ta, transposeB: tb, bias: tf.tensor1d(bias) });
+          return [tf.matMul(x, y, ta, tb).dataSync(), biased.dataSync()];
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        const want = reference(a, b, M, K, N, ta, tb);
+        expectClose(plain, want, K);
+        expectClose(
+          fused,
+          want.map((v, i) => v + bias[i % N]),
+          K,
+        );
+      }
+  });
+
+  it('leaves what it cannot take to the stock kernel: batches, activations, other dtypes', () => {
+    const f32 = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });
+    expect(canGemm(f32([2, 3, 4]), f32([2, 4, 5]), false)).toBe(false);
+    expect(canGemm(f32([3, 4]), f32([4, 5]), false, f32([4]))).toBe(false); // a bias of the wrong size
+    expect(canGemm({ ...f32([3, 4]), dtype: 'int32' }, f32([4, 5]), false)).toBe(false);
+    expect(canGemm(f32([3, 4]), f32([5, 4]), true, f32([5]))).toBe(true);
+    const relu = tf.tidy(() =>
+      tf.fused.matMul({ a: tf.tensor2d([[1, -2]]), b: tf.tensor2d([[1], [1]]), activation: 'relu' }).dataSync(),
+    );
+    expect(Array.from(relu)).toEqual([0]);
+  });
+
+  it('writes nothing outside its output, rows past M and columns past N included', async () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const bytes = Uint8Array.from(atob(GEMM_WASM), (c) => c.charCodeAt(0));
+    const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+    const gemm = instance.exports as unknown as WasmGemm;
+    const heap = new Float32Array(memory.buffer);
+    const [M, K, N] = [7, 11, 13]; // 4 + 3 rows, 8 + 5 columns
+    const [A, B, WP, OUT, TMP] = [64, 1024, 2048, 8192, 16384]; // byte offsets
+    heap.set(values(M * K, 4), A / 4);
+    heap.set(values(K * N, 5), B / 4);
+    heap.fill(7, OUT / 4 - 16, OUT / 4 + M * N + 16); // a sentinel around out
+    gemm.pack(B, K, N, 0, K, 0, WP);
+    gemm.gemmN(A, K * 4, WP, M, K, N, OUT, 0, TMP);
+    expect(Array.from(heap.subarray(OUT / 4 - 16, OUT / 4))).toEqual(Array(16).fill(7));
+    expect(Array.from(heap.subarray(OUT / 4 + M * N, OUT / 4 + M * N + 16))).toEqual(Array(16).fill(7));
+    const want = reference(heap.slice(A / 4, A / 4 + M * K), heap.slice(B / 4, B / 4 + K * N), M, K, N, false, false);
+    expectClose(heap.subarray(OUT / 4, OUT / 4 + M * N), want, K);
+    gemm.gemmN(A, K * 4, WP, M, K, N, OUT, 1, TMP); // accumulate: twice the product
+    expectClose(
+      heap.subarray(OUT / 4, OUT / 4 + M * N),
+      want.map((v) => 2 * v),
+      K,
+    );
+    expect(heap[OUT / 4 + M * N]).toBe(7);
+  });
+
+  it('can be turned off, leaving the matMuls to XNNPACK', () => {
+    disableWasmGemm(true);
+    expect(wasmGemm(tf.backend())).toBeNull();
+  });
+});
