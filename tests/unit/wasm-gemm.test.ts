@@ -1,8 +1,7 @@
 /**
- * gemm.wat, the WASM backend's matMul (wasm-gemm.ts): the CPU backend's numbers for every shape
- * the kernel handles at its edges (rows not a multiple of 4, columns not a multiple of 8, an inner
- * dimension over one block of panels, transposes, a bias), nothing written outside its output,
- * and nothing left on the heap.
+ * gemm.wat, the WASM backend's matMul (wasm-gemm.ts): float64 sums' numbers at every edge of its
+ * blocks (rows not a multiple of 4, columns not a multiple of 8, an inner dimension over one block
+ * of panels, transposes, a bias), nothing written outside its blocks, and nothing left on the heap.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -113,30 +112,33 @@ describe('gemm.wat on the WASM backend', () => {
     expect(Array.from(relu)).toEqual([0]);
   });
 
-  it('writes nothing outside its output, rows past M and columns past N included', async () => {
+  it('writes whole blocks of 4 rows × 8 columns and nothing outside them, adding into out when asked', async () => {
     const memory = new WebAssembly.Memory({ initial: 4 });
     const bytes = Uint8Array.from(atob(GEMM_WASM), (c) => c.charCodeAt(0));
     const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
     const gemm = instance.exports as unknown as WasmGemm;
     const heap = new Float32Array(memory.buffer);
-    const [M, K, N] = [7, 11, 13]; // 4 + 3 rows, 8 + 5 columns
-    const [A, B, WP, OUT, TMP] = [64, 1024, 2048, 8192, 16384]; // byte offsets
+    const [M, K, N, Mp] = [7, 11, 16, 8]; // a block of 4 rows and one of 3: out holds 8
+    const [A, B, WP, OUT] = [64, 1024, 2048, 8192]; // byte offsets
     heap.set(values(M * K, 4), A / 4);
     heap.set(values(K * N, 5), B / 4);
-    heap.fill(7, OUT / 4 - 16, OUT / 4 + M * N + 16); // a sentinel around out
+    heap.fill(7, OUT / 4 - 16, OUT / 4 + Mp * N + 16); // a sentinel around out
     gemm.pack(B, K, N, 0, K, 0, WP);
-    gemm.gemmN(A, K * 4, WP, M, K, N, OUT, 0, TMP);
-    expect(Array.from(heap.subarray(OUT / 4 - 16, OUT / 4))).toEqual(Array(16).fill(7));
-    expect(Array.from(heap.subarray(OUT / 4 + M * N, OUT / 4 + M * N + 16))).toEqual(Array(16).fill(7));
+    gemm.gemm(A, K * 4, WP, M, K, N, OUT, N * 4, 0);
+    const sentinel = () => [
+      ...heap.subarray(OUT / 4 - 16, OUT / 4),
+      ...heap.subarray(OUT / 4 + Mp * N, OUT / 4 + Mp * N + 16),
+    ];
+    expect(sentinel()).toEqual(Array(32).fill(7));
     const want = reference(heap.slice(A / 4, A / 4 + M * K), heap.slice(B / 4, B / 4 + K * N), M, K, N, false, false);
     expectClose(heap.subarray(OUT / 4, OUT / 4 + M * N), want, K);
-    gemm.gemmN(A, K * 4, WP, M, K, N, OUT, 1, TMP); // accumulate: twice the product
+    gemm.gemm(A, K * 4, WP, M, K, N, OUT, N * 4, 1); // accumulate: twice the product
     expectClose(
       heap.subarray(OUT / 4, OUT / 4 + M * N),
       want.map((v) => 2 * v),
       K,
     );
-    expect(heap[OUT / 4 + M * N]).toBe(7);
+    expect(sentinel()).toEqual(Array(32).fill(7));
   });
 
   it('can be turned off, leaving the matMuls to XNNPACK', () => {

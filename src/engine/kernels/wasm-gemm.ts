@@ -1,11 +1,13 @@
 /**
  * A matMul on tfjs-backend-wasm through gemm.wat, in place of XNNPACK's: on this project's 2-core
- * machine (one thread) the LSTM's matMuls ran 1.3–1.5× faster (50–56 GFLOP/s against 37–44).
+ * machine (one thread) the LSTM's matMuls ran 1.3–1.5× faster (55–62 GFLOP/s against 37–44).
  *
  * out [M, N] = a [M, K] × b [K, N] (+ bias [N]), b given as bᵀ [N, K] with `transposeB`. b is
  * packed PANEL_ROWS rows at a time into panels of 8 columns (gemm.wat's `pack`), each block
  * adding its product into out, so the panels stay in cache however long K is (a weight's
- * gradient has K = batch × sequence). A transposed a is the caller's to make explicit.
+ * gradient has K = batch × sequence). The kernel writes whole blocks of 4 rows × 8 columns: where
+ * M or N falls short of one, it writes a padded scratch copied into out at the end. A transposed
+ * a is the caller's to make explicit.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmGemm } from './wasm-simd';
@@ -15,6 +17,7 @@ type Backend = Parameters<tf.KernelFunc>[0]['backend'];
 interface WasmHeap {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+  disposeData(dataId: object): void;
 }
 
 export const PANEL_ROWS = 512; // rows of b packed at a time: a panel is 512 × 8 floats (16 KB, in L1)
@@ -37,6 +40,8 @@ export function canGemm(a: tf.TensorInfo, b: tf.TensorInfo, transposeB: boolean,
   return ma[1] === K && biasFits;
 }
 
+const up = (x: number, to: number) => Math.ceil(x / to) * to;
+
 /** a × b (+ bias) as a new tensor on the heap, shaped like tfjs' BatchMatMul output. See canGemm. */
 export function gemmMatMul(
   gemm: WasmGemm,
@@ -49,27 +54,35 @@ export function gemmMatMul(
   const heap = backend as unknown as WasmHeap;
   const [[M, K], mb] = [matrixOf(a)!, matrixOf(b)!];
   const N = transposeB ? mb[0] : mb[1];
+  const [Mp, Np, kcMax] = [up(M, 4), up(N, 8), Math.min(PANEL_ROWS, K)];
   const out = heap.makeOutput([...a.shape.slice(0, -1), N], 'float32');
-  const scratch = heap.makeOutput([Math.min(PANEL_ROWS, K) * Math.ceil(N / 8) * 8 + 8], 'float32');
+  const temps = [heap.makeOutput([kcMax * Np], 'float32')]; // the panels
+  if (Mp !== M || Np !== N) temps.push(heap.makeOutput([Mp * Np], 'float32')); // the padded product
   try {
     const at = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t).byteOffset; // after every allocation
-    if (bias) fillRows(heap.typedArrayFromHeap(out), heap.typedArrayFromHeap(bias), M, N);
-    const [wp, tmp] = [at(scratch), at(scratch) + Math.min(PANEL_ROWS, K) * Math.ceil(N / 8) * 32];
+    const target = temps[1] ?? out;
+    if (bias) fillRows(heap.typedArrayFromHeap(target), heap.typedArrayFromHeap(bias), M, Np);
     for (let k0 = 0; k0 < K; k0 += PANEL_ROWS) {
       const kc = Math.min(PANEL_ROWS, K - k0);
-      gemm.pack(at(b), K, N, k0, kc, transposeB ? 1 : 0, wp);
-      gemm.gemmN(at(a) + k0 * 4, K * 4, wp, M, kc, N, at(out), bias || k0 > 0 ? 1 : 0, tmp);
+      gemm.pack(at(b), K, N, k0, kc, transposeB ? 1 : 0, at(temps[0]));
+      gemm.gemm(at(a) + k0 * 4, K * 4, at(temps[0]), M, kc, Np, at(target), Np * 4, bias || k0 > 0 ? 1 : 0);
     }
+    if (target !== out) copyRows(heap.typedArrayFromHeap(target), heap.typedArrayFromHeap(out), M, Np, N);
     return out;
   } catch (error) {
-    (backend as tf.KernelBackend).disposeData(out.dataId); // a failed kernel leaves nothing on the heap
+    heap.disposeData(out.dataId); // a failed kernel leaves nothing on the heap
     throw error;
   } finally {
-    (backend as tf.KernelBackend).disposeData(scratch.dataId);
+    temps.forEach((t) => heap.disposeData(t.dataId));
   }
 }
 
-/** Every row of out [M, N] set to bias [N]: the sum gemm.wat then adds into. */
-function fillRows(out: tf.TypedArray, bias: tf.TypedArray, M: number, N: number): void {
-  for (let m = 0; m < M; m++) out.set(bias, m * N);
+/** The first M rows of out [·, width] each set to bias [N ≤ width]: the sum gemm.wat adds into. */
+function fillRows(out: tf.TypedArray, bias: tf.TypedArray, M: number, width: number): void {
+  for (let m = 0; m < M; m++) out.set(bias, m * width);
+}
+
+/** The first N columns of the first M rows of from [·, width] into to [M, N]. */
+function copyRows(from: tf.TypedArray, to: tf.TypedArray, M: number, width: number, N: number): void {
+  for (let m = 0; m < M; m++) to.set(from.subarray(m * width, m * width + N), m * N);
 }

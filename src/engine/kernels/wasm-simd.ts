@@ -32,9 +32,9 @@ export interface WasmSimd {
 
 /** gemm.wat's kernels (see there): pointers are byte offsets into the backend's heap. */
 export interface WasmGemm {
-  pack(w: number, K: number, N: number, k0: number, kc: number, trans: number, wp: number): void;
-  /** out [M, N] = a [M, kc] (rows lda bytes apart) × the panels at wp; plus what out holds if acc is 1. */
-  gemmN(
+  pack(w: number, K: number, N: number, k0: number, kc: number, trans: 0 | 1, wp: number): void;
+  /** out = a [M, kc] × the panels at wp [kc, N], plus what out holds if acc is 1; see gemm.wat. */
+  gemm(
     a: number,
     lda: number,
     wp: number,
@@ -42,8 +42,8 @@ export interface WasmGemm {
     kc: number,
     N: number,
     out: number,
+    ldo: number,
     acc: 0 | 1,
-    tmp: number,
   ): void;
 }
 
