@@ -21,6 +21,8 @@ const CANDIDATES: [embed: number, units: number, layers: number][] = [
   [32, 128, 2],
   [32, 192, 2],
   [64, 256, 2],
+  [32, 384, 1],
+  [32, 512, 1],
 ];
 
 tf.env().set('PROD', true);
