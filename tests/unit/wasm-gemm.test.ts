@@ -104,6 +104,8 @@ describe('gemm.wat on the WASM backend', () => {
     const f32 = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });
     expect(canGemm(f32([2, 3, 4]), f32([2, 4, 5]), false)).toBe(false);
     expect(canGemm(f32([3, 4]), f32([4, 5]), false, f32([4]))).toBe(false); // a bias of the wrong size
+    expect(canGemm(f32([5, 4]), f32([4, 5]), false, f32([5, 1]))).toBe(false); // a column: one bias a row
+    expect(canGemm(f32([5, 4]), f32([4, 5]), false, f32([1, 5]))).toBe(true);
     expect(canGemm({ ...f32([3, 4]), dtype: 'int32' }, f32([4, 5]), false)).toBe(false);
     expect(canGemm(f32([3, 4]), f32([5, 4]), true, f32([5]))).toBe(true);
     const relu = tf.tidy(() =>

@@ -36,8 +36,13 @@ export function canGemm(a: tf.TensorInfo, b: tf.TensorInfo, transposeB: boolean,
   const [ma, mb] = [matrixOf(a), matrixOf(b)];
   if (!ma || !mb || a.shape.length !== b.shape.length) return false;
   const [K, N] = transposeB ? [mb[1], mb[0]] : mb;
-  const biasFits = !bias || (bias.dtype === 'float32' && bias.shape.reduce((x, y) => x * y, 1) === N);
-  return ma[1] === K && biasFits;
+  return ma[1] === K && (!bias || isRowBias(bias, N));
+}
+
+/** A bias of one row, [N], [1, N] or [1, 1, N]: a column [N, 1] would add by rows. */
+function isRowBias(bias: tf.TensorInfo, N: number): boolean {
+  const { shape, dtype } = bias;
+  return dtype === 'float32' && shape.at(-1) === N && shape.slice(0, -1).every((d) => d === 1);
 }
 
 const up = (x: number, to: number) => Math.ceil(x / to) * to;

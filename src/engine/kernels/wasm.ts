@@ -1,6 +1,8 @@
 /**
  * tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an LSTM,
  * with the same numbers:
+ * - BatchMatMul/_FusedMatMul run gemm.wat (wasm-gemm.ts) on one thread, 1.3–1.5× XNNPACK's speed on
+ *   the LSTM's shapes. Where it does not apply (batches, activations, the threaded build):
  * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, 7–21× slower than
  *   transposing the operand first, and backprop asks for a transpose on every matMul. The
  *   wrappers transpose explicitly, then call the stock kernel with no transpose. A BatchMatMul
