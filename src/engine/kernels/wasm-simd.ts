@@ -68,7 +68,7 @@ function instantiate<T>(memory: WebAssembly.Memory, plain: string, shared: strin
 }
 
 /** The backend's heap: the plain builds export their memory; the threaded one imports it (Module.wasmMemory). */
-export function wasmHeapMemory(backend: unknown): WebAssembly.Memory | null {
+function wasmHeapMemory(backend: unknown): WebAssembly.Memory | null {
   const wasm = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
   const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
   return memory instanceof WebAssembly.Memory ? memory : null;
