@@ -10,12 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readBase, readLabeledSet } from './from-disk';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { defaultClassifySettings } from '../../src/config/classify';
-import { obviousColumns, readTable, tableExamples } from '../../src/data/labeled';
-import { buildLabeledSet } from '../../src/data/labeled-set';
 import { randomBatch } from '../../src/data/batching';
 import { encode } from '../../src/data/vocab';
 import { Rng } from '../../src/data/rng';
@@ -23,7 +20,6 @@ import { FusedAdam } from '../../src/engine/fused-adam';
 import { assignWeights, createModel, disposeModel, type CharModel } from '../../src/engine/model';
 import { batchLoss, trainStep } from '../../src/engine/train';
 import { BASE_SHAPE, prepareData } from '../../src/run/classify-setup';
-import { BASE_FILES, decodeBaseWeights, validateBaseMeta } from '../../src/storage/base-model';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,14 +34,8 @@ const starts = arg('starts', 'base,scratch').split(',') as ('base' | 'scratch')[
 patchWasmKernels();
 await tf.setBackend('wasm');
 
-const dir = 'public/models/base-en';
-const meta = validateBaseMeta(JSON.parse(readFileSync(join(dir, BASE_FILES.meta), 'utf8')));
-const json = JSON.parse(readFileSync(join(dir, BASE_FILES.model), 'utf8'));
-const weights = await decodeBaseWeights(meta, json, new Uint8Array(readFileSync(join(dir, BASE_FILES.weights))));
-const file = arg('data', 'public/labeled/spam-ham.csv');
-const table = readTable({ name: file, text: readFileSync(file, 'utf8') });
-const { examples, skipped } = tableExamples(table, obviousColumns(table)!);
-const set = buildLabeledSet(examples, skipped);
+const { weights } = await readBase();
+const set = readLabeledSet(arg('data', 'public/labeled/spam-ham.csv'));
 const settings = { ...defaultClassifySettings(), maxLen, perClass: perClass > 0 ? perClass : null };
 const { data } = prepareData(set, settings);
 const classes = set.labels.length;

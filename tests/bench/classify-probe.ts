@@ -9,12 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readBase, readLabeledSet } from './from-disk';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { defaultClassifySettings } from '../../src/config/classify';
-import { obviousColumns, readTable, tableExamples } from '../../src/data/labeled';
-import { buildLabeledSet } from '../../src/data/labeled-set';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { padBatch } from '../../src/data/text-batches';
@@ -24,7 +21,6 @@ import { FusedAdam } from '../../src/engine/fused-adam';
 import { embed } from '../../src/engine/model';
 import { trainStep } from '../../src/engine/train';
 import { makeClassifier, prepareData } from '../../src/run/classify-setup';
-import { BASE_FILES, decodeBaseWeights, validateBaseMeta } from '../../src/storage/base-model';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,17 +32,8 @@ const lmSeconds = Number(arg('lm', '0'));
 patchWasmKernels();
 await tf.setBackend('wasm');
 
-const dir = 'public/models/base-en';
-const meta = validateBaseMeta(JSON.parse(readFileSync(join(dir, BASE_FILES.meta), 'utf8')));
-const json = JSON.parse(readFileSync(join(dir, BASE_FILES.model), 'utf8'));
-const base = {
-  meta,
-  weights: await decodeBaseWeights(meta, json, new Uint8Array(readFileSync(join(dir, BASE_FILES.weights)))),
-};
-const file = arg('data', 'public/labeled/spam-ham.csv');
-const table = readTable({ name: file, text: readFileSync(file, 'utf8') });
-const { examples, skipped } = tableExamples(table, obviousColumns(table)!);
-const set = buildLabeledSet(examples, skipped);
+const base = await readBase();
+const set = readLabeledSet(arg('data', 'public/labeled/spam-ham.csv'));
 const settings = { ...defaultClassifySettings(), maxLen, start };
 const { data } = prepareData(set, settings);
 const c = makeClassifier(settings, set.labels.length, base);

@@ -6,13 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readBase, readLabeledSet } from './from-disk';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { defaultClassifySettings, type ClassifySettings } from '../../src/config/classify';
-import { readTable, obviousColumns, tableExamples } from '../../src/data/labeled';
-import { buildLabeledSet, classCounts } from '../../src/data/labeled-set';
-import { BASE_FILES, decodeBaseWeights, validateBaseMeta } from '../../src/storage/base-model';
+import { classCounts } from '../../src/data/labeled-set';
 import { ClassifyRun, type ClassifyEvent } from '../../src/run/classify-run';
 import { makeClassifier, prepareData } from '../../src/run/classify-setup';
 import { disposeClassifier } from '../../src/engine/classifier';
@@ -32,19 +31,8 @@ tf.env().set('PROD', true);
 patchWasmKernels();
 await tf.setBackend('wasm');
 
-const dir = 'public/models/base-en';
-const meta = validateBaseMeta(JSON.parse(readFileSync(join(dir, BASE_FILES.meta), 'utf8')));
-const weights = await decodeBaseWeights(
-  meta,
-  JSON.parse(readFileSync(join(dir, BASE_FILES.model), 'utf8')),
-  new Uint8Array(readFileSync(join(dir, BASE_FILES.weights))),
-);
-const base = { meta, weights };
-const table = readTable({ name: dataFile, text: readFileSync(dataFile, 'utf8') });
-const columns = obviousColumns(table);
-if (!columns) throw new Error(`${dataFile}: name the columns text and label`);
-const { examples, skipped } = tableExamples(table, columns);
-const set = buildLabeledSet(examples, skipped);
+const base = await readBase();
+const set = readLabeledSet(dataFile);
 console.log(`${dataFile}: ${set.texts.length} examples, classes ${set.labels.join('/')} ${set.counts.join('/')}`);
 
 async function one(start: 'base' | 'scratch', perClass: number | null) {
