@@ -10,15 +10,10 @@
  * a is the caller's to make explicit.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wasmMemory } from './memory';
 import type { WasmGemm } from './wasm-simd';
 
 type Backend = Parameters<tf.KernelFunc>[0]['backend'];
-
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-  disposeData(dataId: object): void;
-}
 
 export const PANEL_ROWS = 512; // rows of b packed at a time: a panel is 512 × 8 floats (16 KB, in L1)
 
@@ -56,38 +51,39 @@ export function gemmMatMul(
   transposeB: boolean,
   bias?: tf.TensorInfo,
 ): tf.TensorInfo {
-  const heap = backend as unknown as WasmHeap;
+  const memory = wasmMemory(backend);
+  const free = (t: tf.TensorInfo) => (backend as tf.KernelBackend).disposeData(t.dataId);
   const [[M, K], mb] = [matrixOf(a)!, matrixOf(b)!];
   const N = transposeB ? mb[0] : mb[1];
   const [Mp, Np, kcMax] = [up(M, 4), up(N, 8), Math.min(PANEL_ROWS, K)];
-  const out = heap.makeOutput([...a.shape.slice(0, -1), N], 'float32');
-  const temps = [heap.makeOutput([kcMax * Np], 'float32')]; // the panels
-  if (Mp !== M || Np !== N) temps.push(heap.makeOutput([Mp * Np], 'float32')); // the padded product
+  const out = memory.make([...a.shape.slice(0, -1), N]).info;
+  const temps = [memory.make([kcMax * Np]).info]; // the panels
+  if (Mp !== M || Np !== N) temps.push(memory.make([Mp * Np]).info); // the padded product
   try {
-    const at = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t).byteOffset; // after every allocation
+    const at = (t: tf.TensorInfo) => memory.read(t).byteOffset; // after every allocation
     const target = temps[1] ?? out;
-    if (bias) fillRows(heap.typedArrayFromHeap(target), heap.typedArrayFromHeap(bias), M, Np);
+    if (bias) fillRows(memory.read(target), memory.read(bias), M, Np);
     for (let k0 = 0; k0 < K; k0 += PANEL_ROWS) {
       const kc = Math.min(PANEL_ROWS, K - k0);
       gemm.pack(at(b), K, N, k0, kc, transposeB ? 1 : 0, at(temps[0]));
       gemm.gemm(at(a) + k0 * 4, K * 4, at(temps[0]), M, kc, Np, at(target), Np * 4, bias || k0 > 0 ? 1 : 0);
     }
-    if (target !== out) copyRows(heap.typedArrayFromHeap(target), heap.typedArrayFromHeap(out), M, Np, N);
+    if (target !== out) copyRows(memory.read(target), memory.read(out), M, Np, N);
     return out;
   } catch (error) {
-    heap.disposeData(out.dataId); // a failed kernel leaves nothing on the heap
+    free(out); // a failed kernel leaves nothing on the heap
     throw error;
   } finally {
-    temps.forEach((t) => heap.disposeData(t.dataId));
+    temps.forEach(free);
   }
 }
 
 /** The first M rows of out [·, width] each set to bias [N ≤ width]: the sum gemm.wat adds into. */
-function fillRows(out: tf.TypedArray, bias: tf.TypedArray, M: number, width: number): void {
+function fillRows(out: Float32Array, bias: Float32Array, M: number, width: number): void {
   for (let m = 0; m < M; m++) out.set(bias, m * width);
 }
 
 /** The first N columns of the first M rows of from [·, width] into to [M, N]. */
-function copyRows(from: tf.TypedArray, to: tf.TypedArray, M: number, width: number, N: number): void {
+function copyRows(from: Float32Array, to: Float32Array, M: number, width: number, N: number): void {
   for (let m = 0; m < M; m++) to.set(from.subarray(m * width, m * width + N), m * N);
 }
