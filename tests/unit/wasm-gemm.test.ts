@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { patchWasmKernels } from '../../src/engine/kernels/wasm';
 import { GEMM_WASM } from '../../src/engine/kernels/gemm-wasm';
-import { PANEL_ROWS, canGemm, gemmMatMul } from '../../src/engine/kernels/wasm-gemm';
-import { disableWasmGemm, wasmGemm, type WasmGemm } from '../../src/engine/kernels/wasm-simd';
+import { PANEL_ROWS, canGemm, gemmMatMul, packPanels, panelsMatMul } from '../../src/engine/kernels/wasm-gemm';
+import { disableWasmGemm, wasmGemm, wasmSimd, type WasmGemm } from '../../src/engine/kernels/wasm-simd';
 import { Rng } from '../../src/data/rng';
 
 const values = (n: number, seed: number) => {
@@ -49,7 +49,15 @@ const SHAPES = [
   [6, 40, 80],
   [64, 33, 100],
   [9, PANEL_ROWS + 3, 17], // two blocks of panels, the second of 3 rows
+  [10, 1024, 12], // rows 4 KB apart: read through a copy with padded rows
 ];
+
+const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
 
 describe('gemm.wat on the WASM backend', () => {
   it('runs here (one thread, WebAssembly SIMD)', () => {
@@ -58,29 +66,49 @@ describe('gemm.wat on the WASM backend', () => {
 
   it("gives the CPU backend's numbers at every edge of its blocks, and frees its scratch", () => {
     const backend = tf.backend();
+    const kernels = { gemm: wasmGemm(backend)!, simd: wasmSimd(backend)! };
     for (const [M, K, N] of SHAPES)
-      for (const tb of [false, true]) {
+      for (const [ta, tb] of TRANSPOSES) {
         const [a, b] = [values(M * K, M + K), values(K * N, K + N)];
-        const x = tf.tensor2d(a, [M, K]);
+        const x = tf.tensor2d(a, ta ? [K, M] : [M, K]);
         const y = tf.tensor2d(b, tb ? [N, K] : [K, N]);
         const ids = backend.numDataIds();
-        const out = gemmMatMul(wasmGemm(backend)!, backend, x, y, tb);
+        const out = gemmMatMul(kernels, backend, [x, y], [ta, tb]);
         expect(backend.numDataIds()).toBe(ids + 1); // the product, and no scratch
         const product = tf.engine().makeTensorFromTensorInfo(out);
         expect(product.shape).toEqual([M, N]);
-        expectClose(product.dataSync(), reference(a, b, M, K, N, false, tb), K);
+        expectClose(product.dataSync(), reference(a, b, M, K, N, ta, tb), K);
+        tf.dispose([x, y, product]);
+      }
+  });
+
+  it('multiplies rows read in place, any stride apart, by a right operand packed once', () => {
+    const backend = tf.backend();
+    const gemm = wasmGemm(backend)!;
+    for (const [M, K, N, ld, offset] of [
+      [5, 9, 13, 20, 3], // rows 20 apart from the fourth value on, as the step reads h out of a state
+      [8, 40, 1024, 1024, 0], // rows 4 KB apart
+      [6, PANEL_ROWS + 5, 24, PANEL_ROWS + 9, 2], // two blocks of panels
+    ])
+      for (const tb of [false, true]) {
+        const [a, b] = [values(offset + M * ld, ld), values(K * N, K)];
+        const [x, y] = [tf.tensor1d(a), tf.tensor2d(b, tb ? [N, K] : [K, N])];
+        const panels = packPanels(gemm, backend, y, tb);
+        const ids = backend.numDataIds();
+        const out = panelsMatMul(gemm, backend, { info: x, offset, ld }, M, panels, N);
+        expect(backend.numDataIds()).toBe(ids + 1); // the product, and no copy of a
+        const rows = Float32Array.from({ length: M * K }, (_, i) => a[offset + Math.floor(i / K) * ld + (i % K)]);
+        const product = tf.engine().makeTensorFromTensorInfo(out);
+        expect(product.shape).toEqual([M, N]);
+        expectClose(product.dataSync(), reference(rows, b, M, K, N, false, tb), K);
+        backend.disposeData(panels.dataId);
         tf.dispose([x, y, product]);
       }
   });
 
   it('serves tf.matMul and tf.fused.matMul (transposes, a bias) with the same numbers, leaking nothing', () => {
     for (const [M, K, N] of SHAPES)
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ]) {
+      for (const [ta, tb] of TRANSPOSES) {
         const [a, b, bias] = [values(M * K, 1), values(K * N, 2), values(N, 3)];
         const before = tf.memory().numTensors;
         const [plain, fused] = tf.tidy(() => {
@@ -102,12 +130,14 @@ describe('gemm.wat on the WASM backend', () => {
 
   it('leaves what it cannot take to the stock kernel: batches, activations, other dtypes', () => {
     const f32 = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' as const });
-    expect(canGemm(f32([2, 3, 4]), f32([2, 4, 5]), false)).toBe(false);
-    expect(canGemm(f32([3, 4]), f32([4, 5]), false, f32([4]))).toBe(false); // a bias of the wrong size
-    expect(canGemm(f32([5, 4]), f32([4, 5]), false, f32([5, 1]))).toBe(false); // a column: one bias a row
-    expect(canGemm(f32([5, 4]), f32([4, 5]), false, f32([1, 5]))).toBe(true);
-    expect(canGemm({ ...f32([3, 4]), dtype: 'int32' }, f32([4, 5]), false)).toBe(false);
-    expect(canGemm(f32([3, 4]), f32([5, 4]), true, f32([5]))).toBe(true);
+    expect(canGemm(f32([2, 3, 4]), f32([2, 4, 5]), false, false)).toBe(false);
+    expect(canGemm(f32([3, 4]), f32([4, 5]), false, false, f32([4]))).toBe(false); // a bias of the wrong size
+    expect(canGemm(f32([5, 4]), f32([4, 5]), false, false, f32([5, 1]))).toBe(false); // a column: one bias a row
+    expect(canGemm(f32([5, 4]), f32([4, 5]), false, false, f32([1, 5]))).toBe(true);
+    expect(canGemm({ ...f32([3, 4]), dtype: 'int32' }, f32([4, 5]), false, false)).toBe(false);
+    expect(canGemm(f32([3, 4]), f32([5, 4]), false, true, f32([5]))).toBe(true);
+    expect(canGemm(f32([4, 3]), f32([5, 4]), true, true, f32([5]))).toBe(true); // aᵀ [3, 4]
+    expect(canGemm(f32([3, 4]), f32([4, 5]), true, false)).toBe(false); // aᵀ [4, 3] × [4, 5]
     const relu = tf.tidy(() =>
       tf.fused.matMul({ a: tf.tensor2d([[1, -2]]), b: tf.tensor2d([[1], [1]]), activation: 'relu' }).dataSync(),
     );

@@ -37,7 +37,7 @@ describe('the SIMD kernels on a shared memory (the threaded build)', () => {
       const { simd, heap } = kernelsOn(shared);
       for (let i = 0; i < PAGE; i++) heap[i] = Math.sin(i * 0.37) * 3;
       // transpose [13, 20] at 0 into 4096; column sums into 8192; the cell's output at 16384
-      simd.transpose(0, rows, cols, 4096 * 4);
+      simd.transpose(0, rows, cols, 4096 * 4, rows);
       simd.colSum(0, rows, cols, 8192 * 4);
       simd.cell(0, 1024 * 4, 2048 * 4, 6 * U, B, U, 16384 * 4);
       return [

@@ -1,16 +1,20 @@
 /**
- * The step kernels on tfjs-backend-wasm: the recurrent matMul through the backend's own
- * BatchMatMul (XNNPACK), the cell through the SIMD module of lstm-cell.wat on the backend's heap
- * (wasm-cell.ts), or through the JavaScript loops of lstm-step-math.ts where that cannot run.
+ * The step kernels on tfjs-backend-wasm: the recurrent matMul through gemm.wat (wasm-gemm.ts; the
+ * backend's own BatchMatMul, XNNPACK, on the threaded build), the cell through simd.wat on the
+ * backend's heap, or through the JavaScript loops of lstm-step-math.ts where that cannot run.
  */
 import * as tf from '@tensorflow/tfjs';
 import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource } from './lstm-step-math';
 import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from './lstm-step-views';
 import { wasmMemory, type KernelArgs, type Memory } from './memory';
-import { wasmCell, wasmSimd } from './wasm-simd';
+import { packPanels, panelsMatMul, type HeapRows } from './wasm-gemm';
+import { wasmCell, wasmGemm, wasmSimd, type WasmGemm } from './wasm-simd';
 
 type Backend = KernelArgs['backend'];
 const BYTES = 4; // float32
+
+const dispose = (backend: Backend, ...infos: tf.TensorInfo[]) =>
+  infos.forEach((i) => (backend as tf.KernelBackend).disposeData(i.dataId));
 
 /** Runs the WASM backend's own BatchMatMul (XNNPACK) on two tensors of its heap. */
 function wasmMatMul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
@@ -25,28 +29,57 @@ function wasmMatMul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo): tf.Te
  */
 export const SMALL_ROWS = 4;
 
-/** a [B, K] × b [K, N] on the heap: simd.wat's matMulRows for a few rows, else XNNPACK's. */
-function stepMatMul(backend: Backend, memory: Memory, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-  const [[B, K], N] = [a.shape, b.shape[1]];
-  const simd = B <= SMALL_ROWS && N % 16 === 0 ? wasmSimd(backend) : null;
-  if (!simd) return wasmMatMul(backend, a, b);
-  const out = memory.make([B, N]);
-  const at = (t: tf.TensorInfo) => memory.read(t).byteOffset; // after make: the heap may have grown
-  simd.matMulRows(at(a), at(b), B, K, N, at(out.info));
-  return out.info;
+/** The recurrent kernel's panels packed for gemm.wat, kept for one pass over a sequence (see below). */
+interface Packed {
+  r: object; // the kernel's dataId
+  pass: object; // the pass's: zx forward, the stacked states backward
+  panels: tf.TensorInfo;
+}
+const packed = new WeakMap<object, Packed>(); // by backend: one pass at a time
+
+/**
+ * r's panels for gemm.wat, packed at the first step of a pass and reused by the others: every
+ * step of a pass multiplies by the same r, and packing it at each step cost 5–20% of the matMul.
+ * A new r or a new pass (a fresh tensor each time) packs again, freeing the last pass's panels.
+ */
+function panelsOf(gemm: WasmGemm, backend: Backend, r: tf.TensorInfo, pass: tf.TensorInfo): tf.TensorInfo {
+  const kept = packed.get(backend);
+  if (kept?.r === r.dataId && kept.pass === pass.dataId) return kept.panels;
+  if (kept) dispose(backend, kept.panels);
+  const panels = packPanels(gemm, backend, r, false);
+  packed.set(backend, { r: r.dataId, pass: pass.dataId, panels });
+  return panels;
 }
 
-/** A [B, cols] copy of the first `cols` columns of `src`'s rows (`width` wide), on the heap. */
-function wasmRows(memory: Memory, src: tf.TensorInfo, cols: number): { info: tf.TensorInfo } {
-  const [B, width] = src.shape;
+/**
+ * a's B rows × b [K, N] on the heap, a read in place (h in the state, dz in the gradient): gemm.wat
+ * with b's panels kept for the pass; simd.wat's matMulRows for a few rows; XNNPACK's where
+ * neither runs (the threaded build).
+ */
+function stepMatMul(backend: Backend, memory: Memory, a: HeapRows, B: number, b: tf.TensorInfo, pass: tf.TensorInfo) {
+  const [K, N] = b.shape;
+  const simd = B <= SMALL_ROWS && N % 16 === 0 ? wasmSimd(backend) : null;
+  const gemm = simd ? null : wasmGemm(backend);
+  if (gemm) return panelsMatMul(gemm, backend, a, B, panelsOf(gemm, backend, b, pass), N);
+  const rows = wasmRows(memory, a, B, K).info;
+  try {
+    if (!simd) return wasmMatMul(backend, rows, b);
+    const out = memory.make([B, N]);
+    const at = (t: tf.TensorInfo) => memory.read(t).byteOffset; // after make: the heap may have grown
+    simd.matMulRows(at(rows), at(b), B, K, N, at(out.info));
+    return out.info;
+  } finally {
+    dispose(backend, rows);
+  }
+}
+
+/** A [B, cols] copy of a's rows, on the heap. */
+function wasmRows(memory: Memory, a: HeapRows, B: number, cols: number): { info: tf.TensorInfo } {
   const made = memory.make([B, cols]);
-  const [from, to] = [memory.read(src), made.values()];
-  for (let b = 0; b < B; b++) to.set(from.subarray(b * width, b * width + cols), b * cols);
+  const [from, to] = [memory.read(a.info), made.values()];
+  for (let b = 0; b < B; b++) to.set(from.subarray(a.offset + b * a.ld, a.offset + b * a.ld + cols), b * cols);
   return made;
 }
-
-const dispose = (backend: Backend, ...infos: tf.TensorInfo[]) =>
-  infos.forEach((i) => (backend as tf.KernelBackend).disposeData(i.dataId));
 
 /**
  * The byte offset of this step's input rows [B, 4U]: zx's slice in place, or (generation, given
@@ -65,8 +98,7 @@ export const wasmForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const U = U4 / 4;
   const memory = wasmMemory(backend);
   const out = memory.make([B, U * STATE_WIDTH]);
-  const h = wasmRows(memory, prev, U).info;
-  const hr = stepMatMul(backend, memory, h, r);
+  const hr = stepMatMul(backend, memory, { info: prev, offset: 0, ld: prev.shape[1] }, B, r, (inputs as Ins).zx);
   const simd = wasmCell(backend, U);
   if (simd) {
     const z = inputAt(memory, inputs as Ins, B, U4, stepOf(attrs));
@@ -77,7 +109,7 @@ export const wasmForward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const z = stepInput(memory.read, inputs as Ins, B, U4, stepOf(attrs));
     cell(z, memory.read(hr), memory.read(prev), prev.shape[1], B, U, out.values());
   }
-  dispose(backend, h, hr);
+  dispose(backend, hr);
   return out.info;
 };
 
@@ -102,8 +134,8 @@ export const wasmBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [U, t] = [W / STATE_WIDTH, stepOf(attrs)];
   const memory = wasmMemory(backend);
   const out = memory.make([B, GRAD_WIDTH * U]);
-  const dz = t < T - 1 ? wasmRows(memory, next, 4 * U).info : null;
-  const dhRec = dz ? stepMatMul(backend, memory, dz, rt) : null;
+  const dz: HeapRows | null = t < T - 1 ? { info: next, offset: 0, ld: GRAD_WIDTH * U } : null;
+  const dhRec = dz ? stepMatMul(backend, memory, dz, B, rt, states) : null;
   const simd = wasmCell(backend, U);
   if (simd) {
     const p = simdBackward(memory, inputs as Ins, t, dhRec, out.info);
@@ -113,6 +145,6 @@ export const wasmBackward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const dc = dcSource(dz ? memory.read(next) : null, v.dcLast, U);
     cellGrad(v.state, v.prev, v.prevWidth, v.dOut, dhRec && memory.read(dhRec), dc, B, U, out.values());
   }
-  if (dz) dispose(backend, dz, dhRec!);
+  if (dhRec) dispose(backend, dhRec);
   return out.info;
 };

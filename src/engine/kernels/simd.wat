@@ -267,8 +267,8 @@
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br_if $rows (i32.lt_u (local.get $n) (local.get $N)))))
 
-  ;; out [cols, rows] = x [rows, cols] transposed, tile by tile.
-  (func (export "transpose") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32)
+  ;; out [cols, rows] = x [rows, cols] transposed, tile by tile; out's rows lie $ld floats apart (≥ rows).
+  (func (export "transpose") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32) (param $ld i32)
     (local $r0 i32) (local $c0 i32) (local $r i32) (local $c i32) (local $rEnd i32) (local $cEnd i32)
     (block $done
       (br_if $done (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))))
@@ -284,7 +284,7 @@
             (local.set $c (local.get $c0))
             (loop $inCols
               (f32.store
-                (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+                (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $ld)) (local.get $r)) (i32.const 2)))
                 (f32.load
                   (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
               (local.set $c (i32.add (local.get $c) (i32.const 1)))

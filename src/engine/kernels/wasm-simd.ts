@@ -26,7 +26,8 @@ export interface WasmSimd {
   ): void;
   colSum(x: number, rows: number, cols: number, out: number): void;
   rowScatterAdd(x: number, ids: number, N: number, C: number, out: number, V: number): void;
-  transpose(x: number, rows: number, cols: number, out: number): void;
+  /** out [cols, rows] = x [rows, cols]ᵀ, out's rows `ld` floats apart. */
+  transpose(x: number, rows: number, cols: number, out: number, ld: number): void;
   matMulRows(a: number, w: number, B: number, K: number, N: number, out: number): void;
 }
 

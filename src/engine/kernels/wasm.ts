@@ -41,22 +41,15 @@ interface MatMulAttrs {
 
 /**
  * gemm.wat's matMul (wasm-gemm.ts) where it applies: one thread, one matrix a side, a bias or none,
- * no activation. A transposed a is made explicit first; a transposed b is packed as it lies.
- * Null where it does not apply.
+ * no activation. Null where it does not apply.
  */
-function viaGemm({ inputs, backend, attrs }: KernelArgs, transpose: tf.KernelFunc): tf.TensorInfo | null {
+function viaGemm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const { transposeA = false, transposeB = false, activation } = (attrs ?? {}) as MatMulAttrs;
-  const gemm = wasmGemm(backend);
+  const [gemm, simd] = [wasmGemm(backend), wasmSimd(backend)];
   const [a, b, bias] = [inputs.a!, inputs.b!, inputs.bias ?? undefined];
-  if (!gemm || (activation && activation !== 'linear') || inputs.preluActivationWeights) return null;
-  const shapeA = transposeA ? [...a.shape.slice(0, -2), a.shape.at(-1)!, a.shape.at(-2)!] : a.shape;
-  if (!canGemm({ ...a, shape: shapeA }, b, transposeB, bias)) return null;
-  const left = transposeA ? swapLastTwo(a, backend, transpose) : a;
-  try {
-    return gemmMatMul(gemm, backend, left, b, transposeB, bias);
-  } finally {
-    if (transposeA) (backend as tf.KernelBackend).disposeData(left.dataId);
-  }
+  if (!gemm || !simd || (activation && activation !== 'linear') || inputs.preluActivationWeights) return null;
+  if (!canGemm(a, b, transposeA, transposeB, bias)) return null;
+  return gemmMatMul({ gemm, simd }, backend, [a, b], [transposeA, transposeB], bias);
 }
 
 /**
@@ -66,7 +59,7 @@ function viaGemm({ inputs, backend, attrs }: KernelArgs, transpose: tf.KernelFun
  */
 function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc, plain: boolean): tf.KernelFunc {
   return (args) => {
-    const viaOwn = viaGemm(args, transpose);
+    const viaOwn = viaGemm(args);
     if (viaOwn) return viaOwn;
     const { inputs, backend, attrs } = args;
     const { transposeA, transposeB } = (attrs ?? {}) as MatMulAttrs;
@@ -192,7 +185,7 @@ function heapTranspose(stock: tf.KernelFunc): tf.KernelFunc {
     const [from, to] = [heap.typedArrayFromHeap(x).byteOffset, heap.typedArrayFromHeap(out).byteOffset];
     const batches = perm.length === 3 ? x.shape[0] : 1;
     const bytes = rows * cols * 4;
-    for (let b = 0; b < batches; b++) simd.transpose(from + b * bytes, rows, cols, to + b * bytes);
+    for (let b = 0; b < batches; b++) simd.transpose(from + b * bytes, rows, cols, to + b * bytes, rows);
     return out;
   };
 }
