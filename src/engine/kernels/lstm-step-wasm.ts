@@ -39,7 +39,7 @@ const packed = new WeakMap<object, Packed>(); // by backend: one pass at a time
 
 /**
  * r's panels for gemm.wat, packed at the first step of a pass and reused by the others: every
- * step of a pass multiplies by the same r, and packing it at each step cost 5–20% of the matMul.
+ * step of a pass multiplies by the same r, and packing it at each step cost 5–22% of the matMul.
  * A new r or a new pass (a fresh tensor each time) packs again, freeing the last pass's panels.
  */
 function panelsOf(gemm: WasmGemm, backend: Backend, r: tf.TensorInfo, pass: tf.TensorInfo): tf.TensorInfo {

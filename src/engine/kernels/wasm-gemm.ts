@@ -12,8 +12,9 @@
  *
  * a's rows are read where they lie, any stride apart, except a stride of a multiple of 1,024
  * floats (4 KB): the kernel's four rows then share cache sets, and it ran at 35 GFLOP/s instead of
- * 53–55 (a weight's gradient, [256, 8192] × [8192, 1024]). Such an a, and a transposed one, is
- * copied first into rows STRIDE_PAD floats longer.
+ * 53–55 (a weight's gradient, [256, 8192] × [8192, 1024]). Such rows are copied first into rows
+ * STRIDE_PAD floats longer; a transposed a is transposed into a copy, its rows padded the same way
+ * where their length is such a multiple.
  */
 import * as tf from '@tensorflow/tfjs';
 import { wasmMemory, type Memory } from './memory';
@@ -64,9 +65,8 @@ function isRowBias(bias: tf.TensorInfo, N: number): boolean {
 
 const up = (x: number, to: number) => Math.ceil(x / to) * to;
 const at = (memory: Memory, t: tf.TensorInfo) => memory.read(t).byteOffset; // after every allocation
-const conflicts = (ld: number) => ld % 1024 === 0;
-
-const padded = (K: number) => (conflicts(K) ? K + STRIDE_PAD : K);
+const conflicts = (ld: number) => ld % 1024 === 0; // rows a multiple of 4 KB apart share cache sets
+const padded = (K: number) => (conflicts(K) ? K + STRIDE_PAD : K); // a stride for rows of K that does not
 
 /**
  * a's M rows of K as the kernel reads them at full speed: as given, or, where they lie a multiple
