@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource } from './lstm-step-math';
 import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from './lstm-step-views';
 import { wasmMemory, type KernelArgs, type Memory } from './memory';
-import { packPanels, panelsMatMul, type HeapRows } from './wasm-gemm';
+import { copyOfRows, packPanels, panelsMatMul, type HeapRows } from './wasm-gemm';
 import { wasmCell, wasmGemm, wasmSimd, type WasmGemm } from './wasm-simd';
 
 type Backend = KernelArgs['backend'];
@@ -61,7 +61,7 @@ function stepMatMul(backend: Backend, memory: Memory, a: HeapRows, B: number, b:
   const simd = B <= SMALL_ROWS && N % 16 === 0 ? wasmSimd(backend) : null;
   const gemm = simd ? null : wasmGemm(backend);
   if (gemm) return panelsMatMul(gemm, backend, a, B, panelsOf(gemm, backend, b, pass), N);
-  const rows = wasmRows(memory, a, B, K).info;
+  const rows = copyOfRows(memory, a, B, K);
   try {
     if (!simd) return wasmMatMul(backend, rows, b);
     const out = memory.make([B, N]);
@@ -71,14 +71,6 @@ function stepMatMul(backend: Backend, memory: Memory, a: HeapRows, B: number, b:
   } finally {
     dispose(backend, rows);
   }
-}
-
-/** A [B, cols] copy of a's rows, on the heap. */
-function wasmRows(memory: Memory, a: HeapRows, B: number, cols: number): { info: tf.TensorInfo } {
-  const made = memory.make([B, cols]);
-  const [from, to] = [memory.read(a.info), made.values()];
-  for (let b = 0; b < B; b++) to.set(from.subarray(a.offset + b * a.ld, a.offset + b * a.ld + cols), b * cols);
-  return made;
 }
 
 /**

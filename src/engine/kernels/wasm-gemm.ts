@@ -74,9 +74,15 @@ const padded = (K: number) => (conflicts(K) ? K + STRIDE_PAD : K); // a stride f
  */
 function readable(memory: HeapMemory, a: HeapRows, M: number, K: number) {
   if (M < 2 || !conflicts(a.ld)) return { rows: a, temp: null };
-  const temp = memory.make([M * padded(K)]).info;
-  copyRows(memory.read(a.info).subarray(a.offset), memory.read(temp), M, K, a.ld, padded(K));
+  const temp = copyOfRows(memory, a, M, K, padded(K));
   return { rows: { info: temp, offset: 0, ld: padded(K) }, temp };
+}
+
+/** A new [M, ld] tensor on the heap holding a's M rows of K values (K ≤ ld) at its rows' starts. */
+export function copyOfRows(memory: Memory, a: HeapRows, M: number, K: number, ld = K): tf.TensorInfo {
+  const copy = memory.make([M, ld]).info;
+  copyRows(memory.read(a.info).subarray(a.offset), memory.read(copy), M, K, a.ld, ld); // views after make
+  return copy;
 }
 
 /** a [M, K], or aᵀ given as [K, M], as readable rows; a transposed one is a temp copy. */
