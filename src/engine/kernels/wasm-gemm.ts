@@ -124,9 +124,9 @@ function multiply(
 ): tf.TensorInfo {
   const [Mp, Np] = [up(M, 4), up(N, 8)];
   const out = memory.make(shape).info;
-  const padded = Mp !== M || Np !== N ? memory.make([Mp * Np]).info : null; // the product, whole blocks
+  const blocks = Mp !== M || Np !== N ? memory.make([Mp * Np]).info : null; // the product, whole blocks
   try {
-    const target = padded ?? out;
+    const target = blocks ?? out;
     if (bias) fillRows(memory.read(target), memory.read(bias), M, Np);
     for (let k0 = 0; k0 < K; k0 += PANEL_ROWS) {
       const kc = Math.min(PANEL_ROWS, K - k0);
@@ -134,13 +134,13 @@ function multiply(
       const rows = at(memory, a.info) + (a.offset + k0) * BYTES;
       gemm.gemm(rows, a.ld * BYTES, panels, M, kc, Np, at(memory, target), Np * BYTES, bias || k0 > 0 ? 1 : 0);
     }
-    if (padded) copyRows(memory.read(padded), memory.read(out), M, N, Np, N);
+    if (blocks) copyRows(memory.read(blocks), memory.read(out), M, N, Np, N);
     return out;
   } catch (error) {
     memory.free(out); // a failed kernel leaves nothing on the heap
     throw error;
   } finally {
-    if (padded) memory.free(padded);
+    if (blocks) memory.free(blocks);
   }
 }
 
@@ -156,15 +156,16 @@ export function gemmMatMul(
   const [M, K] = transposeA ? matrixOf(a)!.reverse() : matrixOf(a)!;
   const N = transposeB ? matrixOf(b)![0] : matrixOf(b)![1];
   const left = rowsOfA(kernels.simd, memory, a, transposeA, M, K);
-  const scratch = memory.make([Math.min(PANEL_ROWS, K) * up(N, 8)]).info; // one block of panels
+  let scratch: tf.TensorInfo | null = null; // one block of panels
   const packBlock = (k0: number, kc: number) => {
+    scratch ??= memory.make([Math.min(PANEL_ROWS, K) * up(N, 8)]).info;
     kernels.gemm.pack(at(memory, b), K, N, k0, kc, transposeB ? 1 : 0, at(memory, scratch));
     return at(memory, scratch);
   };
   try {
     return multiply(kernels.gemm, memory, left.rows, [M, K, N], packBlock, [...a.shape.slice(0, -2), M, N], bias);
   } finally {
-    memory.free(scratch);
+    if (scratch) memory.free(scratch);
     if (left.temp) memory.free(left.temp);
   }
 }
