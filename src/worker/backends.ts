@@ -15,7 +15,7 @@ import { registerGpuKernels } from '../engine/kernels/register-gpu';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
-import { prepareWasm, wasmThreads } from './wasm';
+import { prepareWasm, startGemmHelper, wasmThreads } from './wasm';
 
 registerGpuKernels(); // the fused LSTM, Adam and sampling kernels, and the replaced stock ones
 
@@ -75,6 +75,8 @@ async function candidates(order: readonly BackendName[], measure: boolean, tried
       tried.push(`${name}: ${failure}`);
       continue;
     }
+    if (name === 'wasm' && (await startGemmHelper().catch(() => false)))
+      tried.push('wasm: matMuls split over two threads (gemm.wat)');
     if (!measure) return [{ name, adapter, ms: null }];
     found.push({ name, adapter, ms: null });
   }

@@ -1,8 +1,9 @@
 /**
  * WASM on threads: served with COOP/COEP (as `npm start` serves it), the page is cross-origin
- * isolated, tfjs loads its threaded build from the app's minified bundle, and XNNPACK runs on one
- * thread per core. The fused LSTM (its SIMD cell then imports the shared memory) must still match
- * the autodiff reference, and training must learn. Without the headers: one thread, as before.
+ * isolated, tfjs loads its threaded build from the app's minified bundle, XNNPACK runs on one
+ * thread per core, and gemm.wat's matMuls are split with a helper worker. The fused LSTM (its SIMD
+ * cell then imports the shared memory) must still match the autodiff reference, and training must
+ * learn. Without the headers: one thread, as before.
  */
 import { expect, test } from '@playwright/test';
 import type { Server } from 'node:http';
@@ -17,7 +18,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
-test('isolated: WASM trains on one thread per core, and the fused LSTM still matches autodiff', async ({ page }) => {
+test('isolated: WASM trains on threads, matMuls split over two, and the fused LSTM still matches autodiff', async ({
+  page,
+}) => {
   const crashes: string[] = [];
   page.on('console', (m) => m.type() === 'error' && crashes.push(m.text()));
   await openApp(page, `http://localhost:${PORT}/inkling/`);
@@ -29,6 +32,7 @@ test('isolated: WASM trains on one thread per core, and the fused LSTM still mat
   await expect(page.getByTestId('backend-notice')).toContainText(`on ${cores} threads`);
 
   await page.getByText('How the backend was chosen').click();
+  await expect(page.getByText('wasm: matMuls split over two threads (gemm.wat)')).toBeVisible();
   await page.getByRole('button', { name: 'Check the fused LSTM here' }).click();
   const check = page.getByTestId('engine-check');
   await expect(check).toContainText('the reference', { timeout: 120_000 });

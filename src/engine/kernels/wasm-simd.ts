@@ -7,6 +7,7 @@
  * JavaScript loops or the stock kernel.
  */
 import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm';
+import { helperReady, pairedGemm, type WasmGemm } from './gemm-pair';
 import { SIMD_WASM, SIMD_WASM_SHARED } from './simd-wasm';
 
 /** Pointers are byte offsets into the backend's heap; 0 for `dhRec` means none. */
@@ -31,30 +32,17 @@ export interface WasmSimd {
   matMulRows(a: number, w: number, B: number, K: number, N: number, out: number): void;
 }
 
-/** gemm.wat's kernels (see there): pointers are byte offsets into the backend's heap. */
-export interface WasmGemm {
-  pack(w: number, K: number, N: number, k0: number, kc: number, trans: 0 | 1, wp: number): void;
-  /** out = a [M, kc] × the panels at wp [kc, N], plus what out holds if acc is 1; see gemm.wat. */
-  gemm(
-    a: number,
-    lda: number,
-    wp: number,
-    M: number,
-    kc: number,
-    N: number,
-    out: number,
-    ldo: number,
-    acc: 0 | 1,
-  ): void;
-}
+export type { WasmGemm } from './gemm-pair'; // gemm.wat's kernels
 
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 const simdInstances = new WeakMap<WebAssembly.Memory, WasmSimd | null>();
 const gemmInstances = new WeakMap<WebAssembly.Memory, WasmGemm | null>();
+const pairs = new WeakMap<WebAssembly.Memory, { gemm: WasmGemm; control: Int32Array }>(); // shared heaps with a helper
 let disabled = false;
 let gemmDisabled = false;
 
-const isShared = (memory: WebAssembly.Memory) =>
+/** Whether `memory` is shared (the threaded build's heap); never where SharedArrayBuffer is missing. */
+export const isShared = (memory: WebAssembly.Memory) =>
   typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 
 function instantiate<T>(memory: WebAssembly.Memory, plain: string, shared: string): T | null {
@@ -69,7 +57,7 @@ function instantiate<T>(memory: WebAssembly.Memory, plain: string, shared: strin
 }
 
 /** The backend's heap: the plain builds export their memory; the threaded one imports it (Module.wasmMemory). */
-function wasmHeapMemory(backend: unknown): WebAssembly.Memory | null {
+export function wasmHeapMemory(backend: unknown): WebAssembly.Memory | null {
   const wasm = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
   const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
   return memory instanceof WebAssembly.Memory ? memory : null;
@@ -84,14 +72,34 @@ export function wasmSimd(backend: unknown): WasmSimd | null {
 }
 
 /**
- * gemm.wat for this backend, or null: also null on the threaded build (shared memory), where
- * XNNPACK spreads a matMul over its threads and gemm.wat, on one, would not be faster.
+ * gemm.wat for this backend, or null. On the threaded build (shared memory) XNNPACK spreads a
+ * matMul over its threads, and gemm.wat on one is not faster: there it runs only split with a
+ * helper thread (gemm-pair.ts, attachGemmHelper) once that helper is ready.
  */
 export function wasmGemm(backend: unknown): WasmGemm | null {
   const memory = disabled || gemmDisabled ? null : wasmHeapMemory(backend);
-  if (!memory || isShared(memory)) return null;
+  if (!memory) return null;
+  if (isShared(memory)) {
+    const pair = pairs.get(memory);
+    return pair && helperReady(pair.control) ? pair.gemm : null;
+  }
+  return gemmOn(memory);
+}
+
+/** gemm.wat instantiated on `memory` (once per memory), or null where it cannot run. */
+export function gemmOn(memory: WebAssembly.Memory): WasmGemm | null {
   if (!gemmInstances.has(memory)) gemmInstances.set(memory, instantiate(memory, GEMM_WASM, GEMM_WASM_SHARED));
   return gemmInstances.get(memory)!;
+}
+
+/**
+ * Splits gemm.wat's calls on this shared heap with the helper thread serving `control`
+ * (gemm-pair.ts): wasmGemm returns the pair while that helper is ready. False where it cannot.
+ */
+export function attachGemmHelper(memory: WebAssembly.Memory, control: Int32Array): boolean {
+  const gemm = isShared(memory) ? gemmOn(memory) : null;
+  if (gemm) pairs.set(memory, { gemm: pairedGemm(gemm, control), control });
+  return gemm !== null;
 }
 
 /** The SIMD cell for a layer of U units: U must be a multiple of 4 (four lanes). */
