@@ -20,6 +20,9 @@ const ARGS = 4; // gemm's 9 arguments for the helper's half
 const [READY, STOPPED] = [1, 2];
 
 const MIN_SPLIT = 1 << 17; // multiply-adds below which a call stays on one thread (a hand-off costs µs)
+// Fewer rows stay on one thread too (generation's streams, Try it): such calls come between other
+// work, after the helper has gone to sleep, and waking it cost more than half the call.
+export const MIN_ROWS = 16;
 const POLL_MS = 0.3; // how long a side polls before it sleeps: longer than the gap between a step's calls
 const PATIENCE_MS = 10_000; // a helper silent this long is taken for dead: its half is done here
 
@@ -97,7 +100,7 @@ export function pairedGemm(gemm: WasmGemm, control: Int32Array, patienceMs = PAT
     pack: (...args) => gemm.pack(...args),
     gemm: (...args: GemmArgs) => {
       const [, , , M, kc, N] = args;
-      if (N < 16 || M * kc * N < MIN_SPLIT || !helperReady(control)) return gemm.gemm(...args);
+      if (N < 16 || M < MIN_ROWS || M * kc * N < MIN_SPLIT || !helperReady(control)) return gemm.gemm(...args);
       split(gemm, control, args, callsPosted(control) + 1, patienceMs);
     },
   };

@@ -2,7 +2,9 @@
  * tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an LSTM,
  * with the same numbers:
  * - BatchMatMul/_FusedMatMul run gemm.wat (wasm-gemm.ts) on one thread, 1.3–1.5× XNNPACK's speed on
- *   the LSTM's shapes. Where it does not apply (batches, activations, the threaded build):
+ *   the LSTM's shapes, and on the threaded build split over two (gemm-pair.ts) once its helper
+ *   thread is ready. Where it does not apply (batches, activations, the threaded build before its
+ *   helper is ready or for a few rows, where XNNPACK reuses its packed weights from call to call):
  * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, 7–21× slower than
  *   transposing the operand first, and backprop asks for a transpose on every matMul. The
  *   wrappers transpose explicitly, then call the stock kernel with no transpose. A BatchMatMul
@@ -20,7 +22,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { isLongMatMul, longMatMul } from './wasm-long-matmul';
 import { canGemm, gemmMatMul } from './wasm-gemm';
-import { wasmGemm, wasmSimd } from './wasm-simd';
+import { isShared, wasmGemm, wasmHeapMemory, wasmSimd } from './wasm-simd';
+import { MIN_ROWS } from './gemm-pair';
 
 const PATCHED = new WeakSet<tf.KernelFunc>();
 
@@ -40,8 +43,8 @@ interface MatMulAttrs {
 }
 
 /**
- * gemm.wat's matMul (wasm-gemm.ts) where it applies: one thread, one matrix a side, a bias or none,
- * no activation. Null where it does not apply.
+ * gemm.wat's matMul (wasm-gemm.ts) where it applies: one matrix a side, a bias or none, no
+ * activation; on the threaded build, MIN_ROWS rows or more. Null where it does not apply.
  */
 function viaGemm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const { transposeA = false, transposeB = false, activation } = (attrs ?? {}) as MatMulAttrs;
@@ -49,6 +52,7 @@ function viaGemm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
   const [a, b, bias] = [inputs.a!, inputs.b!, inputs.bias ?? undefined];
   if (!gemm || !simd || (activation && activation !== 'linear') || inputs.preluActivationWeights) return null;
   if (!canGemm(a, b, transposeA, transposeB, bias)) return null;
+  if (a.shape.at(transposeA ? -1 : -2)! < MIN_ROWS && isShared(wasmHeapMemory(backend)!)) return null;
   return gemmMatMul({ gemm, simd }, backend, [a, b], [transposeA, transposeB], bias);
 }
 
