@@ -54,7 +54,7 @@ function awaitValue(control: Int32Array, index: number, done: (v: number) => boo
   for (let v = Atomics.load(control, index); !done(v); v = Atomics.load(control, index)) {
     const waited = performance.now() - start;
     if (waited >= limitMs) return false;
-    if (waited > POLL_MS) Atomics.wait(control, index, v, Math.min(100, limitMs - waited));
+    if (waited > POLL_MS) Atomics.wait(control, index, v, limitMs === Infinity ? undefined : limitMs - waited);
   }
   return true;
 }
