@@ -70,7 +70,9 @@ export function startGemmHelper(): Promise<boolean> {
   helper ??= new Promise<boolean>((resolve) => {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const worker = new Worker(new URL('./gemm-helper.ts', import.meta.url), { type: 'module', name: 'gemm-helper' });
+    // Settles once; an error after 'ready' still stops the helper, and the matMuls go back to XNNPACK.
     const give = (ready: boolean) => {
+      clearTimeout(timer);
       if (!ready) {
         stopGemmHelper(new Int32Array(control));
         worker.terminate();
@@ -78,8 +80,8 @@ export function startGemmHelper(): Promise<boolean> {
       resolve(ready && attachGemmHelper(memory, new Int32Array(control)));
     };
     const timer = setTimeout(() => give(false), HELPER_START_MS);
-    worker.onmessage = (event: MessageEvent<string>) => (clearTimeout(timer), give(event.data === 'ready'));
-    worker.onerror = () => (clearTimeout(timer), give(false));
+    worker.onmessage = (event: MessageEvent<string>) => give(event.data === 'ready');
+    worker.onerror = () => give(false);
     worker.postMessage({ memory, control } satisfies GemmHelperStart);
   });
   return helper;
