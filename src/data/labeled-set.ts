@@ -112,22 +112,30 @@ export interface SplitIndices {
 
 /**
  * A seeded stratified split: in each class, round(n × valFraction) examples (at least one, and
- * at least one left for training) go to validation.
+ * at least one left for training) go to validation. Plain loops over typed arrays: a set of a
+ * million rows must never be spread into a call's arguments (the stack holds ~100,000).
  */
 export function stratifiedSplit(y: Int32Array, classes: number, valFraction: number, seed: number): SplitIndices {
   const rng = new Rng(seed);
+  const sizes = new Int32Array(classes);
+  for (let i = 0; i < y.length; i++) sizes[y[i]]++;
+  const members = Array.from(sizes, (n) => new Int32Array(n)); // each class's rows, in order
+  const filled = new Int32Array(classes);
+  for (let i = 0; i < y.length; i++) members[y[i]][filled[y[i]]++] = i;
+  const inVal = new Uint8Array(y.length);
+  for (let c = 0; c < classes; c++) {
+    const m = members[c];
+    for (let i = m.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [m[i], m[j]] = [m[j], m[i]];
+    }
+    const nVal = Math.min(m.length - 1, Math.max(1, Math.round(m.length * valFraction)));
+    for (let k = 0; k < nVal; k++) inVal[m[k]] = 1;
+  }
   const train: number[] = [];
   const val: number[] = [];
-  for (let c = 0; c < classes; c++) {
-    const members = shuffled(
-      [...y.keys()].filter((i) => y[i] === c),
-      rng,
-    );
-    const nVal = Math.min(members.length - 1, Math.max(1, Math.round(members.length * valFraction)));
-    val.push(...members.slice(0, nVal));
-    train.push(...members.slice(nVal));
-  }
-  return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
+  for (let i = 0; i < y.length; i++) (inVal[i] ? val : train).push(i); // already sorted
+  return { train, val };
 }
 
 /** At most `perClass` training examples of each class (seeded): "use only N labeled examples". */

@@ -88,7 +88,7 @@ function readDelimited(file: TextFile): Table {
   const cells = parsed.data;
   const format = parsed.meta.delimiter === '\t' ? 'tsv' : 'csv';
   const header = detectHeader(cells);
-  const width = Math.max(0, ...cells.map((r) => r.length));
+  const width = cells.reduce((w, r) => Math.max(w, r.length), 0); // a reduce: rows are never spread into a call
   const names = Array.from({ length: width }, (_, j) => {
     const name = header ? (cells[0][j] ?? '').trim() : '';
     return name || `column ${j + 1}`;
