@@ -6,6 +6,7 @@
  *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
  *          --backend wasm (or webgpu: a GPU through Dawn, `npm install --no-save webgpu@0.6.2`)
  *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
+ *          --minutes M (wall-clock minutes for this invocation: it then saves and exits; rerun to go on)
  * Resuming with new options continues the same run; base.json lists every stage's command.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,7 +101,8 @@ let recent: number[] = [];
 let chars = 0;
 let windowStart = Date.now();
 
-while (seconds < budget) {
+const stopAt = Date.now() + opts.minutes * 60_000;
+while (seconds < budget && Date.now() < stopAt) {
   const started = Date.now();
   setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step - restored.warmFrom, opts.lr));
   const loss = trainStep(

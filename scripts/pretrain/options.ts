@@ -18,13 +18,15 @@ export interface PretrainOptions {
   from: string | null; // with no checkpoint in `work`: start from the base written in this folder (fresh optimizer)
   evalEverySec: number; // seconds between held-out estimates
   saveEverySec: number; // seconds between checkpoints (each also rewrites `out`)
+  minutes: number; // wall-clock minutes this invocation runs before it saves and exits (the budget is untouched)
 }
 
 export function parseOptions(argv: string[]): PretrainOptions {
   const arg = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     const v = i >= 0 ? Number(argv[i + 1]) : fallback;
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+    if (Number.isNaN(v) || v <= 0 || (v === Infinity && fallback !== Infinity))
+      throw new Error(`--${name} must be a positive number`);
     return v;
   };
   const text = (name: string, fallback: string) => {
@@ -47,8 +49,12 @@ export function parseOptions(argv: string[]): PretrainOptions {
     from: argv.includes('--from') ? text('from', '') : null,
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
+    minutes: arg('minutes', Infinity),
   };
 }
+
+/** The small base's shape and folders: options left at these are not repeated in a stage's command. */
+const defaultShape = { units: 256, layers: 1, embed: 32, out: 'public/models/base-en', work: '.pretrain' };
 
 export type PretrainBackend = 'wasm' | 'webgpu';
 
@@ -66,7 +72,13 @@ function mixOf(name: string): Mix {
 export function commandOf(o: PretrainOptions): string {
   const backend = o.backend === 'wasm' ? '' : ` --backend ${o.backend}`;
   const from = o.from ? ` --from ${o.from}` : '';
-  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${backend}${from}`;
+  const d = defaultShape;
+  const shape =
+    (o.units !== d.units ? ` --units ${o.units}` : '') +
+    (o.layers !== d.layers ? ` --layers ${o.layers}` : '') +
+    (o.embed !== d.embed ? ` --embed ${o.embed}` : '');
+  const place = (o.out !== d.out ? ` --out ${o.out}` : '') + (o.work !== d.work ? ` --work ${o.work}` : '');
+  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${shape}${backend}${from}${place}`;
 }
 
 /** The settings the base trains with (also what a checkpoint of it records). */

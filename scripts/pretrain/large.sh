@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The large English base, made in the background: a short probe of candidate shapes (each trained
+# for the same wall-clock minutes from scratch, with the full budget's learning-rate schedule), then
+# the shape with the lowest held-out bits/char goes on in .pretrain-large/, writing
+# public/models/base-en-large/ at every save. Rerunning skips the probe once a winner exists, and
+# resumes the winner from its checkpoint. Run it at the lowest priority:
+#   nice -n 19 bash scripts/pretrain/large.sh > .pretrain-large.log 2>&1 &
+# Environment: PROBE_MINUTES (per shape, default 12), HOURS (the budget, default 20),
+#              CHUNK_MINUTES (one invocation's wall-clock length before it saves, default 60).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PROBE_MINUTES=${PROBE_MINUTES:-12}
+HOURS=${HOURS:-20}
+CHUNK_MINUTES=${CHUNK_MINUTES:-60}
+PROBE=.pretrain-large-probe
+WORK=.pretrain-large
+OUT=public/models/base-en-large
+CANDIDATES=("2 512 64" "1 1024 64" "3 384 64") # layers units embedding
+
+if [ ! -f "$WORK/shape" ]; then
+  for c in "${CANDIDATES[@]}"; do
+    read -r layers units embed <<<"$c"
+    dir="$PROBE/${layers}x${units}"
+    if [ ! -f "$dir/base/base.json" ]; then
+      echo "probe: ${layers}x${units}, embedding ${embed}, ${PROBE_MINUTES} min"
+      npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" \
+        --work "$dir/work" --out "$dir/base" --minutes "$PROBE_MINUTES" --eval-every 120 --save-every 100000 --fresh
+    fi
+  done
+  best=$(node -e '
+    const fs = require("fs");
+    const rows = process.argv.slice(1).map((d) => [d, JSON.parse(fs.readFileSync(d + "/base/base.json", "utf8"))]);
+    for (const [d, m] of rows) console.error(`${d}: ${m.valBpc} bits/char after ${m.training.steps} steps, ${m.training.seconds} s`);
+    rows.sort((a, b) => a[1].valBpc - b[1].valBpc);
+    console.log(rows[0][0]);' "$PROBE"/*x*)
+  echo "probe winner: $best"
+  mkdir -p "$WORK"
+  cp "$best"/work/* "$WORK"/
+  basename "$best" >"$WORK/shape"
+fi
+IFS=x read -r layers units <<<"$(cat "$WORK/shape")"
+embed=64
+while :; do
+  npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" \
+    --work "$WORK" --out "$OUT" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 900
+  node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
+    "$WORK/progress.json" "$HOURS" && break
+done
+echo "large base: budget reached"
