@@ -9,6 +9,8 @@ import type { SampleSpec } from '../run/events';
 import type { OpenedRun, WorkerEvent } from '../worker/protocol';
 import { BackendView } from './backend.svelte';
 import { ClassifierState } from './classifier.svelte';
+import { InsideState } from './inside.svelte';
+import type { ViewId } from './inside-helpers';
 import { Transfer } from './transfer.svelte';
 import { Texts, type Notice } from './texts.svelte';
 import { SavedRuns } from './runs.svelte';
@@ -24,6 +26,7 @@ export class Session {
   prime = $state('');
   temperatures = $state([...DEFAULT_TEMPERATURES]);
   sampleLength = $state(300); // characters per temperature for on-demand samples
+  view = $state<ViewId>('train'); // the activity on screen: train, race, classify or look inside
 
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
   #notice = $state<Notice | null>(null);
@@ -53,6 +56,19 @@ export class Session {
     loadBase: () => this.transfer.ensureBase(),
     say: (text) => this.say({ kind: 'error', text }),
   }); // labeled texts, the classifier and Try it
+  readonly inside = new InsideState({
+    request: (body) =>
+      this.#client && !this.#crashed
+        ? this.#client.request(body)
+        : Promise.reject(new WorkerRequestError('crashed', 'The worker is not running: restart it first.')),
+    loadBase: () => this.transfer.ensureBase(),
+    models: () => [
+      ...(this.training.plan || this.#opened ? (['hand'] as const) : []),
+      'base',
+      ...(this.transfer.race.runIds ? (['race-scratch', 'race-base'] as const) : []),
+    ],
+    showing: () => this.view === 'inside',
+  }); // Look inside: what the model predicts, remembers and keeps in each cell
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
     (work) => this.#whileLoading(work),
@@ -96,6 +112,7 @@ export class Session {
     this.#crashed = false;
     this.training.idle();
     this.#opened = null;
+    this.inside.reset();
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- Vite's worker pattern, not state
     const worker = new Worker(new URL('../worker/train.worker.ts', import.meta.url), { type: 'module' });
     worker.onerror = (e) => this.#onCrash(e.message || 'the worker stopped unexpectedly');
@@ -131,6 +148,7 @@ export class Session {
     if (!resume) {
       this.training.reset();
       this.#opened = null;
+      this.inside.newRun();
     }
     const settings = $state.snapshot(this.settings);
     const start = this.transfer.start;
@@ -211,6 +229,7 @@ export class Session {
     this.#opened = opened;
     this.settings = opened.settings;
     this.training.idle(opened.history);
+    this.inside.modelChanged(opened.timeline ?? []);
     this.#notice = opened.corpusLoaded
       ? null
       : {
@@ -241,7 +260,9 @@ export class Session {
       case 'race-val':
       case 'race-sample':
       case 'race-result':
-        return this.transfer.race.onEvent(e);
+        this.transfer.race.onEvent(e);
+        if (e.type === 'race-result') this.inside.modelChanged();
+        return;
       case 'classify-lm':
       case 'classify-step':
       case 'classify-eval':
@@ -260,8 +281,18 @@ export class Session {
         this.#opened = this.#opened?.runId === e.plan.runId ? this.#opened : null;
         return;
       case 'status':
-      case 'progress':
+        this.training.onEvent(e);
+        return this.inside.onStatus(e.status);
       case 'val':
+        this.training.onEvent(e);
+        return this.inside.onVal();
+      case 'timeline':
+        return this.inside.onTimeline(e.entry);
+      case 'inside':
+      case 'inside-unit':
+      case 'inside-memory': // handled by the request
+        return;
+      case 'progress':
       case 'sample-start':
       case 'sample-chunk':
       case 'sample-end':
