@@ -35,6 +35,17 @@ function backward(dy: tf.Tensor3D, R: tf.Tensor2D, states: tf.Tensor3D, state0: 
 }
 
 /**
+ * The forward recurrence alone: every timestep's packed state row [h | c | i f g o], [T, B, 6U],
+ * from state0 [h0 | c0] ([B, 2U]). Training keeps it for the backward; Look inside reads it.
+ */
+export function stepStates(zx: tf.Tensor3D, R: tf.Tensor2D, state0: tf.Tensor2D): tf.Tensor3D {
+  const steps: tf.Tensor2D[] = [];
+  let prev = state0;
+  for (let t = 0; t < zx.shape[0]; t++) steps.push((prev = lstmStep(zx, prev, R, t)));
+  return tf.stack(steps) as tf.Tensor3D;
+}
+
+/**
  * zx: [T, B, 4U] (the input projection plus bias, all timesteps), R: [U, 4U], h0 and c0: [B, U].
  * Returns out [T, B, U] (every h) and the final h and c (made when first read, inside the caller's
  * tidy). Differentiable in all four inputs.
@@ -46,10 +57,7 @@ export function lstmSequence(zx: tf.Tensor3D, R: tf.Tensor2D, h0: tf.Tensor2D, c
   const taping = tapeIsOn(); // asked outside the op: customGrad runs its forward with the tape paused
   const op = tf.customGrad((x, r, h, c) => {
     const state0 = tf.concat([h, c] as tf.Tensor2D[], 1); // [B, 2U]
-    const steps: tf.Tensor2D[] = [];
-    let prev = state0;
-    for (let t = 0; t < T; t++) steps.push((prev = lstmStep(x as tf.Tensor3D, prev, r as tf.Tensor2D, t)));
-    const states = tf.stack(steps) as tf.Tensor3D; // [T, B, 6U]
+    const states = stepStates(x as tf.Tensor3D, r as tf.Tensor2D, state0);
     const hs = tf.slice(states, [0, 0, 0], [T, B, U]);
     const packed = tf.concat([hs, tf.slice(states, [T - 1, 0, U], [1, B, U])]) as tf.Tensor3D; // every h, then c_T
     const { kept, release } = keepForBackward(taping, [states, state0]);

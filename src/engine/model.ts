@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LstmEngine, ModelConfig } from '../config/settings';
 import { Rng } from '../data/rng';
-import { lstmSequence } from './lstm-sequence';
+import { lstmSequence, stepStates } from './lstm-sequence';
 
 export interface LstmWeights {
   kernel: tf.Variable; // [inputDim, 4 * units]
@@ -200,6 +200,18 @@ export function lstmLayer(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: t
     outs.push(state.h);
   }
   return { out: tf.stack(outs) as tf.Tensor3D, h: state.h, c: state.c };
+}
+
+/**
+ * One layer's forward pass with every timestep's packed state [h | c | i f g o] ([T, B, 6U]):
+ * the same input projection and step kernels as lstmLayer's fused path, without a gradient.
+ */
+export function lstmLayerStates(x: tf.Tensor3D, w: LstmWeights, h0: tf.Tensor2D, c0: tf.Tensor2D): tf.Tensor3D {
+  const [T, B, In] = x.shape;
+  const U = h0.shape[1];
+  const projected = tf.add(tf.matMul(tf.reshape(x, [T * B, In]), w.kernel), w.bias);
+  const zx = tf.reshape(projected, [T, B, 4 * U]) as tf.Tensor3D;
+  return stepStates(zx, w.recurrentKernel as tf.Tensor2D, tf.concat([h0, c0], 1));
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type Settings,
 } from '../config/settings';
 import { crc32 } from './crc32';
+import type { TimelineEntry } from '../engine/inside-types';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -49,6 +50,7 @@ export interface CheckpointMeta {
   history: History;
   corpus: { name: string; hash: string; chars: number };
   origin?: { base: string; sha256: string; mode: FineTuneMode; addedChars: number }; // fine-tuned from the base
+  timeline?: TimelineEntry[]; // how the writing grew: samples at log-spaced steps (engine/timeline.ts)
   backend: string; // where it was saved; any backend can load it
   createdAt: number;
   updatedAt: number;
@@ -201,8 +203,24 @@ export function validateMeta(meta: CheckpointMeta, floats: number): void {
     const fields = typeof o?.base === 'string' && typeof o.sha256 === 'string' && isInt(o.addedChars);
     check(fields && FINE_TUNE_MODES.includes(o.mode), 'fine-tuning origin malformed');
   }
+  if (meta.timeline !== undefined) validateTimeline(meta.timeline);
   const specs = weightSpecs(m);
   validateEntries(meta.tensors?.weights, floats, specs);
   if (meta.tensors.best.length > 0) validateEntries(meta.tensors.best, floats, specs);
   validateEntries(meta.tensors.optimizer, floats);
+}
+
+export const MAX_TIMELINE = 40; // entries: log-spaced steps reach 10^13 long before this
+export const MAX_TIMELINE_TEXT = 1000; // characters of one entry
+
+/** How the writing grew: at most MAX_TIMELINE entries of increasing steps, each a short text. */
+function validateTimeline(timeline: unknown): void {
+  check(Array.isArray(timeline) && timeline.length <= MAX_TIMELINE, 'timeline malformed');
+  let last = 0;
+  for (const e of timeline as unknown[]) {
+    const entry = e as Partial<TimelineEntry> | null;
+    check(isInt(entry?.step) && entry.step > last && typeof entry.text === 'string', 'timeline entry malformed');
+    check(entry!.text!.length <= MAX_TIMELINE_TEXT, 'timeline entry too long');
+    last = entry!.step!;
+  }
 }

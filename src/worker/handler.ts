@@ -19,6 +19,7 @@ import { ClassifyJobs } from './classify-jobs';
 import { loopFor, newRun, raceFor, resumedRun, type LoadedCorpus } from './run-starts';
 import { describeCorpus, readCorpus } from './corpus-intake';
 import { assertNever, type Request, type WorkerEvent } from './protocol';
+import { InsideJobs, type Inspectable } from './inside-jobs';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 
@@ -27,11 +28,13 @@ export class WorkerHandler {
   #state: RunState | null = null; // the model in hand: trained here, or opened from storage
   #loop: TrainingLoop | null = null; // its training loop, while there is one
   #race: Race | null = null; // the latest race (scratch vs the base), running or done
+  #raceRuns: { scratch: RunState; base: RunState } | null = null; // its two models, kept to look inside
   #backend: BackendName = 'cpu';
   readonly #sampler: Sampler;
   readonly #choices: BackendChoices;
   readonly persistence: Persistence;
   readonly classify: ClassifyJobs;
+  readonly inside: InsideJobs;
 
   constructor(
     private readonly post: (e: WorkerEvent) => void,
@@ -43,6 +46,15 @@ export class WorkerHandler {
     this.#sampler = new Sampler(post);
     this.#choices = new BackendChoices(selectBackend);
     this.classify = new ClassifyJobs(post, bases, this.persistence.classifierStore);
+    this.inside = new InsideJobs(post, {
+      hand: () => (this.#state ? inspectable(this.#state) : null),
+      race: (lane) => {
+        const run = this.#raceRuns?.[lane];
+        return run ? inspectable(run, `the race's ${lane === 'scratch' ? 'scratch' : 'fine-tuned'} model`) : null;
+      },
+      base: () => this.bases.base,
+      corpus: () => this.#corpus,
+    });
   }
 
   /** Never throws: failures are posted as `error` events carrying the request's id. */
@@ -106,9 +118,21 @@ export class WorkerHandler {
         return this.classify.exportClassifier(req);
       case 'import-classifier':
         return this.classify.importClassifier(req);
+      case 'inside':
+        return this.inside.inside(req);
+      case 'inside-unit':
+        return this.inside.unit(req);
+      case 'inside-memory':
+        return this.inside.memory(req);
       default:
         assertNever(req);
     }
+  }
+
+  /** The last race's scratch model goes (its fine-tuned one is the model in hand, replaced by the caller). */
+  #forgetRace(): void {
+    if (this.#raceRuns && this.#raceRuns.scratch !== this.#state) this.#raceRuns.scratch.dispose();
+    this.#raceRuns = null;
   }
 
   #stop(): void {
@@ -166,6 +190,7 @@ export class WorkerHandler {
     const loop = loopFor(state, corpus, req.sample, { emit: this.post, sampler: this.#sampler, save }, this.#state);
     this.#loop?.dispose();
     this.#sampler.cancel(); // a sample of the model in hand ends before that model may go
+    this.#forgetRace();
     if (state !== this.#state) this.#state?.dispose();
     this.#state = state;
     this.#loop = loop;
@@ -193,16 +218,17 @@ export class WorkerHandler {
     this.#loop?.dispose();
     this.#loop = null;
     this.#sampler.cancel();
+    this.#forgetRace();
     this.#state?.dispose();
     this.#state = null;
     this.#race = race;
+    this.#raceRuns = runs;
     this.post({ type: 'race-started', id: req.id, seconds: req.seconds, plans: race.plans });
     race
       .run()
       .catch((error) => this.post(errorEvent(null, error)))
       .finally(() => {
-        runs.scratch.dispose();
-        this.#state = runs.base;
+        this.#state = runs.base; // scratch stays in #raceRuns until the next run, to look inside
       });
   }
 
@@ -223,12 +249,14 @@ export class WorkerHandler {
     this.#loop?.dispose();
     this.#loop = null;
     this.#sampler.cancel();
+    this.#forgetRace();
     this.#state?.dispose();
     this.#state = state;
     if (this.#corpus?.hash !== state.corpus.hash) await this.#restoreCorpus(state.corpus);
     const { runId, name, settings, step, history, corpus } = state;
     const corpusLoaded = this.#corpus?.hash === corpus.hash;
-    this.post({ type: 'run-opened', id, opened: { runId, name, settings, step, history, corpus, corpusLoaded } });
+    const opened = { runId, name, settings, step, history, corpus, corpusLoaded, timeline: state.timeline };
+    this.post({ type: 'run-opened', id, opened });
   }
 
   /** Loads an opened run's own text from storage, when it was kept there. */
@@ -253,4 +281,9 @@ export class WorkerHandler {
     if (this.#busy) return this.#loop!.sample(spec);
     await this.#sampler.run(state.model, state.vocab, spec, new Rng(state.rng.int(2 ** 31)));
   }
+}
+
+/** The model of a run, as Look inside describes it. */
+function inspectable(state: RunState, name = 'the model in hand'): Inspectable {
+  return { model: state.model, vocab: state.vocab, name, step: state.step, settings: state.settings };
 }

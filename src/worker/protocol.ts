@@ -18,6 +18,7 @@ import type { BaseSummary } from './base-loader';
 import type { CorpusRef } from '../run/run-state';
 import type { History } from '../storage/checkpoint';
 import type { RunSummary } from '../storage/store';
+import type { ActivationKind, InsideModel, InsideView, MemoryView, TimelineEntry, UnitTrace } from '../engine/inside-types';
 
 export type Request =
   // remembered: Auto's last measured pick in this browser
@@ -49,7 +50,12 @@ export type Request =
   | { type: 'classify'; id: number; settings: ClassifySettings; resume?: boolean }
   | { type: 'classify-text'; id: number; text: string } // Try it: probabilities and per-character reasons
   | { type: 'export-classifier'; id: number } // the classifier in hand, as a stock LayersModel zip
-  | { type: 'import-classifier'; id: number; name: string; bytes: ArrayBuffer }; // bytes are transferred
+  | { type: 'import-classifier'; id: number; name: string; bytes: ArrayBuffer } // bytes are transferred
+  // Look inside: probe null reads a stretch of the loaded text's validation split; while training
+  // it runs between two steps. The worker keeps the probe's activations for the two requests after it.
+  | { type: 'inside'; id: number; model: InsideModel; probe: string | null }
+  | { type: 'inside-unit'; id: number; layer: number; kind: ActivationKind; unit: number } // of the last probe
+  | { type: 'inside-memory'; id: number; at: number }; // of the last probe: what the prediction after `at` looked back at
 
 export type RequestType = Request['type'];
 
@@ -83,6 +89,9 @@ export const REPLIES = {
   'classify-text': 'classified',
   'export-classifier': 'export',
   'import-classifier': 'classifier-opened',
+  inside: 'inside',
+  'inside-unit': 'inside-unit',
+  'inside-memory': 'inside-memory',
 } as const satisfies Record<RequestType, WorkerEvent['type']>;
 
 export type Replies = typeof REPLIES;
@@ -124,6 +133,7 @@ export interface OpenedRun {
   history: History;
   corpus: CorpusRef;
   corpusLoaded: boolean; // the loaded text is the run's own (same hash)
+  timeline: TimelineEntry[]; // how the writing grew: samples at log-spaced steps
 }
 
 export interface NamedBytes {
@@ -218,6 +228,9 @@ export type WorkerEvent =
   | { type: 'save-failed'; message: string }
   | { type: 'export'; id: number; fileName: string; bytes: ArrayBuffer } // bytes are transferred
   | { type: 'engine-check'; id: number; backend: BackendName; check: EngineCheck }
+  | { type: 'inside'; id: number; view: InsideView }
+  | { type: 'inside-unit'; id: number; trace: UnitTrace }
+  | { type: 'inside-memory'; id: number; memory: MemoryView }
   | { type: 'done'; id: number } // the reply to requests that return nothing else
   | { type: 'error'; id: number | null; code: ErrorCode; message: string };
 

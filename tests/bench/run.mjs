@@ -10,6 +10,7 @@
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
+//          --suite look [--text FILE] [--chars 2000] [--base DIR] [--train-seconds 60] [--out FILE]: Look inside (look.ts)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
@@ -19,6 +20,15 @@ import { summarise, table } from './report.mjs';
 const suite = process.argv.includes('--suite') ? process.argv[process.argv.indexOf('--suite') + 1] : 'train';
 if (suite === 'transfer') {
   await import('./transfer-suite.mjs'); // scratch vs the English base in each fine-tune mode
+  process.exit(0);
+}
+if (suite === 'look') {
+  // Look inside: the worker's time for each view, the cost of refreshing them while training, and
+  // the English base's cells on a text it never read (see look.ts); under Node, WASM
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--suite' && all[i - 1] !== '--suite');
+  execSync(`node scripts/run-ts.mjs tests/bench/look.ts ${args.map((a) => JSON.stringify(a)).join(' ')}`, {
+    stdio: 'inherit',
+  });
   process.exit(0);
 }
 if (suite === 'classify') {
