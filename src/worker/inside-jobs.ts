@@ -27,7 +27,8 @@ import type { LoadedCorpus } from './run-starts';
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 
-export const PROBE_CONTEXT = 100; // characters read before a validation stretch, so its first ones are predicted from context
+// characters read before a validation stretch, so that even its first ones are predicted from context
+export const PROBE_CONTEXT = 100;
 export const DEFAULT_PROBE = 2000; // characters of the validation text shown by default
 
 /** A model the page can look inside, with what describes it. */

@@ -10,7 +10,8 @@
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
-//          --suite look [--text FILE] [--chars 2000] [--base DIR] [--train-seconds 60] [--out FILE]: Look inside (look.ts)
+//          --suite look [--text FILE] [--chars 2000] [--base DIR] [--train-seconds 60] [--out FILE]:
+//          Look inside's views, their cost while training, and the base's cells (look.ts)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
