@@ -50,7 +50,14 @@ export interface TrainConfig {
   readLossEvery: number; // steps between loss readbacks: the device runs ahead of the worker in between
   seed: number; // seeds batch order, weight init and sampling, so runs can be repeated
   lstm?: LstmEngine; // fused (hand-written backward, fused kernels) or the autodiff reference; absent: fused
+  // End once validation has not improved for `patience` checks, and keep the best model as the one
+  // in hand. Absent (a run saved before the setting): off, as such runs trained.
+  stopAtBest?: boolean;
+  patience?: number; // validation checks without a new best before stopping (absent: DEFAULT_PATIENCE)
 }
+
+/** The range of `patience`, checked like the numbers in SETTING_SPECS but optional for older runs. */
+export const PATIENCE_RANGE = { min: 1, max: 100 };
 
 export interface TextOptions {
   lowercase: boolean; // fold case, as the tutorials do: fewer symbols, faster learning
@@ -83,6 +90,8 @@ export function defaultSettings(): Settings {
       autosaveSec: 30,
       readLossEvery: 1,
       seed: 42,
+      stopAtBest: true, // a small text is memorised within minutes: the page keeps the best model, not the last
+      patience: 5, // checks: enough that one noisy estimate does not end a run that is still learning
     },
     text: { lowercase: false, asciiOnly: false, foldTypography: false },
   };
@@ -256,6 +265,14 @@ export function validateSettings(s: Settings): SettingError[] {
   }
   if (s.train.batching !== 'random' && s.train.batching !== 'stateful') {
     errors.push({ field: 'batching', message: 'Choose random rows or stateful batches.' });
+  }
+  const { patience, stopAtBest } = s.train;
+  if (patience !== undefined) {
+    const message = checkSetting({ ...specOf('epochs'), ...PATIENCE_RANGE, integer: true }, patience);
+    if (message) errors.push({ field: 'patience', message });
+  }
+  if (stopAtBest !== undefined && typeof stopAtBest !== 'boolean') {
+    errors.push({ field: 'stopAtBest', message: 'Choose whether to stop at the best.' });
   }
   if (s.train.lstm !== undefined && s.train.lstm !== 'fused' && s.train.lstm !== 'autodiff') {
     errors.push({ field: 'lstm', message: 'Choose the fused LSTM or the autodiff reference.' });

@@ -3,6 +3,8 @@
  * type. The worker forwards these to the page unchanged (its protocol is `RunEvent | …`).
  */
 
+import type { Best } from './patience';
+
 /** 'stopping': the loop has left its last step and is evaluating and saving; 'stopped' once saved. */
 export type TrainingStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'stopped' | 'finished';
 
@@ -44,7 +46,11 @@ export interface SampleSpec {
 export type RunEvent =
   | { type: 'status'; status: TrainingStatus }
   | { type: 'progress'; progress: Progress }
-  | { type: 'val'; step: number; valBpc: number; trainBpc: number }
+  // best: the best check so far (this one, or an earlier); sinceBest: checks since it; memorising:
+  // validation has not improved since it while the training figure fell (see patience.ts)
+  | { type: 'val'; step: number; valBpc: number; trainBpc: number; best: Best; sinceBest: number; memorising: boolean }
+  // the run ended with stop at the best on: the best weights are now the model in hand
+  | { type: 'kept-best'; best: Best; lastValBpc: number; early: boolean; patience: number }
   | { type: 'sample-start'; sampleId: number; temperatures: number[]; prime: string }
   | { type: 'sample-chunk'; sampleId: number; chunks: string[] } // new text per temperature
   | { type: 'sample-end'; sampleId: number; charsPerSec: number };

@@ -12,6 +12,7 @@ import { stepsPerEpoch } from '../data/batching';
 import type { RunEvent, SampleSpec, TrainingPlan } from './events';
 import { checkTrainable, planOf } from './plan';
 import { raceVerdict, type Curve, type Lane, type RaceVerdict } from './race-verdict';
+import { DEFAULT_PATIENCE, Patience } from './patience';
 import type { RunState } from './run-state';
 import { streamSample } from './sample-stream';
 
@@ -20,7 +21,8 @@ type SampleEvent = Extract<RunEvent, { type: 'sample-start' | 'sample-chunk' | '
 
 export type RaceEvent =
   | { type: 'race-status'; status: RaceStatus }
-  | { type: 'race-val'; lane: Lane; seconds: number; step: number; valBpc: number }
+  // frozen: stop at the best ended this lane (validation had not improved for its patience)
+  | { type: 'race-val'; lane: Lane; seconds: number; step: number; valBpc: number; frozen: boolean }
   | { type: 'race-sample'; lane: Lane; event: SampleEvent }
   | { type: 'race-result'; verdict: RaceVerdict | null; runIds: Record<Lane, string> };
 
@@ -43,7 +45,9 @@ class Runner {
   curve: Curve = [];
   readonly split: Split;
   readonly val: Batch[];
+  frozen = false; // stop at the best: this lane trains no more; the other goes on
   #nextEval = 0;
+  readonly #patience: Patience;
 
   constructor(
     readonly lane: Lane,
@@ -54,6 +58,7 @@ class Runner {
     const { seqLen, batchSize, valFraction, evalBatches: n } = state.settings.train;
     this.split = splitTrainVal(encode(state.vocab, text), valFraction);
     this.val = evalBatches(this.split.val, seqLen, batchSize, n);
+    this.#patience = new Patience(state.settings.train.patience ?? DEFAULT_PATIENCE, state.best);
   }
 
   async step(): Promise<void> {
@@ -77,8 +82,11 @@ class Runner {
     const valBpc = await estimateBpc(this.state.model, this.val);
     const trainBpc = this.state.history.train.at(-1)?.[1] ?? valBpc;
     this.state.recordEstimate(this.state.step, valBpc, trainBpc);
+    const { spent } = this.#patience.record(this.state.step, valBpc, trainBpc);
+    if (spent && this.state.settings.train.stopAtBest) this.frozen = true;
     this.curve.push([this.seconds, valBpc]);
-    emit({ type: 'race-val', lane: this.lane, seconds: this.seconds, step: this.state.step, valBpc });
+    const { lane, seconds, frozen } = this;
+    emit({ type: 'race-val', lane, seconds, step: this.state.step, valBpc, frozen });
     this.#nextEval = this.seconds + this.evalEverySec;
   }
 }
@@ -124,7 +132,9 @@ export class Race {
     for (const r of this.#runners) await r.estimateIfDue(this.hooks.emit, true); // both at 0 s
     let lastSample = performance.now();
     while (this.#status === 'racing') {
-      const next = this.#runners.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+      const going = this.#runners.filter((r) => !r.frozen); // a lane stopped at its best waits, frozen
+      if (going.length === 0) break;
+      const next = going.reduce((a, b) => (b.seconds < a.seconds ? b : a));
       if (next.seconds >= this.spec.seconds) break;
       await yieldToEvents();
       await next.step();
@@ -140,12 +150,18 @@ export class Race {
   async #finish(): Promise<void> {
     if (this.#status === 'racing') this.#setStatus('stopping');
     for (const r of this.#runners) if (r.curve.at(-1)?.[0] !== r.seconds) await r.estimateIfDue(this.hooks.emit, true);
+    const [scratch, base] = this.#runners;
+    const stopAtBest = !!scratch.state.settings.train.stopAtBest;
+    // Stop at the best: each lane's best weights become its model, sampled, saved and kept in hand.
+    if (stopAtBest) for (const r of this.#runners) if (r.state.pastBest) r.state.restoreBest();
     await this.#sampleBoth();
     for (const r of this.#runners) await this.hooks.save(r.state);
-    const curves = { scratch: this.#runners[0].curve, base: this.#runners[1].curve };
-    const budget = Math.min(this.spec.seconds, ...this.#runners.map((r) => r.seconds));
-    const runIds = { scratch: this.#runners[0].state.runId, base: this.#runners[1].state.runId };
-    this.hooks.emit({ type: 'race-result', verdict: raceVerdict(curves, budget), runIds });
+    const curves = { scratch: scratch.curve, base: base.curve };
+    const going = this.#runners.filter((r) => !r.frozen);
+    const budget = Math.min(this.spec.seconds, ...(going.length > 0 ? going : this.#runners).map((r) => r.seconds));
+    const frozenAt = { scratch: scratch.frozen ? scratch.seconds : null, base: base.frozen ? base.seconds : null };
+    const verdict = raceVerdict(curves, budget, { stopAtBest, frozenAt });
+    this.hooks.emit({ type: 'race-result', verdict, runIds: { scratch: scratch.state.runId, base: base.state.runId } });
     this.#setStatus('done');
   }
 

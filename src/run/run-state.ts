@@ -19,6 +19,7 @@ import { layerRates } from '../engine/finetune';
 import { newRunId } from '../storage/ids';
 import { createOptimizer } from '../engine/train';
 import { growVocab, makeVocab, type Vocab } from '../data/vocab';
+import type { Best } from './patience';
 
 export interface CorpusRef {
   name: string;
@@ -143,6 +144,12 @@ export class RunState {
     const grown = growVocab(this.vocab, text);
     const added = grown.chars.length - this.vocab.chars.length;
     if (added > 0) this.#grow(grown);
+    if (corpus.hash !== this.corpus.hash) {
+      // the best so far was measured on the other text: this one's validation starts afresh
+      this.#dropBest();
+      this.bestValBpc = null;
+      this.bestStep = null;
+    }
     this.corpus = corpus;
     return added;
   }
@@ -173,6 +180,30 @@ export class RunState {
     this.bestStep = step;
     this.#dropBest();
     this.#best = namedWeights(this.model).map(([, v]) => tf.clone(v));
+  }
+
+  /** The best check so far, with the training figure measured with it; null before any. */
+  get best(): Best | null {
+    if (this.bestValBpc === null || this.bestStep === null) return null;
+    const at = this.history.val.find(([step, val]) => step === this.bestStep && val === this.bestValBpc);
+    return { step: this.bestStep, valBpc: this.bestValBpc, trainBpc: at?.[2] ?? this.bestValBpc };
+  }
+
+  /** Whether the weights in hand are not the best-validation copy (a later, worse check was recorded). */
+  get pastBest(): boolean {
+    const last = this.history.val.at(-1);
+    return this.#best !== null && last !== undefined && last[0] !== this.bestStep;
+  }
+
+  /**
+   * Makes the best-validation weights the model in hand, bit for bit (the optimizer's moments stay:
+   * Continue training goes on from the best weights). Returns false when there is no copy to restore.
+   */
+  restoreBest(): boolean {
+    if (!this.#best) return false;
+    const best = this.#best;
+    namedWeights(this.model).forEach(([, v], i) => v.assign(best[i]));
+    return true;
   }
 
   #dropBest(): void {

@@ -13,6 +13,7 @@ import { dropCarry, estimateBpc, trainStep, type Carry } from '../engine/train';
 import type { RunEvent, SampleSpec, TrainingPlan, TrainingStatus } from './events';
 import { checkTrainable, planOf } from './plan';
 import { ProgressMeter } from './progress';
+import { DEFAULT_PATIENCE, Patience } from './patience';
 import type { RunState } from './run-state';
 import type { Sampler } from './sample-stream';
 
@@ -45,6 +46,8 @@ export class TrainingLoop {
   #lanes: StatefulBatcher | null = null; // stateful batching only
   #carry: Carry = {}; // the LSTM state carried between stateful batches
   #meter: ProgressMeter;
+  #patience: Patience; // checks since the best validation figure, against the run's patience
+  #patienceSpent = false; // stop at the best: validation has not improved for the patience; the loop ends
 
   /** Throws a CorpusError when the text is too short for these settings (see checkTrainable). */
   constructor(
@@ -67,6 +70,7 @@ export class TrainingLoop {
     this.#autoLength = sample.length;
     this.plan = planOf(state, this.#split, settings.train);
     this.#meter = new ProgressMeter(this.plan);
+    this.#patience = new Patience(settings.train.patience ?? DEFAULT_PATIENCE, state.best);
   }
 
   get status(): TrainingStatus {
@@ -109,7 +113,7 @@ export class TrainingLoop {
     let lastSample = performance.now();
     let lastSave = this.#meter.elapsedMs;
     let saveEveryMs = Math.min(FIRST_SAVE_SEC, this.settings.train.autosaveSec) * 1000; // the first comes soon
-    while (this.state.step < this.plan.totalSteps && !this.#stopped()) {
+    while (this.state.step < this.plan.totalSteps && !this.#stopped() && !this.#patienceSpent) {
       await yieldToEvents();
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
@@ -136,9 +140,23 @@ export class TrainingLoop {
     await this.#readLosses();
     this.#flushProgress();
     if (this.state.step % this.settings.train.evalEvery !== 0) await this.#evaluate();
+    this.#keepBest();
     dropCarry(this.#carry);
     await this.hooks.save?.(finished ? 'finish' : 'stop');
     this.#setStatus(finished ? 'finished' : 'stopped');
+  }
+
+  /**
+   * Stop at the best: however the run ends (its patience spent, its epochs done, or Stop), the
+   * best-validation weights become the model in hand, so samples, the saved run, its export and
+   * Continue training all use them. The loss history keeps every step actually trained.
+   */
+  #keepBest(): void {
+    const best = this.state.best;
+    if (!this.settings.train.stopAtBest || !best || !this.state.pastBest || !this.state.restoreBest()) return;
+    const lastValBpc = this.state.history.val.at(-1)![1];
+    const patience = this.#patience.patience;
+    this.hooks.emit({ type: 'kept-best', best, lastValBpc, early: this.#patienceSpent, patience });
   }
 
   /** Pauses between two steps, so that once "paused" is reported no step is in flight. */
@@ -185,8 +203,11 @@ export class TrainingLoop {
     const valBpc = await estimateBpc(this.state.model, this.#evalSets.val.slice(0, batches));
     const trainBpc = await estimateBpc(this.state.model, this.#evalSets.train.slice(0, batches));
     this.#meter.addTime(performance.now() - started);
-    this.state.recordEstimate(this.state.step, valBpc, trainBpc);
-    this.hooks.emit({ type: 'val', step: this.state.step, valBpc, trainBpc });
+    const { step } = this.state;
+    this.state.recordEstimate(step, valBpc, trainBpc);
+    const { best, sinceBest, memorising, spent } = this.#patience.record(step, valBpc, trainBpc);
+    if (spent && this.settings.train.stopAtBest && this.#status === 'training') this.#patienceSpent = true;
+    this.hooks.emit({ type: 'val', step, valBpc, trainBpc, best: best!, sinceBest, memorising });
   }
 
   #flushProgress(): void {

@@ -293,6 +293,7 @@ export class Session {
       case 'inside-memory': // handled by the request
         return;
       case 'progress':
+      case 'kept-best':
       case 'sample-start':
       case 'sample-chunk':
       case 'sample-end':

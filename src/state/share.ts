@@ -34,6 +34,7 @@ const NUMBERS = {
   lr: ['train', 'learningRate'],
   epochs: ['train', 'epochs'],
   seed: ['train', 'seed'],
+  patience: ['train', 'patience'],
 } as const;
 
 export function defaultShared(): Shared {
@@ -50,6 +51,7 @@ export function toQuery(s: Shared): string {
     if (value !== (d.settings[group] as Record<string, number>)[field]) q.set(key, String(value));
   }
   if (s.settings.train.optimizer !== d.settings.train.optimizer) q.set('opt', s.settings.train.optimizer);
+  if (!s.settings.train.stopAtBest) q.set('stop', '0'); // stop at the best is on by default
   if (s.temperatures.join() !== d.temperatures.join()) q.set('t', s.temperatures.join(','));
   if (s.backend !== 'auto') q.set('backend', s.backend);
   if (s.text) q.set('text', s.text);
@@ -72,6 +74,7 @@ export function fromQuery(query: string, textIds: readonly string[]): Shared {
   }
   const opt = q.get('opt');
   if (opt === 'adam' || opt === 'rmsprop') s.settings.train.optimizer = opt;
+  if (q.get('stop') === '0') s.settings.train.stopAtBest = false;
   const temps = (q.get('t') ?? '').split(',').filter(Boolean).map(Number);
   if (temps.length >= 1 && temps.length <= 8 && temps.every((t) => t >= 0 && t <= 10)) s.temperatures = temps;
   const backend = q.get('backend');

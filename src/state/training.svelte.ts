@@ -5,6 +5,7 @@
 import { DEFAULT_TEMPERATURES } from '../config/settings';
 import type { Progress, RunEvent, TrainingPlan, TrainingStatus } from '../run/events';
 import type { History } from '../storage/checkpoint';
+import type { BestWatch, KeptBest } from './best-notice';
 import { applySampleEvent, emptySampleView, type SampleView } from './sample-view';
 import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData } from './series';
 
@@ -17,6 +18,8 @@ export class TrainingView {
   #chart = $state.raw<ChartData>(emptySeries());
   #lastVal = $state.raw<Estimate | null>(null);
   #samples = $state.raw<SampleView>(emptySampleView(DEFAULT_TEMPERATURES));
+  #watch = $state.raw<BestWatch | null>(null); // the best check so far, and the checks since it
+  #kept = $state.raw<KeptBest | null>(null); // the run ended with its best weights in hand
 
   get status() {
     return this.#status;
@@ -36,6 +39,16 @@ export class TrainingView {
   get samples() {
     return this.#samples;
   }
+  get watch() {
+    return this.#watch;
+  }
+  get kept() {
+    return this.#kept;
+  }
+  /** The point the chart marks: the best validation figure so far, or a saved run's lowest. */
+  get best(): { step: number; valBpc: number } | null {
+    return this.#watch?.best ?? null;
+  }
   /** Training, paused, or wrapping up (its final evaluation and save). */
   get busy() {
     return this.#status === 'training' || this.#status === 'paused' || this.#status === 'stopping';
@@ -46,6 +59,8 @@ export class TrainingView {
     this.#chart = emptySeries();
     this.#progress = null;
     this.#lastVal = null;
+    this.#watch = null;
+    this.#kept = null;
   }
 
   /** A model without a loop (none yet, a restarted worker, or a saved run): `history` its curves. */
@@ -55,6 +70,11 @@ export class TrainingView {
       const last = history.val.at(-1);
       this.#lastVal = last ? { step: last[0], valBpc: last[1], trainBpc: last[2] } : null;
       this.#progress = null;
+      const best = history.val.reduce<(typeof history.val)[number] | null>((b, v) => (b && b[1] <= v[1] ? b : v), null);
+      this.#watch = best
+        ? { best: { step: best[0], valBpc: best[1], trainBpc: best[2] }, sinceBest: 0, memorising: false }
+        : null;
+      this.#kept = null;
     }
     this.#plan = null;
     this.#status = 'idle';
@@ -67,6 +87,7 @@ export class TrainingView {
 
   started(plan: TrainingPlan): void {
     this.#plan = plan;
+    this.#kept = null; // a continued run: its best is said again when it ends
   }
 
   onEvent(e: RunEvent): void {
@@ -80,7 +101,11 @@ export class TrainingView {
         return;
       case 'val':
         this.#lastVal = e;
+        this.#watch = { best: e.best, sinceBest: e.sinceBest, memorising: e.memorising };
         this.#chart = appendValidation(this.#chart, e.step, e.valBpc);
+        return;
+      case 'kept-best':
+        this.#kept = e;
         return;
       default:
         this.#samples = applySampleEvent(this.#samples, e);

@@ -24,6 +24,7 @@ export function tinySettings(epochs = 1, autosaveSec = 30): Settings {
     evalBatches: 1,
     sampleEverySec: 3600,
     autosaveSec,
+    stopAtBest: false, // a run of a known length; stop-at-best.test.ts turns it on
   });
   return s;
 }
