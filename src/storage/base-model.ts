@@ -2,15 +2,22 @@
  * The pretrained base model's files: model.json (a stock TensorFlow.js LayersModel whose weights
  * are stored as float16, which tfjs' loaders dequantize), weights.bin, and base.json (vocabulary,
  * configs, sources, held-out figure, and the SHA-256 of weights.bin). Written by `npm run
- * pretrain`, read by the worker. Pure: tfjs io only, no DOM.
+ * pretrain`, read by the worker. Pure: no DOM.
  */
-import * as tf from '@tensorflow/tfjs';
 import { sizeOf, weightSpecs } from '../engine/architecture';
-import type { ModelConfig } from '../config/settings';
+import { specOf, type ModelConfig } from '../config/settings';
 import type { NamedArray } from './checkpoint';
 import { layersArtifacts, modelJson } from './export-zip';
 import { sha256Hex } from './sha256';
-import { validateVocab } from './checkpoint';
+import {
+  checkModelConfig,
+  checkVocab,
+  checkWeightSpecs,
+  decodeWeightBytes,
+  numberWithin,
+  shown,
+  text,
+} from './description-checks';
 
 export const BASE_FORMAT = 'inkling-base';
 export const BASE_FILES = { model: 'model.json', weights: 'weights.bin', meta: 'base.json' } as const;
@@ -99,39 +106,52 @@ export async function baseFiles(model: ModelConfig, weights: NamedArray[]) {
 
 const isText = (t: unknown): t is BaseText => {
   const x = t as BaseText;
-  return typeof x?.name === 'string' && typeof x.sha256 === 'string' && Number.isInteger(x.chars);
+  return typeof x?.name === 'string' && typeof x.sha256 === 'string' && Number.isInteger(x.chars) && x.chars >= 0;
 };
+
+/** Bytes weights.bin holds for a model of this config: float16, two bytes a value. */
+export const baseWeightBytes = (model: ModelConfig) => 2 * weightSpecs(model).reduce((n, [, s]) => n + sizeOf(s), 0);
 
 /** Checks base.json's shape; throws BaseModelError naming what is wrong. */
 export function validateBaseMeta(meta: unknown): BaseMeta {
   const m = meta as BaseMeta;
   if (m?.format !== BASE_FORMAT) fail('base.json is not an Inkling base description');
-  if (m.version !== 1) fail(`base.json has format version ${m.version}; this Inkling reads version 1`);
-  const c = m.model;
-  const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-  if (![c?.vocabSize, c?.embedDim, c?.units, c?.layers].every(positive)) fail('base.json: model config invalid');
-  try {
-    validateVocab(m.vocab, c.vocabSize);
-  } catch (e) {
-    fail(`base.json: ${(e as Error).message}`);
-  }
+  if (m.version !== 1) fail(`base.json has format version ${shown(m.version)}; this Inkling reads version 1`);
+  const model = checkModelConfig(m.model, 'base.json', fail);
+  checkVocab(m.vocab, model.vocabSize, 'base.json', fail);
+  text(m.name, 'base.json: the name', fail);
   if (!Array.isArray(m.sources) || !m.sources.every(isText) || !isText(m.heldOut)) fail('base.json: sources invalid');
-  if (!Number.isFinite(m.valBpc) || !Number.isFinite(m.fineTuneLearningRate)) fail('base.json: figures invalid');
-  if (!positive(m.weights?.bytes) || !/^[0-9a-f]{64}$/.test(m.weights?.sha256 ?? '')) fail('base.json: weights hash');
-  return m;
+  numberWithin(m.valBpc, 0, 64, 'base.json: the held-out bits per character', fail);
+  numberWithin(
+    m.fineTuneLearningRate,
+    specOf('learningRate').min,
+    specOf('learningRate').max,
+    'base.json: the fine-tuning learning rate',
+    fail,
+  );
+  if (!/^[0-9a-f]{64}$/.test(typeof m.weights?.sha256 === 'string' ? m.weights.sha256 : ''))
+    fail('base.json has no SHA-256 of its weights');
+  const bytes = baseWeightBytes(model);
+  if (m.weights.bytes !== bytes) {
+    fail(
+      `base.json says weights.bin holds ${shown(m.weights.bytes)} bytes; a model of its shape takes ${shown(bytes)}`,
+    );
+  }
+  return { ...m, model };
 }
 
 /** Weight specs in model.json, in order, or a BaseModelError. */
-function manifestSpecs(json: unknown): tf.io.WeightsManifestEntry[] {
+function manifestSpecs(json: unknown): unknown[] {
   const manifest = (json as { weightsManifest?: { weights?: unknown }[] })?.weightsManifest;
   const specs = Array.isArray(manifest) ? manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : [])) : [];
   if (specs.length === 0) fail('model.json has no weights manifest');
-  return specs as tf.io.WeightsManifestEntry[];
+  return specs;
 }
 
 /**
  * The base's weights as float32 arrays in weightSpecs order, after checking weights.bin against
- * the SHA-256 in base.json and every tensor's shape against the model config.
+ * the SHA-256 in base.json and every tensor's spec (float32 stored as float16, the shapes the
+ * model config calls for) against the model config. No tensor is made.
  */
 export async function decodeBaseWeights(meta: BaseMeta, json: unknown, bin: Uint8Array): Promise<NamedArray[]> {
   if (bin.byteLength !== meta.weights.bytes) {
@@ -139,19 +159,7 @@ export async function decodeBaseWeights(meta: BaseMeta, json: unknown, bin: Uint
   }
   if ((await sha256Hex(bin)) !== meta.weights.sha256)
     fail('weights.bin does not match its SHA-256: the file is damaged');
-  const specs = manifestSpecs(json);
   const expected = weightSpecs(meta.model);
-  if (specs.length !== expected.length) fail(`model.json lists ${specs.length} weights, not ${expected.length}`);
-  specs.forEach((s, i) => {
-    if (JSON.stringify(s.shape) !== JSON.stringify(expected[i][1])) fail(`model.json: ${s.name} has the wrong shape`);
-  });
-  const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
-  const tensors = tf.io.decodeWeights(buffer, specs);
-  const out = expected.map(([name, shape], i) => {
-    const values = tensors[specs[i].name].dataSync() as Float32Array;
-    if (values.length !== sizeOf(shape)) fail(`weights.bin: ${name} has the wrong size`);
-    return { name, shape, values: Float32Array.from(values) };
-  });
-  tf.dispose(Object.values(tensors));
-  return out;
+  const { specs } = checkWeightSpecs(manifestSpecs(json), expected, 'float16', false, fail);
+  return decodeWeightBytes(bin, specs, expected, 'float16', 'weights.bin', fail);
 }

@@ -7,17 +7,36 @@
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import type { EncoderStart } from '../config/classify';
-import type { ModelConfig } from '../config/settings';
-import { createClassifier, NORM_EPSILON, type Classifier, type HeadConfig } from '../engine/classifier';
+import { weightSpecs, type WeightSpec } from '../engine/architecture';
+import { specOf, type ModelConfig } from '../config/settings';
+import {
+  createClassifier,
+  disposeClassifier,
+  NORM_EPSILON,
+  type Classifier,
+  type HeadConfig,
+} from '../engine/classifier';
 import { createModel } from '../engine/model';
-import { CheckpointError } from './checkpoint';
+import { CheckpointError, type NamedArray } from './checkpoint';
+import {
+  checkLabels,
+  checkMaxLen,
+  checkModelConfig,
+  checkVocab,
+  checkWeightSpecs,
+  decodeWeightBytes,
+  numberWithin,
+  shown,
+  text,
+  wholeNumber,
+} from './description-checks';
+import { checkContainer } from './import-zip';
 import { layersArtifactsOf, modelJson } from './export-zip';
 import { readZipEntries } from './zip-reader';
 
 export const CLASSIFIER_FORMAT = 'inkling-classifier';
 export const CLASSIFIER_FILES = { model: 'model.json', weights: 'weights.bin', meta: 'classifier.json' } as const;
 const JSON_LIMIT = 4 * 1024 * 1024;
-const WEIGHTS_LIMIT = 200 * 1024 * 1024;
 
 /** classifier.json. */
 export interface ClassifierMeta {
@@ -92,28 +111,74 @@ function fail(message: string): never {
   throw new CheckpointError(message);
 }
 
-function validateMeta(m: Partial<ClassifierMeta>): ClassifierMeta {
-  if (m.format !== CLASSIFIER_FORMAT) fail('classifier.json is not an Inkling classifier description');
-  const strings = (a: unknown) => Array.isArray(a) && a.length > 0 && a.every((s) => typeof s === 'string');
-  if (!strings(m.labels) || m.labels!.length < 2) fail('classifier.json: labels');
-  if (!strings(m.vocab)) fail('classifier.json: vocabulary');
-  if (!(Number.isInteger(m.maxLen) && m.maxLen! > 0)) fail('classifier.json: maximum length');
-  const e = m.encoder;
-  const positive = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 4096;
-  if (!e || ![e.vocabSize, e.embedDim, e.units, e.layers].every(positive)) fail('classifier.json: encoder');
-  if (e.vocabSize !== m.vocab!.length) fail('classifier.json: the vocabulary does not fit the encoder');
-  if (!m.head || !positive(m.head.hidden) || m.head.classes !== m.labels!.length) fail('classifier.json: head');
-  return m as ClassifierMeta;
+const META = CLASSIFIER_FILES.meta;
+
+/** classifier.json, checked field by field against what the app itself would write. */
+function validateMeta(m: unknown): ClassifierMeta {
+  if (typeof m !== 'object' || m === null || (m as ClassifierMeta).format !== CLASSIFIER_FORMAT) {
+    fail(`${META} is not an Inkling classifier description`);
+  }
+  const c = m as Record<string, unknown>;
+  if (c.version !== 1) fail(`${META} has format version ${shown(c.version)}; this Inkling reads version 1`);
+  const labels = checkLabels(c.labels, META, fail);
+  const encoder = checkModelConfig(c.encoder, `${META}'s encoder`, fail);
+  const vocab = checkVocab(c.vocab, encoder.vocabSize, META, fail);
+  const maxLen = checkMaxLen(c.maxLen, META, fail);
+  const h = c.head as Partial<HeadConfig> | null;
+  if (typeof h !== 'object' || h === null) return fail(`${META} does not describe the classifier's head`);
+  if (h.classes !== labels.length)
+    fail(`${META}: the head has ${shown(h.classes)} outputs for ${labels.length} classes`);
+  const head: HeadConfig = {
+    classes: labels.length,
+    hidden: wholeNumber(h.hidden, 1, specOf('units').max, `${META}: the head's width`, fail),
+    dropout: numberWithin(h.dropout ?? 0, 0, specOf('dropout').max, `${META}: the head's dropout`, fail),
+  };
+  if (c.start !== 'base' && c.start !== 'scratch') fail(`${META} says the encoder started as ${shown(c.start)}`);
+  if (typeof c.foldTypography !== 'boolean') fail(`${META} does not say whether typography was folded`);
+  const score = (v: unknown, what: string) =>
+    v === null || v === undefined ? null : numberWithin(v, 0, 1, what, fail);
+  return {
+    format: CLASSIFIER_FORMAT,
+    version: 1,
+    name: text(c.name, `${META}: the name`, fail),
+    labels,
+    vocab,
+    maxLen,
+    foldTypography: c.foldTypography as boolean,
+    encoder,
+    head,
+    start: c.start as EncoderStart,
+    accuracy: score(c.accuracy, `${META}: the accuracy`),
+    macroF1: score(c.macroF1, `${META}: the macro-F1`),
+    createdAt: typeof c.createdAt === 'string' ? c.createdAt.slice(0, 64) : '',
+  };
 }
 
-/** Reads an exported classifier back into the app's classifier, checking every shape. */
+/** The stock model's weights, names and shapes, in the order tfjs saves them (see layerWeights). */
+export function classifierSpecs(encoder: ModelConfig, head: HeadConfig): WeightSpec[] {
+  const features = 3 * encoder.units;
+  return [
+    ...weightSpecs(encoder).slice(0, -2), // the language model's output layer is not exported
+    ['pool_norm/gamma', [features]],
+    ['pool_norm/beta', [features]],
+    ['pool_dense/kernel', [features, head.hidden]],
+    ['pool_dense/bias', [head.hidden]],
+    ['classes/kernel', [head.hidden, head.classes]],
+    ['classes/bias', [head.classes]],
+    ['pool_norm/moving_mean', [features]], // not trained: tfjs saves these last
+    ['pool_norm/moving_variance', [features]],
+  ];
+}
+
+/**
+ * Reads an exported classifier back into the app's classifier. Everything is checked before any
+ * tensor is made: the two descriptions first (each inflated up to a few MB), then weights.bin,
+ * inflated only up to the size their shapes imply. A refusal leaves nothing behind.
+ */
 export async function readClassifierZip(bytes: Uint8Array): Promise<{ meta: ClassifierMeta; classifier: Classifier }> {
-  const files = readZipEntries(bytes, {
-    [CLASSIFIER_FILES.meta]: JSON_LIMIT,
-    [CLASSIFIER_FILES.model]: JSON_LIMIT,
-    [CLASSIFIER_FILES.weights]: WEIGHTS_LIMIT,
-  });
-  const json = (name: string) => {
+  checkContainer(bytes);
+  const files = readZipEntries(bytes, { [META]: JSON_LIMIT, [CLASSIFIER_FILES.model]: JSON_LIMIT });
+  const json = (name: string): unknown => {
     const b = files.get(name) ?? fail(`the file has no ${name}, so it is not an Inkling classifier`);
     try {
       return JSON.parse(strFromU8(b));
@@ -121,38 +186,50 @@ export async function readClassifierZip(bytes: Uint8Array): Promise<{ meta: Clas
       return fail(`${name} is not valid JSON`);
     }
   };
-  const meta = validateMeta(json(CLASSIFIER_FILES.meta));
-  const model = json(CLASSIFIER_FILES.model);
-  const weights = files.get(CLASSIFIER_FILES.weights) ?? fail('the file has no weights.bin');
-  const specs = model?.weightsManifest?.[0]?.weights as tf.io.WeightsManifestEntry[] | undefined;
-  if (!Array.isArray(specs)) fail('model.json has no weights manifest');
-  const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a: number, b: number) => a * b, 1), 0);
-  if (weights.byteLength !== expected) fail(`weights.bin has ${weights.byteLength} bytes, not ${expected}`);
-  const buffer = weights.slice().buffer as ArrayBuffer;
-  const tensors = tf.io.decodeWeights(buffer, specs);
+  const meta = validateMeta(json(META));
+  const model = json(CLASSIFIER_FILES.model) as { weightsManifest?: unknown } | null;
+  const manifest = model?.weightsManifest;
+  if (!Array.isArray(manifest) || manifest.length !== 1 || typeof manifest[0] !== 'object' || manifest[0] === null) {
+    fail('model.json has no usable weights manifest');
+  }
+  const expected = classifierSpecs(meta.encoder, meta.head);
+  const { specs, bytes: size } = checkWeightSpecs(
+    (manifest[0] as { weights?: unknown }).weights,
+    expected,
+    'float32',
+    true,
+    fail,
+  );
+  const weights = readZipEntries(bytes, { [CLASSIFIER_FILES.weights]: size }).get(CLASSIFIER_FILES.weights);
+  if (!weights) fail('the file has no weights.bin');
+  if (weights.byteLength !== size) {
+    fail(
+      `weights.bin has ${weights.byteLength.toLocaleString('en-US')} bytes; its weights take ${size.toLocaleString('en-US')}`,
+    );
+  }
+  const arrays = decodeWeightBytes(weights, specs, expected, 'float32', 'weights.bin', fail);
   const classifier = createClassifier(createModel({ ...meta.encoder, dropout: 0 }, 1), meta.head, 1);
   try {
-    assignLayers(classifier, tensors);
+    assignLayers(classifier, arrays);
   } catch (error) {
-    tf.dispose(Object.values(tensors));
+    disposeClassifier(classifier);
     throw error;
   }
-  tf.dispose(Object.values(tensors));
   classifier.normUpdates = 1;
   return { meta, classifier };
 }
 
-/** Copies each stock layer's weights (named layer/…, in layer order) into the classifier. */
-function assignLayers(c: Classifier, tensors: tf.NamedTensorMap): void {
+/** Copies the checked arrays (named as in classifierSpecs) into each stock layer's variables, in layer order. */
+function assignLayers(c: Classifier, arrays: NamedArray[]): void {
   for (const [layer, variables] of layerWeights(c)) {
-    const own = Object.keys(tensors).filter((n) => n.startsWith(`${layer}/`));
-    if (own.length !== variables.length)
-      fail(`model.json: layer ${layer} has ${own.length} weights, not ${variables.length}`);
-    own.forEach((name, i) => {
-      const t = tensors[name];
-      if (JSON.stringify(t.shape) !== JSON.stringify(variables[i].shape))
-        fail(`model.json: ${name} has the wrong shape`);
-      variables[i].assign(t);
+    const own = arrays.filter((a) => a.name.startsWith(`${layer}/`)); // e.g. gamma, beta, moving_mean, moving_variance
+    variables.forEach((v, i) => {
+      const t = tf.tensor(own[i].values, own[i].shape);
+      try {
+        v.assign(t);
+      } finally {
+        t.dispose();
+      }
     });
   }
 }

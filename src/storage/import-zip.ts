@@ -6,20 +6,27 @@
  * and the result passes the full checkpoint schema before anyone stores it.
  */
 import { strFromU8 } from 'fflate';
-import { checkSetting, specOf } from '../config/settings';
 import { sizeOf, weightSpecs } from '../engine/architecture';
 import {
+  CHECKPOINT_VERSION,
   CheckpointError,
   decodeCheckpoint,
   encodeCheckpoint,
   validateEntries,
-  validateVocab,
   type Checkpoint,
   type CheckpointMeta,
   type NamedArray,
   type TensorEntry,
 } from './checkpoint';
 import { crc32 } from './crc32';
+import {
+  checkModelConfig,
+  checkVocab,
+  checkWeightSpecs,
+  decodeWeightBytes,
+  shown,
+  wholeNumber,
+} from './description-checks';
 import { EXPORT_FORMAT, type ExportDescription } from './export-zip';
 import { newRunId } from './ids';
 import { readZipEntries } from './zip-reader';
@@ -28,7 +35,11 @@ export const MAX_IMPORT_BYTES = 200 * 1024 * 1024; // the zip file itself
 const MODEL_JSON_BYTES = 4 * 1024 * 1024; // topology and manifest: a few KB in practice
 const INKLING_JSON_BYTES = 64 * 1024 * 1024; // configs and loss history: ~25 bytes per step trained
 
-type WeightManifest = { paths?: string[]; weights?: { name: string; shape: number[]; dtype: string }[] }[];
+type WeightManifest = { paths?: unknown[]; weights?: unknown }[];
+
+const fail = (message: string): never => {
+  throw new CheckpointError(message);
+};
 
 function parseJson<T>(files: Map<string, Uint8Array>, name: string): T {
   const bytes = files.get(name);
@@ -40,7 +51,8 @@ function parseJson<T>(files: Map<string, Uint8Array>, name: string): T {
   }
 }
 
-function checkContainer(bytes: Uint8Array): void {
+/** The file is a zip of at most MAX_IMPORT_BYTES with its end record (not cut short). */
+export function checkContainer(bytes: Uint8Array): void {
   if (bytes.length > MAX_IMPORT_BYTES) {
     throw new CheckpointError(`the file is larger than ${MAX_IMPORT_BYTES / 2 ** 20} MB`);
   }
@@ -57,24 +69,17 @@ function hasEndRecord(bytes: Uint8Array): boolean {
 }
 
 /** The weights file model.json names, checked against the model config; and its exact size. */
-function weightsPlan(manifest: WeightManifest | undefined, meta: CheckpointMeta) {
-  if (!Array.isArray(manifest) || manifest.length !== 1 || !Array.isArray(manifest[0]?.weights)) {
+function weightsPlan(manifest: unknown, meta: CheckpointMeta) {
+  const group = Array.isArray(manifest) && manifest.length === 1 ? (manifest[0] as WeightManifest[number]) : null;
+  if (typeof group !== 'object' || group === null)
     throw new CheckpointError('model.json has no usable weightsManifest');
-  }
-  const { paths, weights } = manifest[0] as Required<WeightManifest[number]>;
-  const path = paths?.[0];
+  const path = Array.isArray(group.paths) && group.paths.length === 1 ? group.paths[0] : null;
   if (typeof path !== 'string' || !/^[\w.-]+\.bin$/.test(path) || path === 'state.bin') {
     throw new CheckpointError('model.json names no usable weights file');
   }
-  if (weights.some((w) => w?.dtype !== 'float32')) throw new CheckpointError('only float32 weights are supported');
   const expected = weightSpecs(meta.model);
-  const floats = weights.reduce((n, w) => n + sizeOf(w.shape), 0);
-  validateEntries(
-    weights.map((w) => ({ ...w, offset: 0 })),
-    floats,
-    expected,
-  );
-  return { path, bytes: floats * 4, names: expected.map(([name]) => name), shapes: weights.map((w) => w.shape) };
+  const { specs, bytes } = checkWeightSpecs(group.weights, expected, 'float32', false, fail);
+  return { path, bytes, specs, expected };
 }
 
 /**
@@ -117,14 +122,27 @@ function readDescription(files: Map<string, Uint8Array>): ExportDescription {
   if (inkling.format !== EXPORT_FORMAT || !inkling.meta?.model) {
     throw new CheckpointError('inkling.json is not an Inkling export description');
   }
-  const { model, tensors, vocab } = inkling.meta;
-  for (const key of ['layers', 'units', 'embedDim'] as const) {
-    if (checkSetting(specOf(key), model[key]) !== null)
-      throw new CheckpointError(`inkling.json: model ${key} out of range`);
+  if (inkling.version !== 1) {
+    throw new CheckpointError(
+      `inkling.json has export format version ${shown(inkling.version)}; this Inkling reads version 1`,
+    );
   }
-  validateVocab(vocab, model.vocabSize);
+  const { model, tensors, vocab, version } = inkling.meta;
+  if (typeof version === 'number' && Number.isInteger(version) && version > CHECKPOINT_VERSION) {
+    throw new CheckpointError(
+      `it was made by a newer Inkling (checkpoint format ${version}); this one reads format ${CHECKPOINT_VERSION}`,
+    );
+  }
+  wholeNumber(version, 1, CHECKPOINT_VERSION, 'inkling.json: the checkpoint format version', fail);
+  checkModelConfig(model, 'inkling.json', fail);
+  checkVocab(vocab, model.vocabSize, 'inkling.json', fail);
   if (!Array.isArray(tensors?.best) || !Array.isArray(tensors?.optimizer)) {
     throw new CheckpointError('inkling.json does not say where state.bin keeps its tensors');
+  }
+  const sums = inkling.checksums;
+  const crc = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32;
+  if (sums !== undefined && !(typeof sums === 'object' && sums !== null && crc(sums.weights) && crc(sums.state))) {
+    throw new CheckpointError('inkling.json has checksums that are not CRC-32 values');
   }
   return inkling as ExportDescription;
 }
@@ -147,13 +165,7 @@ export function importZip(bytes: Uint8Array, fileName: string): Checkpoint {
       `the checksum of ${crc32(weightBytes) !== checksums.weights ? plan.path : 'state.bin'} does not match: the file was changed or damaged`,
     );
   }
-  let at = 0;
-  const all = floatsOf(weightBytes);
-  const weights = plan.shapes.map((shape, i) => ({
-    name: plan.names[i],
-    shape,
-    values: all.slice(at, (at += sizeOf(shape))),
-  }));
+  const weights = decodeWeightBytes(weightBytes, plan.specs, plan.expected, 'float32', plan.path, fail);
   const floats = floatsOf(state);
   const runId = newRunId();
   const name = `${meta.name || fileName} (imported)`;

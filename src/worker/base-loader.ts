@@ -44,6 +44,12 @@ async function readAll(response: Response, total: number, onProgress: Progress):
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
     parts.push(r.value);
     loaded += r.value.byteLength;
+    if (loaded > total) {
+      void reader.cancel(); // never more than the size base.json's shapes imply
+      throw new BaseModelError(
+        `weights.bin holds more than the ${total.toLocaleString('en-US')} bytes base.json describes`,
+      );
+    }
     onProgress(loaded, Math.max(total, loaded));
   }
   const out = new Uint8Array(loaded);

@@ -14,6 +14,8 @@ import { CLASSIFIER_FORMAT, classifierZip, readClassifierZip, type ClassifierMet
 import { makeClassifier, prepareData } from '../run/classify-setup';
 import type { BaseLoader } from './base-loader';
 import { RequestError, errorEvent } from './errors';
+import { quoted, sentence } from '../config/words';
+import { CheckpointError } from '../storage/checkpoint';
 import { readLabeled } from './labeled-intake';
 import type { ClassifierInfo, Request, WorkerEvent } from './protocol';
 
@@ -141,7 +143,8 @@ export class ClassifyJobs {
   async classifyText({ id, text }: Req<'classify-text'>): Promise<void> {
     const hand = this.#requireHand();
     const started = performance.now();
-    const folded = foldTypography(text);
+    // a paste of any length: only what the model reads is folded and encoded
+    const folded = firstChars(foldTypography(firstChars(text, hand.maxLen)), hand.maxLen);
     const { seqs } = encodeTexts([folded], hand.vocab, hand.maxLen);
     const explanation = await explain(hand.classifier, padBatch(seqs, [0], 1));
     const ms = performance.now() - started;
@@ -162,7 +165,13 @@ export class ClassifyJobs {
   async importClassifier({ id, bytes }: Req<'import-classifier'>): Promise<void> {
     if (this.busy) throw new RequestError('busy', 'Stop the classifier before importing another.');
     const zip = new Uint8Array(bytes);
-    const { meta, classifier } = await readClassifierZip(zip);
+    const { meta, classifier } = await readClassifierZip(zip).catch((error: unknown) => {
+      if (!(error instanceof CheckpointError)) throw error;
+      const kept = this.#hand
+        ? `${quoted(this.#hand.info.name)} is still the classifier in hand.`
+        : 'Nothing was changed.';
+      throw new RequestError('checkpoint', `That classifier file cannot be used: ${sentence(error.message)} ${kept}`);
+    });
     this.#open(meta, classifier, `${meta.name} (imported)`);
     await this.keep.save(zip).catch(() => {});
     this.post({ type: 'classifier-opened', id, info: this.#hand!.info });
@@ -178,12 +187,10 @@ export class ClassifyJobs {
       this.post({ type: 'classifier-opened', id: null, info: this.#hand!.info });
     } catch (error) {
       await this.keep.drop().catch(() => {});
-      this.post(
-        errorEvent(
-          null,
-          new RequestError('checkpoint', `The saved classifier was damaged and is gone (${String(error)}).`),
-        ),
-      );
+      console.error('The kept classifier could not be read:', error); // the detail, for whoever debugs
+      const why = error instanceof CheckpointError ? ` ${sentence(error.message)}` : '';
+      const message = `The classifier kept from your last visit could not be read and was removed.${why} Train or import another.`;
+      this.post(errorEvent(null, new RequestError('checkpoint', message)));
     }
   }
 
@@ -236,3 +243,10 @@ const infoOf = (name: string, labels: string[], maxLen: number, start: EncoderSt
   accuracy: null,
   macroF1: null,
 });
+
+/** The first `n` characters (code points) of a text, without reading past them. */
+function firstChars(text: string, n: number): string {
+  let end = 0;
+  for (let k = 0; k < n && end < text.length; k++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return text.slice(0, end);
+}

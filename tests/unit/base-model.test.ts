@@ -66,10 +66,10 @@ describe('the base model files', () => {
     expect(() => validateBaseMeta({ ...meta, format: 'x' })).toThrow(BaseModelError);
     expect(() => validateBaseMeta({ ...meta, version: 2 })).toThrow(/version 2/);
     expect(() => validateBaseMeta({ ...meta, vocab: meta.vocab.slice(1) })).toThrow(/vocabulary/);
-    expect(() => validateBaseMeta({ ...meta, weights: { bytes: 1, sha256: 'abc' } })).toThrow(/hash/);
+    expect(() => validateBaseMeta({ ...meta, weights: { bytes: 1, sha256: 'abc' } })).toThrow(/no SHA-256/);
     const wrongShape = structuredClone(modelJson);
     wrongShape.weightsManifest[0].weights[0].shape = [3, 3];
-    await expect(decodeBaseWeights(meta, wrongShape, bin)).rejects.toThrow(/wrong shape/);
+    await expect(decodeBaseWeights(meta, wrongShape, bin)).rejects.toThrow(/has shape \[3, 3\]; this model needs \[/);
   });
 });
 
