@@ -17,6 +17,10 @@ export interface ClassifySettings {
   unfreezing: Unfreezing; // gradual (ULMFiT) or every layer from the start
   evalEverySec: number; // seconds between validation passes (and one after the first step)
   seed: number; // seeds the split, the batches, the head's weights and dropout
+  // End once validation accuracy has not improved for `patience` validations, and keep the most
+  // accurate classifier as the one in hand (absent: on, with 5)
+  stopAtBest?: boolean;
+  patience?: number;
 }
 
 export const MAX_LEN_LIMIT = 2000; // the longest maximum length a run may ask for
@@ -36,6 +40,8 @@ export function defaultClassifySettings(): ClassifySettings {
     unfreezing: 'gradual',
     evalEverySec: 10,
     seed: 42,
+    stopAtBest: true,
+    patience: 5,
   };
 }
 
@@ -55,5 +61,6 @@ export function classifySettingsErrors(s: ClassifySettings): string[] {
   within(s.evalEverySec, 1, 600, 'Seconds between validations');
   if (s.perClass !== null) within(s.perClass, 1, 1e6, 'Examples per class');
   if (s.seconds !== null) within(s.seconds, 1, 3600, 'Seconds');
+  if (s.patience !== undefined) within(s.patience, 1, 100, 'Patience');
   return errors;
 }

@@ -36,7 +36,15 @@ export type ClassifyEvent =
       step: number;
       seconds: number;
       metrics: Metrics | null;
+      kept?: KeptClassifier; // stop at the best: the most accurate classifier is the one in hand
     };
+
+/** The most accurate validation of a run, kept as the classifier in hand when the run ends. */
+export interface KeptClassifier {
+  step: number;
+  accuracy: number;
+  early: boolean; // the patience ended the run
+}
 
 /** What a run trains on: the set, every text encoded and cut, and the split (after any per-class limit). */
 export interface ClassifyData {
@@ -56,6 +64,9 @@ export class ClassifyRun {
   readonly #weights: number[] | null;
   readonly #stepsPerEpoch: number;
   metrics: Metrics | null = null;
+  #best: { step: number; accuracy: number; macroF1: number; weights: tf.Tensor[] } | null = null;
+  #sinceBest = 0; // validations since the most accurate one
+  #patienceSpent = false;
 
   constructor(
     readonly classifier: Classifier,
@@ -86,6 +97,46 @@ export class ClassifyRun {
     this.#stopRequested = true;
   }
 
+  get #stopAtBest(): boolean {
+    return this.settings.stopAtBest ?? true;
+  }
+
+  /** Every weight that decides a prediction, the moving statistics of the pooled features included. */
+  #variables(): tf.Variable[] {
+    const c = this.classifier;
+    return [...classifierWeights(c).map((w) => w.variable), c.movingMean, c.movingVariance];
+  }
+
+  #better(m: Metrics): boolean {
+    const b = this.#best;
+    return !b || m.accuracy > b.accuracy || (m.accuracy === b.accuracy && m.macroF1 > b.macroF1);
+  }
+
+  /** After a validation during training: keeps a copy when it is the most accurate (macro-F1 breaks ties). */
+  #recordBest(metrics: Metrics): void {
+    if (!this.#better(metrics)) {
+      this.#sinceBest++;
+      if (this.#stopAtBest && this.#sinceBest >= (this.settings.patience ?? 5)) this.#patienceSpent = true;
+      return;
+    }
+    if (this.#best) tf.dispose(this.#best.weights);
+    const weights = this.#variables().map((v) => tf.clone(v));
+    this.#best = { step: this.#step, accuracy: metrics.accuracy, macroF1: metrics.macroF1, weights };
+    this.#sinceBest = 0;
+  }
+
+  /**
+   * Stop at the best, after the final validation: when it is no better than the best kept, the
+   * most accurate classifier becomes the one in hand, bit for bit, and is validated again.
+   */
+  async #keepBest(final: Metrics): Promise<{ metrics: Metrics; kept?: KeptClassifier }> {
+    const b = this.#best;
+    if (!this.#stopAtBest || !b || b.step === this.#step || this.#better(final)) return { metrics: final };
+    this.#variables().forEach((v, i) => v.assign(b.weights[i]));
+    const kept = { step: b.step, accuracy: b.accuracy, early: this.#patienceSpent };
+    return { metrics: await this.evaluate(), kept };
+  }
+
   /** The run's progress, 0 to 1: by time when it has a time budget, else by steps. */
   #progress(): number {
     const { seconds, epochs } = this.settings;
@@ -94,20 +145,23 @@ export class ClassifyRun {
 
   /** Trains to the end (or a stop); a failure is thrown after `classify-done` says 'failed'. */
   async run(): Promise<void> {
-    const done = (reason: 'finished' | 'stopped' | 'failed', metrics: Metrics | null) => {
+    const done = (reason: 'finished' | 'stopped' | 'failed', metrics: Metrics | null, kept?: KeptClassifier) => {
       this.#finished = true; // before the news: a page may start the next run on hearing it
-      this.emit({ type: 'classify-done', reason, step: this.#step, seconds: this.#trainMs / 1000, metrics });
+      const seconds = this.#trainMs / 1000;
+      this.emit({ type: 'classify-done', reason, step: this.#step, seconds, metrics, ...(kept ? { kept } : {}) });
     };
     try {
       if (this.settings.lmSeconds > 0) await this.#fineTuneLanguageModel();
       await this.#train();
-      const metrics = await this.evaluate();
-      done(this.#stopRequested ? 'stopped' : 'finished', metrics);
+      const { metrics, kept } = await this.#keepBest(await this.evaluate());
+      done(this.#stopRequested ? 'stopped' : 'finished', metrics, kept);
     } catch (error) {
       done('failed', this.metrics);
       throw error;
     } finally {
       this.#optimizer.dispose();
+      if (this.#best) tf.dispose(this.#best.weights);
+      this.#best = null;
     }
   }
 
@@ -116,10 +170,10 @@ export class ClassifyRun {
     const depths = classifierWeights(this.classifier).map((w) => w.depth);
     const layers = this.classifier.encoder.lstm.length;
     let lastEval = -Infinity;
-    for (let epoch = 0; !this.#stopRequested && this.#progress() < 1; epoch++) {
+    for (let epoch = 0; !this.#stopRequested && !this.#patienceSpent && this.#progress() < 1; epoch++) {
       for (const rows of epochBatches(split.train, seqs, this.settings.batchSize, this.#rng)) {
         const progress = this.#progress();
-        if (this.#stopRequested || progress >= 1) break;
+        if (this.#stopRequested || this.#patienceSpent || progress >= 1) break;
         const open = openDepth(progress, layers, this.settings.unfreezing);
         setLearningRate(this.#optimizer, slantedTriangular(progress, this.settings.learningRate));
         const started = performance.now();
@@ -147,7 +201,7 @@ export class ClassifyRun {
         });
         if (this.#step === 1 || seconds - lastEval >= this.settings.evalEverySec) {
           lastEval = seconds;
-          await this.evaluate();
+          this.#recordBest(await this.evaluate());
         }
         await yieldToEvents();
       }

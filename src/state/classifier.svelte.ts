@@ -6,7 +6,7 @@ import { defaultClassifySettings, type ClassifySettings, type EncoderStart } fro
 import { checkSize, type CorpusError } from '../data/corpus';
 import type { Columns } from '../data/labeled';
 import { sameLabels } from '../data/labeled-set';
-import type { ClassifyEvent } from '../run/classify-run';
+import type { ClassifyEvent, KeptClassifier } from '../run/classify-run';
 import type { Metrics } from '../run/metrics';
 import type { ClassifierInfo, ClassifyPlan, LabeledResult, LabeledSummary, NamedBytes } from '../worker/protocol';
 import type { Ask } from './worker-client';
@@ -45,6 +45,7 @@ export class ClassifierState {
   #lm = $state.raw<[number, number][]>([]); // [step, bits per character]
   #evals = $state.raw<{ step: number; seconds: number; accuracy: number; macroF1: number }[]>([]);
   #metrics = $state.raw<Metrics | null>(null);
+  #kept = $state.raw<KeptClassifier | null>(null); // stop at the best kept an earlier, more accurate classifier
   #learning = $state('');
   #opened = $state.raw<ClassifierInfo | null>(null); // imported, or reopened from the last visit
   #files: NamedBytes[] = []; // kept to send again with the chosen columns
@@ -105,6 +106,9 @@ export class ClassifierState {
   get metrics() {
     return this.#metrics;
   }
+  get kept() {
+    return this.#kept;
+  }
   get learning() {
     return this.#learning;
   }
@@ -157,6 +161,7 @@ export class ClassifierState {
     this.#lm = [];
     this.#evals = [];
     this.#metrics = null;
+    this.#kept = null;
     this.tryIt.clear();
     settings.unfreezing = settings.start === 'scratch' ? 'all' : settings.unfreezing;
     const reply = await this.host.ask({ type: 'classify', settings, resume });
@@ -230,6 +235,7 @@ export class ClassifierState {
         return;
       case 'classify-done':
         this.#metrics = e.metrics ?? this.#metrics;
+        this.#kept = e.kept ?? null;
         this.#status = 'done';
         return;
     }
