@@ -14,6 +14,7 @@ import type { ViewId } from './inside-helpers';
 import { Transfer } from './transfer.svelte';
 import { Texts, type Notice } from './texts.svelte';
 import { SavedRuns } from './runs.svelte';
+import { Suggested } from './suggested.svelte';
 import { TrainingView } from './training.svelte';
 import { WorkerClient, WorkerRequestError, type Ask } from './worker-client';
 
@@ -33,6 +34,7 @@ export class Session {
   #announcement = $state.raw<{ text: string; at: number } | null>(null);
   #crashed = $state(false);
   #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
+  #queued = $state<'new' | 'resume' | null>(null); // Train pressed while Auto still measures: starts when it is done
   readonly backend = new BackendView(); // which tfjs backend trains, and why
   readonly training = new TrainingView(); // status, progress, curves and samples of the model in hand
   readonly transfer = new Transfer({
@@ -50,7 +52,9 @@ export class Session {
     settings: () => this.settings,
     prime: { get: () => this.prime, set: (prime) => (this.prime = prime) },
     notice: { get: () => this.#notice, set: (notice) => (this.#notice = notice) },
+    suggest: (stats) => this.suggested.apply(this.settings, stats.chars, stats.bytes),
   }); // the text to train on
+  readonly suggested = new Suggested(); // model size, dropout and epochs proposed for the text's size
   readonly classifier = new ClassifierState({
     ask: (body, transfer) => this.ask(body, transfer),
     loadBase: () => this.transfer.ensureBase(),
@@ -99,6 +103,10 @@ export class Session {
   get opened() {
     return this.#opened;
   }
+  /** Train was pressed while Auto measures the backends: training starts by itself once it has chosen. */
+  get trainQueued() {
+    return this.#queued !== null;
+  }
   /** Whether training on would fine-tune: the loaded text is not the model's own. */
   get fineTuning() {
     const own = this.#opened?.corpus.hash ?? this.training.plan?.corpusHash;
@@ -119,6 +127,7 @@ export class Session {
     worker.onmessageerror = () => this.#onCrash('a message could not be read');
     this.#worker = worker;
     this.#client = new WorkerClient(worker, (e) => this.#onEvent(e));
+    this.#queued = null;
     void this.ask(this.backend.first());
     this.texts.resend();
   }
@@ -145,6 +154,11 @@ export class Session {
 
   /** Trains a new model, or (resume) goes on with the open one on the loaded text. */
   train(resume = false): void {
+    if (!this.backend.name) {
+      this.#queued = resume ? 'resume' : 'new'; // the worker is still choosing its backend
+      return;
+    }
+    this.#queued = null;
     if (!resume) {
       this.training.reset();
       this.#opened = null;
@@ -249,7 +263,9 @@ export class Session {
       case 'run-opened':
         return this.#onRunOpened(e.opened);
       case 'ready':
-        return this.backend.onReady(e);
+        this.backend.onReady(e);
+        if (this.#queued) this.train(this.#queued === 'resume');
+        return;
       case 'corpus':
         return; // shown by the request that loaded it
       case 'corpus-restored':

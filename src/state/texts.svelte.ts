@@ -18,6 +18,7 @@ export interface TextsHost {
   settings: () => Settings;
   prime: { get: () => string; set: (prime: string) => void }; // follows the text unless the person changed it
   notice: { get: () => Notice | null; set: (notice: Notice | null) => void };
+  suggest?: (stats: CorpusStats) => void; // a new text is in: propose settings that fit its size
 }
 
 export class Texts {
@@ -93,6 +94,7 @@ export class Texts {
       this.host.ask({ type: 'load-corpus', name, bytes: copy, seqLen, valFraction }, [copy]),
     );
     if (reply) this.show(reply.stats);
+    if (reply) this.host.suggest?.(reply.stats);
     const next = this.#next;
     this.#next = null;
     await next?.();
