@@ -1,15 +1,24 @@
 /**
- * Compiles the hand-written WebAssembly (src/engine/kernels/*.wat) into TypeScript modules holding
+ * Compiles the hand-written WebAssembly (src/engine/kernels/wasm/*.wat) into TypeScript modules holding
  * the binary as base64, so the app and Node load it with no build step of their own:
- * `npm run wasm`. A unit test checks the committed modules match their source.
+ * `npm run wasm`, into src/engine/kernels/wasm/generated/. A unit test (tests/unit/wasm-simd.test.ts,
+ * "the committed WebAssembly") checks the committed modules match their source.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 export const SOURCES = [
-  { wat: 'src/engine/kernels/simd.wat', ts: 'src/engine/kernels/simd-wasm.ts', name: 'SIMD_WASM' },
-  { wat: 'src/engine/kernels/gemm.wat', ts: 'src/engine/kernels/gemm-wasm.ts', name: 'GEMM_WASM' },
+  {
+    wat: 'src/engine/kernels/wasm/simd.wat',
+    ts: 'src/engine/kernels/wasm/generated/simd.generated.ts',
+    name: 'SIMD_WASM',
+  },
+  {
+    wat: 'src/engine/kernels/wasm/gemm.wat',
+    ts: 'src/engine/kernels/wasm/generated/gemm.generated.ts',
+    name: 'GEMM_WASM',
+  },
 ];
 
 /** The memory import, as written in the WAT, and as the threaded tfjs build needs it (shared, 4 GB at most). */

@@ -5,8 +5,8 @@
  * `npm run pretrain -- --backend webgpu`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { useSoftwareGpuKernels } from '../src/engine/kernels/matmul-gpu';
-import { registerGpuKernels } from '../src/engine/kernels/register-gpu';
+import { useSoftwareGpuKernels } from '../src/engine/kernels/webgpu/matmul';
+import { registerKernels } from '../src/engine/kernels/registry';
 
 /** Dawn's navigator.gpu and its adapter, or a message saying what is missing. */
 export async function dawn(): Promise<{ adapter: GPUAdapter } | string> {
@@ -65,7 +65,8 @@ export async function startDawnWebGpu(kernels: GpuKernels = 'auto'): Promise<str
   if (typeof found === 'string') throw new Error(found);
   const info = found.adapter.info;
   await registerDawnBackend(found.adapter);
-  registerGpuKernels(); // the app's worker's list
+  registerKernels('webgpu'); // the app's worker's list
+  registerKernels('webgl');
   const fallback =
     info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
   const software = kernels === 'auto' ? fallback : kernels === 'software';

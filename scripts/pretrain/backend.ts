@@ -5,15 +5,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { gpuErrors, startDawnWebGpu } from '../dawn';
 import type { PretrainBackend } from './options';
+import { startGemmThread, startThreadedWasm } from './wasm-threads';
 
-/** Starts `name`; returns the device in words. */
-export async function startBackend(name: PretrainBackend): Promise<string> {
+/** Starts `name` (WASM: on `threads` threads, see wasm-threads.ts); returns the device in words. */
+export async function startBackend(name: PretrainBackend, threads: 1 | 2 = 1): Promise<string> {
   tf.env().set('PROD', true);
   if (name === 'webgpu') return `WebGPU on ${await startDawnWebGpu()}`;
-  patchWasmKernels();
+  registerKernels('wasm');
+  if (threads === 2) {
+    if (!(await startThreadedWasm())) throw new Error('tfjs could not start its threaded WASM build');
+    if (!(await startGemmThread())) throw new Error('the matMul helper thread did not start: use --threads 1');
+    return 'WASM backend, two threads (matMuls split with a helper thread)';
+  }
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not start its WASM backend');
   return 'WASM backend, one thread';
 }

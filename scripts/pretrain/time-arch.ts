@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { createModel, disposeModel } from '../../src/engine/model';
 import { createOptimizer, trainStep } from '../../src/engine/train';
 import { randomBatch } from '../../src/data/batching';
@@ -26,7 +26,7 @@ const CANDIDATES: [embed: number, units: number, layers: number][] = [
 ];
 
 tf.env().set('PROD', true);
-patchWasmKernels();
+registerKernels('wasm');
 await tf.setBackend('wasm');
 const rng = new Rng(1);
 const V = BASE_ALPHABET.length;

@@ -1,11 +1,9 @@
 /**
  * The stock ops Inkling re-registers on some backends, on the current backend against plain-JS
  * maths: matMul (every transpose, with and without a bias), sums by column and by row, the row
- * maximum, the 2-D transpose, stack and concat along the first axis, and a sum of 12 tensors. On
- * WebGPU's software adapter these run the block matMul and plain transpose (kernels/matmul-gpu.ts),
- * the line reductions (reduce-gpu.ts) and the copying concat (concat-gpu.ts); on every WebGPU
- * adapter the split AddN (addn-gpu.ts); on WebGL the blitting concat (concat-webgl.ts); on WASM
- * the kernels of kernels/wasm.ts. Part of the engine check.
+ * maximum, the 2-D transpose, stack and concat along the first axis, a row lookup, and a sum of
+ * 12 tensors. Which replaced kernel each figure runs on which backend is listed in the kernel
+ * table, kernels/registry.ts. Part of the engine check.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -62,7 +60,9 @@ async function checkMatMuls(rand: Rand): Promise<Record<string, number>> {
   return { matMul: plain, matMulBias: fused };
 }
 
-/** Column and row sums, row maxima, the 2-D transpose, and stack / concat along axis 0, against the maths. */
+const GATHER = [4, 0, 7, 4]; // rows looked up by id (an embedding's lookup), one twice
+
+/** Column and row sums, row maxima, the 2-D transpose, stack / concat and a row lookup on axis 0, by the maths. */
 async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
   const [M, N] = [9, 12];
   const x = rand(M * N);
@@ -78,9 +78,10 @@ async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
     const blocks = [0, 3, 6].map((i) => tf.matMul(t.slice(i, 3), tf.eye(N))); // packed 2×2 on WebGL
     const byRows = [tf.sum(t.reshape([3, 3, N]), -1, true), tf.max(t, 1)];
     const joined = [tf.stack(rows), tf.concat([fresh(t.slice(0, 4)), fresh(t.slice(4))]), tf.stack(blocks)];
-    return [tf.sum(t, 0), ...byRows, tf.transpose(t), ...joined];
+    return [tf.sum(t, 0), ...byRows, tf.transpose(t), ...joined, tf.gather(t, tf.tensor1d(GATHER, 'int32'))];
   });
-  const [sum, rowSum, max, transpose, stack, concat, stackBlocks] = await Promise.all(got.map((t) => t.data()));
+  const gathered = new Float32Array(GATHER.length * N).map((_, i) => row(GATHER[Math.floor(i / N)])[i % N]);
+  const [sum, rowSum, max, transpose, stack, concat, stackBlocks, gather] = await Promise.all(got.map((t) => t.data()));
   tf.dispose(got);
   return {
     columnSum: relError(sum, sums),
@@ -90,10 +91,11 @@ async function checkReshuffles(rand: Rand): Promise<Record<string, number>> {
     stack: relError(stack, x),
     concat: relError(concat, x),
     stackBlocks: relError(stackBlocks, x),
+    gatherRows: relError(gather, gathered),
   };
 }
 
-/** A sum of 12 tensors (more than one WebGPU program may read: kernels/addn-gpu.ts) against the maths. */
+/** A sum of 12 tensors (more than one WebGPU program may read: kernels/webgpu/addn.ts) against the maths. */
 async function checkAddN(rand: Rand): Promise<Record<string, number>> {
   const xs = Array.from({ length: 12 }, () => rand(5));
   const sum = new Float32Array(5).map((_, j) => xs.reduce((s, x) => s + x[j], 0));

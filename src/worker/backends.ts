@@ -10,14 +10,15 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { BACKENDS, type BackendChoice, type BackendName } from '../config/backends';
-import { useSoftwareGpuKernels } from '../engine/kernels/matmul-gpu';
-import { registerGpuKernels } from '../engine/kernels/register-gpu';
+import { useSoftwareGpuKernels } from '../engine/kernels/webgpu/matmul';
+import { registerKernels } from '../engine/kernels/registry';
 import { timeTrainingStep } from '../engine/step-timer';
 import type { AdapterSummary } from './protocol';
 import type { BackendReport } from './backend-choices';
 import { prepareWasm, startGemmHelper, wasmThreads } from './wasm';
 
-registerGpuKernels(); // the fused LSTM, Adam and sampling kernels, and the replaced stock ones
+registerKernels('webgpu'); // the fused LSTM, Adam and sampling kernels, and the replaced stock ones
+registerKernels('webgl');
 
 /** Describes the adapter WebGPU would use, or says why there is none. */
 async function describeAdapter(): Promise<AdapterSummary | string> {
@@ -68,7 +69,7 @@ async function candidates(order: readonly BackendName[], measure: boolean, tried
         continue;
       }
       adapter = described;
-      useSoftwareGpuKernels(adapter.isFallbackAdapter); // a CPU emulating a GPU: no barriers (matmul-gpu.ts)
+      useSoftwareGpuKernels(adapter.isFallbackAdapter); // a CPU emulating a GPU: no barriers (kernels/webgpu/matmul.ts)
     }
     const failure = await start(name);
     if (failure) {

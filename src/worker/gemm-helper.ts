@@ -3,8 +3,8 @@
  * by the training worker with the backend's shared heap and a control block, it instantiates
  * gemm.wat on that heap, says 'ready', and serves the split matMuls until told to stop.
  */
-import { serveGemm } from '../engine/kernels/gemm-pair';
-import { gemmOn } from '../engine/kernels/wasm-simd';
+import { serveGemm } from '../engine/kernels/wasm/gemm-pair';
+import { gemmOn } from '../engine/kernels/wasm/modules';
 
 export interface GemmHelperStart {
   memory: WebAssembly.Memory; // the WASM backend's heap (shared)

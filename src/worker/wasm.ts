@@ -16,9 +16,9 @@ import * as tf from '@tensorflow/tfjs';
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import threadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { patchWasmKernels } from '../engine/kernels/wasm';
-import { CONTROL_BYTES, stopGemmHelper } from '../engine/kernels/gemm-pair';
-import { attachGemmHelper, isShared, wasmHeapMemory } from '../engine/kernels/wasm-simd';
+import { registerKernels } from '../engine/kernels/registry';
+import { CONTROL_BYTES, stopGemmHelper } from '../engine/kernels/wasm/gemm-pair';
+import { attachGemmHelper, isShared, wasmHeapMemory } from '../engine/kernels/wasm/modules';
 import type { GemmHelperStart } from './gemm-helper';
 
 export const MAX_WASM_THREADS = 4; // XNNPACK gains little beyond this on a training step's small matMuls
@@ -47,7 +47,7 @@ export function useBundledWasm(): void {
 /** Everything the app needs before setBackend('wasm'): the files, and the faster matMul. */
 export function prepareWasm(): void {
   useBundledWasm();
-  patchWasmKernels();
+  registerKernels('wasm');
 }
 
 /** The threads XNNPACK runs on, once the WASM backend has started; null before, or on another backend. */

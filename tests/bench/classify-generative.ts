@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readBase, readLabeledSet } from './from-disk';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { defaultClassifySettings } from '../../src/config/classify';
 import { randomBatch } from '../../src/data/batching';
 import { encode } from '../../src/data/vocab';
@@ -31,7 +31,7 @@ const [perClass, seconds, maxLen] = [
   Number(arg('max-len', '512')),
 ];
 const starts = arg('starts', 'base,scratch').split(',') as ('base' | 'scratch')[];
-patchWasmKernels();
+registerKernels('wasm');
 await tf.setBackend('wasm');
 
 const { weights } = await readBase();

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readBase, readLabeledSet } from './from-disk';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { defaultClassifySettings } from '../../src/config/classify';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
@@ -29,7 +29,7 @@ const arg = (name: string, fallback: string) => {
 const start = arg('start', 'base') as 'base' | 'scratch';
 const maxLen = Number(arg('max-len', '256'));
 const lmSeconds = Number(arg('lm', '0'));
-patchWasmKernels();
+registerKernels('wasm');
 await tf.setBackend('wasm');
 
 const base = await readBase();

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readBase, readLabeledSet } from './from-disk';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { defaultClassifySettings, type ClassifySettings } from '../../src/config/classify';
 import { classCounts } from '../../src/data/labeled-set';
 import { ClassifyRun, type ClassifyEvent } from '../../src/run/classify-run';
@@ -28,7 +28,7 @@ const starts = arg('starts', 'base,scratch').split(',') as ('base' | 'scratch')[
 const baseUnfreezing = arg('base-unfreezing', 'gradual') as 'gradual' | 'all'; // a scratch encoder trains all layers
 
 tf.env().set('PROD', true);
-patchWasmKernels();
+registerKernels('wasm');
 await tf.setBackend('wasm');
 
 const base = await readBase();

@@ -25,7 +25,7 @@ import { cpus } from 'node:os';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { buildVocab, encode } from '../../src/data/vocab';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { gpuErrors, startDawnWebGpu, type GpuKernels } from '../../scripts/dawn';
 import { createModel, disposeModel, namedWeights } from '../../src/engine/model';
 import { generate } from '../../src/engine/sampling';
@@ -46,7 +46,7 @@ const backends = arg('backends', 'wasm,webgpu').split(','); // WASM first: Dawn'
 /** Sets up `name` as the app's worker does (the same kernels registered) and starts it. */
 async function start(name: string): Promise<string> {
   if (name === 'wasm') {
-    patchWasmKernels();
+    registerKernels('wasm');
   } else if (name === 'webgpu') {
     return startDawnWebGpu(kernels as GpuKernels);
   }

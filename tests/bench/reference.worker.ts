@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { timeTrainingStep } from '../../src/engine/step-timer';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { useBundledWasm, wasmThreads } from '../../src/worker/wasm';
 
 const WINDOW = 40; // characters of context per example
@@ -49,7 +49,7 @@ async function wasmPatch(): Promise<{ stockMs: number[]; patchedMs: number[] }> 
   const stockMs: number[] = [];
   const patchedMs: number[] = [];
   for (let i = 0; i < 5; i++) stockMs.push(await timeTrainingStep());
-  patchWasmKernels();
+  registerKernels('wasm');
   for (let i = 0; i < 5; i++) patchedMs.push(await timeTrainingStep());
   return { stockMs, patchedMs };
 }

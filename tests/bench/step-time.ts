@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
-import { disableWasmGemm } from '../../src/engine/kernels/wasm-simd';
+import { registerKernels } from '../../src/engine/kernels/registry';
+import { disableWasmGemm } from '../../src/engine/kernels/wasm/modules';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { createModel, disposeModel, useLstmPath, type LstmPath } from '../../src/engine/model';
@@ -26,7 +26,7 @@ const [units, layers, seq, batch, steps] = [
 ];
 
 tf.env().set('PROD', true);
-patchWasmKernels();
+registerKernels('wasm');
 await tf.setBackend('wasm');
 
 async function median(path: LstmPath): Promise<number> {

@@ -70,7 +70,8 @@ test('trains on WebGL when forced: the loss falls, samples stream, the tensor co
   // Chosen, not measured: the notice does not call it the fastest way (this machine's GPU is emulated).
   await expect(page.getByTestId('backend-notice')).toContainText('(WebGL, as you chose)');
   const firstVal = await startTinyTraining(page);
-  // Each step stacks its timesteps by framebuffer blits (concat-webgl.ts), forward and backward.
+  // Each step stacks its timesteps by framebuffer blits (src/engine/kernels/webgl/concat.ts), forward
+  // and backward.
   await expect.poll(() => number(page, 'step'), { timeout: 120_000 }).toBeGreaterThanOrEqual(40);
   const tensors = await number(page, 'tensors');
   await expect.poll(() => number(page, 'val-bpc')).toBeLessThan(firstVal - 1);

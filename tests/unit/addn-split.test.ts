@@ -1,5 +1,5 @@
 /**
- * The split AddN (src/engine/kernels/addn-gpu.ts) is WebGPU's; its splitting is backend-agnostic,
+ * The split AddN (src/engine/kernels/webgpu/addn.ts) is WebGPU's; its splitting is backend-agnostic,
  * so it is checked here wrapped around the CPU backend's AddN with WebGPU's default limit (8
  * storage buffers, one the output): the same sums, the stock kernel never asked for more than 7
  * inputs, nothing left on the backend.
@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useCpu } from './setup-tf';
-import { splitAddN } from '../../src/engine/kernels/addn-gpu';
+import { splitAddN } from '../../src/engine/kernels/webgpu/addn';
 import { createModel, disposeModel } from '../../src/engine/model';
 import { batchLoss, clipScale } from '../../src/engine/train';
 import { randomBatch } from '../../src/data/batching';

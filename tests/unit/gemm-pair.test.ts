@@ -13,13 +13,13 @@ import {
   helperReady,
   pairedGemm,
   stopGemmHelper,
-} from '../../src/engine/kernels/gemm-pair';
-import { GEMM_WASM_SHARED } from '../../src/engine/kernels/gemm-wasm';
-import type { WasmGemm } from '../../src/engine/kernels/wasm-simd';
+} from '../../src/engine/kernels/wasm/gemm-pair';
+import { GEMM_WASM_SHARED } from '../../src/engine/kernels/wasm/generated/gemm.generated';
+import type { WasmGemm } from '../../src/engine/kernels/wasm/modules';
 import { Rng } from '../../src/data/rng';
 
 const module = new WebAssembly.Module(Buffer.from(GEMM_WASM_SHARED, 'base64'));
-const source = readFileSync(new URL('../../src/engine/kernels/gemm-pair.ts', import.meta.url), 'utf8');
+const source = readFileSync(new URL('../../src/engine/kernels/wasm/gemm-pair.ts', import.meta.url), 'utf8');
 const pairCode = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
 
 /** A worker serving `control` with serveGemm, as worker/gemm-helper.ts does in the browser. */

@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { createModel, disposeModel, modelVariables, useLstmPath, type LstmPath } from '../../src/engine/model';
@@ -35,7 +35,7 @@ describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s
   beforeAll(async () => {
     tf.env().set('PROD', true);
     await tf.setBackend(backend);
-    if (backend === 'wasm') patchWasmKernels();
+    if (backend === 'wasm') registerKernels('wasm');
   });
 
   // 6 units: the JavaScript cell loops; 8: on WASM, the SIMD cell (widths that are multiples of 4);

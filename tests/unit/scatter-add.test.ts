@@ -6,9 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { rowScatterAdd } from '../../src/engine/kernels/scatter-add';
-import { disableWasmSimd } from '../../src/engine/kernels/wasm-simd';
+import { disableWasmSimd } from '../../src/engine/kernels/wasm/modules';
 
 /** The expected [V, C] by hand. */
 function byHand(x: number[][], ids: number[], V: number): number[] {
@@ -20,7 +20,7 @@ function byHand(x: number[][], ids: number[], V: number): number[] {
 beforeAll(async () => {
   tf.env().set('PROD', true);
   await tf.setBackend('wasm');
-  patchWasmKernels();
+  registerKernels('wasm');
 });
 
 describe.each([

@@ -1,15 +1,16 @@
 /**
- * gemm.wat, the WASM backend's matMul (wasm-gemm.ts): float64 sums' numbers at every edge of its
- * blocks (rows not a multiple of 4, columns not a multiple of 8, an inner dimension over one block
- * of panels, transposes, a bias), nothing written outside its blocks, and nothing left on the heap.
+ * gemm.wat, the WASM backend's matMul (src/engine/kernels/wasm/gemm.ts): float64 sums' numbers at
+ * every edge of its blocks (rows not a multiple of 4, columns not a multiple of 8, an inner
+ * dimension over one block of panels, transposes, a bias), nothing written outside its blocks, and
+ * nothing left on the heap.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
-import { GEMM_WASM } from '../../src/engine/kernels/gemm-wasm';
-import { PANEL_ROWS, canGemm, gemmMatMul, packPanels, panelsMatMul } from '../../src/engine/kernels/wasm-gemm';
-import { disableWasmGemm, wasmGemm, wasmSimd, type WasmGemm } from '../../src/engine/kernels/wasm-simd';
+import { registerKernels } from '../../src/engine/kernels/registry';
+import { GEMM_WASM } from '../../src/engine/kernels/wasm/generated/gemm.generated';
+import { PANEL_ROWS, canGemm, gemmMatMul, packPanels, panelsMatMul } from '../../src/engine/kernels/wasm/gemm';
+import { disableWasmGemm, wasmGemm, wasmSimd, type WasmGemm } from '../../src/engine/kernels/wasm/modules';
 import { Rng } from '../../src/data/rng';
 
 const values = (n: number, seed: number) => {
@@ -37,7 +38,7 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, K: number)
 beforeAll(async () => {
   tf.env().set('PROD', true);
   await tf.setBackend('wasm');
-  patchWasmKernels();
+  registerKernels('wasm');
 });
 afterEach(() => disableWasmGemm(false));
 

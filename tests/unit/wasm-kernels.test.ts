@@ -7,9 +7,9 @@ import { Rng } from '../../src/data/rng';
 import { generate } from '../../src/engine/sampling';
 import { createOptimizer, trainStep } from '../../src/engine/train';
 import { buildVocab } from '../../src/data/vocab';
-import { patchWasmKernels, wasmKernelsPatched } from '../../src/engine/kernels/wasm';
-import { LONG_K, STRETCH } from '../../src/engine/kernels/wasm-long-matmul';
-import { disableWasmGemm } from '../../src/engine/kernels/wasm-simd';
+import { patchWasmKernels, wasmKernelsPatched } from '../../src/engine/kernels/wasm/replaced';
+import { LONG_K, STRETCH } from '../../src/engine/kernels/wasm/long-matmul';
+import { disableWasmGemm } from '../../src/engine/kernels/wasm/modules';
 
 /** Runs `f` on a backend and returns its result as plain numbers. */
 async function on(backend: string, f: () => tf.Tensor): Promise<number[]> {

@@ -8,9 +8,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { patchWasmKernels } from '../../src/engine/kernels/wasm';
+import { registerKernels } from '../../src/engine/kernels/registry';
 import { lstmStep, lstmStepFromTable, lstmStepGrad } from '../../src/engine/kernels/lstm-step';
-import { disableWasmSimd, wasmCell } from '../../src/engine/kernels/wasm-simd';
+import { disableWasmSimd, wasmCell } from '../../src/engine/kernels/wasm/modules';
 import { relError } from '../../src/engine/engine-check';
 import { SOURCES, moduleText } from '../../scripts/build-wasm.mjs';
 
@@ -50,7 +50,7 @@ describe('the SIMD LSTM cell on the WASM backend', () => {
   beforeAll(async () => {
     tf.env().set('PROD', true);
     await tf.setBackend('wasm');
-    patchWasmKernels();
+    registerKernels('wasm');
   });
   afterEach(() => disableWasmSimd(false));
 

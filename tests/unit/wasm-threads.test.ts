@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { wasmSimd, type WasmSimd } from '../../src/engine/kernels/wasm-simd';
+import { wasmSimd, type WasmSimd } from '../../src/engine/kernels/wasm/modules';
 import { matMulRows } from '../../src/engine/kernels/lstm-step-math';
 import { withoutOuterScriptDir } from '../../scripts/vite-wasm-threads.mjs';
 

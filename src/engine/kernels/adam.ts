@@ -3,7 +3,7 @@
  *   g' = g * scale; m' = b1 m + (1 - b1) g'; v' = b2 v + (1 - b2) g'^2
  *   x' = x - lr * (m' / c1) / (sqrt(v' / c2) + eps),  c1 = 1 - b1^t, c2 = 1 - b2^t
  * AdamUpdate (x, m, v, g, scale []) -> x', m', v'. tfjs' Adam runs ~11 kernels per variable, and
- * clipping one more. Registered here for CPU and WASM; in adam-gpu.ts for WebGPU and WebGL.
+ * clipping one more. The CPU and WASM kernels are here; WebGPU's and WebGL's in webgpu/adam.ts and webgl/adam.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpuMemory, wasmMemory, type KernelArgs, type Memory } from './memory';
@@ -39,6 +39,32 @@ export function adamMath(
   }
 }
 
+export type AdamOutput = 'x' | 'm' | 'v';
+export const ADAM_INPUTS = ['X', 'M', 'V', 'G', 'SCALE'];
+export const ADAM_ATTRS = ['lr', 'beta1', 'beta2', 'epsilon', 'c1', 'c2'] as const;
+
+/**
+ * The update as shader text, written once for WGSL (webgpu/adam.ts) and GLSL (webgl/adam.ts):
+ * `read(NAME)` reads an input at this element, `u(name)` a step constant, `v` declares a value.
+ */
+export function adamShaderBody(
+  out: AdamOutput,
+  read: (name: string) => string,
+  u: (name: string) => string,
+  v: string,
+): string {
+  const result =
+    out === 'x'
+      ? `${read('X')} - ${u('lr')} * (m / ${u('c1')}) / (sqrt(s / ${u('c2')}) + ${u('epsilon')})`
+      : out === 'm'
+        ? 'm'
+        : 's';
+  return `${v} g = ${read('G')} * ${read('SCALE')};
+    ${v} m = ${u('beta1')} * ${read('M')} + (1.0 - ${u('beta1')}) * g;
+    ${v} s = ${u('beta2')} * ${read('V')} + (1.0 - ${u('beta2')}) * g * g;
+    EMIT(${result});`;
+}
+
 function adamKernel(memoryOf: (b: KernelArgs['backend']) => Memory): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, m, v, g, scale } = inputs as Record<string, tf.TensorInfo>;
@@ -55,8 +81,13 @@ export function registerAdamKernel(backendName: string, kernelFunc: tf.KernelFun
   if (!tf.getKernel(ADAM_UPDATE, backendName)) tf.registerKernel({ kernelName: ADAM_UPDATE, backendName, kernelFunc });
 }
 
-registerAdamKernel('cpu', adamKernel(cpuMemory));
-registerAdamKernel('wasm', adamKernel(wasmMemory));
+/** The kernel as a JavaScript loop over the CPU backend's arrays; the WASM one over the WASM heap. */
+export const registerCpuAdamKernel = () => registerAdamKernel('cpu', adamKernel(cpuMemory));
+export const registerWasmAdamKernel = () => registerAdamKernel('wasm', adamKernel(wasmMemory));
+
+// Registered on import so that the engine runs under Node with no set-up (the table: registry.ts).
+registerCpuAdamKernel();
+registerWasmAdamKernel();
 
 /** One variable's update: the fused kernel where the backend has it, else the same maths in stock ops. */
 export function adamUpdate(x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, scale: tf.Scalar, a: AdamAttrs) {

@@ -1,7 +1,7 @@
 /**
  * Concat and Pack (tf.stack) along the outermost axis, where a backend can join its inputs end to
- * end without a shader: WebGPU by buffer copies (concat-gpu.ts), WebGL by framebuffer blits
- * (concat-webgl.ts). Every other concat, and every one the backend declines, keeps tfjs' kernel.
+ * end without a shader: WebGPU by buffer copies (webgpu/concat.ts), WebGL by framebuffer blits
+ * (webgl/concat.ts). Every other concat, and every one the backend declines, keeps tfjs' kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -7,14 +7,14 @@
  *   -> grad [B,5U]: the backward of step `step`, the recurrent gradient (next's dz × Rᵀ) inside.
  *   At the last step `next` is not read: dc comes from dy's last slice (the final c's gradient).
  * Layouts: lstm-step-math.ts. Registered here for CPU (that file's loops) and WASM
- * (lstm-step-wasm.ts: the backend's XNNPACK matMul, then a SIMD cell on its heap); WebGPU's are in
- * lstm-step-gpu.ts (one WGSL program each way), WebGL's in lstm-step-webgl.ts (two packed
+ * (wasm/lstm-step.ts: the backend's XNNPACK matMul, then a SIMD cell on its heap); WebGPU's are in
+ * webgpu/lstm-step.ts (one WGSL program each way), WebGL's in webgl/lstm-step.ts (two packed
  * programs each way: a matMul, then the cell).
  */
 import * as tf from '@tensorflow/tfjs';
 import { GRAD_WIDTH, STATE_WIDTH, stepBackward, stepForward } from './lstm-step-math';
 import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from './lstm-step-views';
-import { wasmBackward, wasmForward } from './lstm-step-wasm';
+import { wasmBackward, wasmForward } from './wasm/lstm-step';
 import { cpuMemory } from './memory';
 
 export const LSTM_STEP = 'InklingLstmStep';
@@ -50,8 +50,12 @@ export function registerStepKernels(backendName: string, forward: tf.KernelFunc,
     tf.registerKernel({ kernelName: LSTM_STEP_GRAD, backendName, kernelFunc: backward });
 }
 
-registerStepKernels('cpu', cpuForward, cpuBackward);
-registerStepKernels('wasm', wasmForward, wasmBackward);
+export const registerCpuStepKernels = () => registerStepKernels('cpu', cpuForward, cpuBackward);
+export const registerWasmStepKernels = () => registerStepKernels('wasm', wasmForward, wasmBackward);
+
+// Registered on import so that the engine runs under Node with no set-up (the table: registry.ts).
+registerCpuStepKernels();
+registerWasmStepKernels();
 
 /** Whether the current backend has the step kernels (CPU, WASM; WebGPU and WebGL once the worker registers them). */
 export const hasStepKernels = () => tf.getKernel(LSTM_STEP_GRAD, tf.getBackend()) !== undefined;

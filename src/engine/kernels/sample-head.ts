@@ -6,7 +6,7 @@
  * temperature folded into the biases (sampling.ts) that argmax is a draw from the softmax.
  * One kernel where the ops took five (slice h, slice the bias, matMul, add, argMax): on a GPU each
  * is a dispatch, and a character's step is dispatch-bound. Registered here for CPU and WASM
- * (plain loops over the backend's memory); WebGPU's and WebGL's are in sample-head-gpu.ts.
+ * (plain loops over the backend's memory); WebGPU's and WebGL's are in webgpu/ and webgl/sample-head.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelArgs } from './memory';
@@ -81,12 +81,30 @@ const wasm: tf.KernelFunc = (args) => {
 };
 
 /** Registers a backend's head kernel, once. */
+/** The shapes a GPU head program is written for (webgpu/ and webgl/sample-head.ts). */
+export interface HeadDims {
+  B: number; // rows
+  U: number; // units (h is the state row's first U values)
+  V: number; // vocabulary
+  W: number; // state row width
+}
+
+/** A head's shapes from its inputs. */
+export function headDims(inputs: Record<string, tf.TensorInfo>): HeadDims {
+  const { state, kernel } = inputs;
+  return { B: state.shape[0], W: state.shape[1], U: kernel.shape[0], V: kernel.shape[1] };
+}
+
 export function registerSampleHead(backendName: string, kernelFunc: tf.KernelFunc): void {
   if (!tf.getKernel(SAMPLE_HEAD, backendName)) tf.registerKernel({ kernelName: SAMPLE_HEAD, backendName, kernelFunc });
 }
 
-registerSampleHead('cpu', cpu);
-registerSampleHead('wasm', wasm);
+export const registerCpuSampleHead = () => registerSampleHead('cpu', cpu);
+export const registerWasmSampleHead = () => registerSampleHead('wasm', wasm);
+
+// Registered on import so that the engine runs under Node with no set-up (the table: registry.ts).
+registerCpuSampleHead();
+registerWasmSampleHead();
 
 /**
  * The next ids [B] (int32): per row, argmax(h · kernel + biases[step]), h = state[:, :U].

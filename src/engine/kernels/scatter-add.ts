@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cpuMemory, wasmMemory, type Memory } from './memory';
-import { wasmSimd } from './wasm-simd';
+import { wasmSimd } from './wasm/modules';
 
 export const ROW_SCATTER_ADD = 'InklingRowScatterAdd';
 
@@ -31,27 +31,31 @@ function scatterOn(memory: Memory, { x, ids }: Ins, V: number) {
 
 const rowsOf = (attrs: unknown) => (attrs as { rows: number }).rows;
 
-tf.registerKernel({
-  kernelName: ROW_SCATTER_ADD,
-  backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => scatterOn(cpuMemory(backend), inputs as Ins, rowsOf(attrs)),
-});
+const cpu: tf.KernelFunc = ({ inputs, backend, attrs }) => scatterOn(cpuMemory(backend), inputs as Ins, rowsOf(attrs));
 
-tf.registerKernel({
-  kernelName: ROW_SCATTER_ADD,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, ids } = inputs as Ins;
-    const [V, [N, C]] = [rowsOf(attrs), x.shape];
-    const simd = wasmSimd(backend);
-    const memory = wasmMemory(backend);
-    if (!simd || C % 4 !== 0 || N === 0 || C === 0) return scatterOn(memory, inputs as Ins, V);
-    const out = memory.make([V, C]);
-    const at = (t: tf.TensorInfo) => memory.read(t).byteOffset;
-    simd.rowScatterAdd(at(x), at(ids), N, C, at(out.info), V);
-    return out.info;
-  },
-});
+const wasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, ids } = inputs as Ins;
+  const [V, [N, C]] = [rowsOf(attrs), x.shape];
+  const simd = wasmSimd(backend);
+  const memory = wasmMemory(backend);
+  if (!simd || C % 4 !== 0 || N === 0 || C === 0) return scatterOn(memory, inputs as Ins, V);
+  const out = memory.make([V, C]);
+  const at = (t: tf.TensorInfo) => memory.read(t).byteOffset;
+  simd.rowScatterAdd(at(x), at(ids), N, C, at(out.info), V);
+  return out.info;
+};
+
+function register(backendName: string, kernelFunc: tf.KernelFunc): void {
+  if (!tf.getKernel(ROW_SCATTER_ADD, backendName))
+    tf.registerKernel({ kernelName: ROW_SCATTER_ADD, backendName, kernelFunc });
+}
+
+export const registerCpuRowScatterAdd = () => register('cpu', cpu);
+export const registerWasmRowScatterAdd = () => register('wasm', wasm);
+
+// Registered on import so that the engine runs under Node with no set-up (the table: registry.ts).
+registerCpuRowScatterAdd();
+registerWasmRowScatterAdd();
 
 /** Whether the current backend has the kernel (CPU and WASM). */
 export const hasRowScatterAdd = () => tf.getKernel(ROW_SCATTER_ADD, tf.getBackend()) !== undefined;

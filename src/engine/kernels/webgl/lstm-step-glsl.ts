@@ -1,6 +1,6 @@
 /**
- * GLSL for the WebGL step's cell programs, unpacked (lstm-step-webgl.ts: a fragment per value,
- * `float`) and packed (lstm-step-webgl-packed.ts: a fragment per 2×2 block of two rows and two
+ * GLSL for the WebGL step's cell programs, unpacked (lstm-step.ts: a fragment per value,
+ * `float`) and packed (lstm-step-packed.ts: a fragment per 2×2 block of two rows and two
  * units, `vec4`), from one text: the maths is lstm-step-math.ts, transcribed once. tanh is written
  * out as tfjs does, since some drivers return NaN for large inputs. The recurrent matMul (h × R,
  * or the next step's dz × Rᵀ) arrives as an input, HR or DHREC.

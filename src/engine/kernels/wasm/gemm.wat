@@ -1,5 +1,5 @@
 ;; A float32 matMul in WebAssembly SIMD for tfjs-backend-wasm's heap: the module imports the
-;; backend's memory, and every pointer below is a byte offset into it (wasm-gemm.ts drives it).
+;; backend's memory, and every pointer below is a byte offset into it (gemm.ts drives it).
 ;; - `pack` copies rows [k0, k0 + kc) of the right operand w [K, N] into panels of 8 columns, each
 ;;   panel kc rows of 8 values, one after the other (zeros past column N), so the kernel streams
 ;;   one panel straight through, in cache, instead of striding across w's rows.
@@ -8,7 +8,7 @@
 ;;   2-core machine it ran the LSTM's matMuls at 55–62 GFLOP/s, where XNNPACK (tfjs-backend-wasm
 ;;   4.22, one thread) ran them at 37–44. No function calls anywhere in it: V8 spills every SIMD
 ;;   register across a call, and two small helpers cost 10%.
-;; Compiled by `npm run wasm` (scripts/build-wasm.mjs) into gemm-wasm.ts.
+;; Compiled by `npm run wasm` (scripts/build-wasm.mjs) into generated/gemm.generated.ts.
 (module
   (import "env" "memory" (memory 0))
 

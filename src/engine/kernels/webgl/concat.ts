@@ -13,7 +13,7 @@
  * Reaches into tfjs-backend-webgl 4.22's backend (public in its JavaScript) as its kernels do.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerOuterConcat, sizeOf, type OuterConcat, type OuterJoin } from './concat-outer';
+import { registerOuterConcat, sizeOf, type OuterConcat, type OuterJoin } from '../concat-outer';
 
 interface TexData {
   texture?: { texture: WebGLTexture; texShape: [number, number] } | null;

@@ -12,7 +12,7 @@
 ;; - `transpose`: a [rows, cols] matrix transposed in 8×8 tiles (plain scalar code: the point is the
 ;;   order, which keeps both sides in cache; tfjs' Transpose walks the output's columns, 6.5 ms for
 ;;   [2048, 512]).
-;; Compiled by `npm run wasm` (scripts/build-wasm.mjs) into simd-wasm.ts.
+;; Compiled by `npm run wasm` (scripts/build-wasm.mjs) into generated/simd.generated.ts.
 (module
   (import "env" "memory" (memory 0))
 

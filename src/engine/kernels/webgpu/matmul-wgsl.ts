@@ -1,5 +1,5 @@
 /**
- * WGSL for the software adapter's matMul (matmul-gpu.ts): a thread per 4×4 block of C = op(A) ×
+ * WGSL for the software adapter's matMul (matmul.ts): a thread per 4×4 block of C = op(A) ×
  * op(B) (+ bias), accumulated as a mat4x4 with no workgroup memory. Where the shapes allow, every
  * operand is read as vec4s (transposed ones turned by WGSL's `transpose`); otherwise (a vocabulary
  * of 81 characters, say) the same blocks with scalar loads, clamped at the edges. Loads convert to

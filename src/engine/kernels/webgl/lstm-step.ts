@@ -1,6 +1,6 @@
 /**
  * The LSTM step kernels on WebGL. An even number of units, over a sequence: two packed programs
- * a timestep each way (lstm-step-webgl-packed.ts). Otherwise (an odd number, or generation, whose
+ * a timestep each way (lstm-step-packed.ts). Otherwise (an odd number, or generation, whose
  * rows read a table by id): the backend's own packed matMul, then one unpacked GLSL cell
  * program, a fragment per output value. Every fragment of a dot-product shader would redo whole
  * dot products with scalar texture reads: 7× slower on SwiftShader. The whole-sequence inputs
@@ -9,10 +9,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import { registerStepKernels } from './lstm-step';
-import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+import { registerStepKernels } from '../lstm-step';
+import { GRAD_WIDTH, STATE_WIDTH } from '../lstm-step-math';
 import { backwardCellGlsl, forwardCellGlsl } from './lstm-step-glsl';
-import { ColumnsMatMulProgram, PackedStepProgram } from './lstm-step-webgl-packed';
+import { ColumnsMatMulProgram, PackedStepProgram } from './lstm-step-packed';
 
 interface Dims {
   T: number;
@@ -78,7 +78,7 @@ const matMul = (backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo) =>
 const columns = (backend: Backend, x: tf.TensorInfo, from: number, width: number) =>
   run('Slice', { inputs: { x }, backend, attrs: { begin: [0, from], size: [x.shape[0], width] } });
 
-/** An even width, a sequence: two packed programs (lstm-step-webgl-packed.ts). */
+/** An even width, a sequence: two packed programs (lstm-step-packed.ts). */
 function packedForward(gl: MathBackendWebGL, { zx, prev, r }: Ins, [T, B, U]: number[], step: number) {
   const hr = gl.runWebGLProgram(
     new ColumnsMatMulProgram(B, U, 4 * U),

@@ -4,7 +4,7 @@
  * the last axis: the softmax), with no workgroup memory. tfjs' reduction programs cooperate
  * through workgroup memory behind barriers and transpose first to reduce a column, which
  * SwiftShader emulates slowly (787 → 7 ms for the column sums of [2048, 512]). Used only where
- * matmul-gpu.ts turns the software path on.
+ * matmul.ts turns the software path on.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';

@@ -1,5 +1,5 @@
 /**
- * WGSL for the WebGPU step kernels (lstm-step-gpu.ts): one program each way per timestep, the
+ * WGSL for the WebGPU step kernels (lstm-step.ts): one program each way per timestep, the
  * recurrent dot products inside. The maths is lstm-step-math.ts, transcribed; tanh is written out
  * as tfjs does, since some drivers return NaN for large inputs. Two widths of thread:
  * - `vec4` (U a multiple of 4): four units a thread, every buffer read and written as vec4<f32>,
@@ -8,7 +8,7 @@
  * - scalar: a thread per (row, unit), for any width.
  * Below, `u` and `w` count a thread's elements: units and state width, divided by 4 for vec4.
  */
-import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+import { GRAD_WIDTH, STATE_WIDTH } from '../lstm-step-math';
 
 /** What a step's shader is built for: sequence length, rows, units, previous state width. */
 export interface Dims {

@@ -6,13 +6,12 @@
  * GFLOP/s, this one 1.2–1.5 (README, "WebGPU on the software adapter"). Hardware adapters keep
  * tfjs' programs: only the worker turns this on, for an adapter that says it is a fallback one.
  * The 2-D transpose goes the same way (tfjs' plain program instead of its shared-memory one,
- * through a 3-D view), and sums and maxima along one axis (reduce-gpu.ts). Imported by the worker
- * only.
+ * through a 3-D view), and sums and maxima along one axis (reduce.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { fitsVec4, matMulWgsl, type Shape } from './matmul-wgsl';
-import { lineReduce, reshaped } from './reduce-gpu';
+import { lineReduce, reshaped } from './reduce';
 
 let enabled = false;
 

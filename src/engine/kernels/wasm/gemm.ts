@@ -17,8 +17,8 @@
  * where their length is such a multiple.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wasmMemory, type Memory } from './memory';
-import type { WasmGemm, WasmSimd } from './wasm-simd';
+import { wasmMemory, type Memory } from '../memory';
+import type { WasmGemm, WasmSimd } from './modules';
 
 type Backend = Parameters<tf.KernelFunc>[0]['backend'];
 type HeapMemory = Memory & { free(t: tf.TensorInfo): void };

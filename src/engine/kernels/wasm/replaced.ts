@@ -1,7 +1,7 @@
 /**
  * tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an LSTM,
  * with the same numbers:
- * - BatchMatMul/_FusedMatMul run gemm.wat (wasm-gemm.ts) on one thread, 1.3–1.5× XNNPACK's speed on
+ * - BatchMatMul/_FusedMatMul run gemm.wat (gemm.ts) on one thread, 1.3–1.5× XNNPACK's speed on
  *   the LSTM's shapes, and on the threaded build split over two (gemm-pair.ts) once its helper
  *   thread is ready. Where it does not apply (batches, activations, the threaded build before its
  *   helper is ready or for a few rows, where XNNPACK reuses its packed weights from call to call):
@@ -20,9 +20,9 @@
  *   walks the output's columns: 6.5 ms for [2048, 512]. The replacement goes tile by tile.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isLongMatMul, longMatMul } from './wasm-long-matmul';
-import { canGemm, gemmMatMul } from './wasm-gemm';
-import { isShared, wasmGemm, wasmHeapMemory, wasmSimd } from './wasm-simd';
+import { isLongMatMul, longMatMul } from './long-matmul';
+import { canGemm, gemmMatMul } from './gemm';
+import { isShared, wasmGemm, wasmHeapMemory, wasmSimd } from './modules';
 import { MIN_ROWS } from './gemm-pair';
 
 const PATCHED = new WeakSet<tf.KernelFunc>();
@@ -43,7 +43,7 @@ interface MatMulAttrs {
 }
 
 /**
- * gemm.wat's matMul (wasm-gemm.ts) where it applies: one matrix a side, a bias or none, no
+ * gemm.wat's matMul (gemm.ts) where it applies: one matrix a side, a bias or none, no
  * activation; on the threaded build, MIN_ROWS rows or more. Null where it does not apply.
  */
 function viaGemm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
@@ -59,7 +59,7 @@ function viaGemm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | null {
 /**
  * gemm.wat where it applies (above); else transposed operands made explicit, then the stock
  * kernel, and a plain BatchMatMul with a long inner dimension (a weight gradient) runs in
- * stretches of it (wasm-long-matmul.ts).
+ * stretches of it (long-matmul.ts).
  */
 function explicitTranspose(stock: tf.KernelFunc, transpose: tf.KernelFunc, plain: boolean): tf.KernelFunc {
   return (args) => {

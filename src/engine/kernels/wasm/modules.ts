@@ -6,9 +6,9 @@
  * memory. `null` where they cannot run (no WebAssembly SIMD, no memory found); callers then run
  * JavaScript loops or the stock kernel.
  */
-import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm';
+import { GEMM_WASM, GEMM_WASM_SHARED } from './generated/gemm.generated';
 import { helperReady, pairedGemm, type WasmGemm } from './gemm-pair';
-import { SIMD_WASM, SIMD_WASM_SHARED } from './simd-wasm';
+import { SIMD_WASM, SIMD_WASM_SHARED } from './generated/simd.generated';
 
 /** Pointers are byte offsets into the backend's heap; 0 for `dhRec` means none. */
 export interface WasmSimd {

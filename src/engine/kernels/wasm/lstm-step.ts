@@ -1,14 +1,14 @@
 /**
- * The step kernels on tfjs-backend-wasm: the recurrent matMul through gemm.wat (wasm-gemm.ts; the
+ * The step kernels on tfjs-backend-wasm: the recurrent matMul through gemm.wat (gemm.ts; the
  * backend's own BatchMatMul, XNNPACK, on the threaded build), the cell through simd.wat on the
  * backend's heap, or through the JavaScript loops of lstm-step-math.ts where that cannot run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource } from './lstm-step-math';
-import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from './lstm-step-views';
-import { wasmMemory, type KernelArgs, type Memory } from './memory';
-import { copyOfRows, packPanels, panelsMatMul, type HeapRows } from './wasm-gemm';
-import { wasmCell, wasmGemm, wasmSimd, type WasmGemm } from './wasm-simd';
+import { GRAD_WIDTH, STATE_WIDTH, cell, cellGrad, dcSource } from '../lstm-step-math';
+import { backwardViews, inputWidth, rowsOf, stepInput, stepOf, type Ins } from '../lstm-step-views';
+import { wasmMemory, type KernelArgs, type Memory } from '../memory';
+import { copyOfRows, packPanels, panelsMatMul, type HeapRows } from './gemm';
+import { wasmCell, wasmGemm, wasmSimd, type WasmGemm } from './modules';
 
 type Backend = KernelArgs['backend'];
 const BYTES = 4; // float32

@@ -5,7 +5,7 @@
  * input: with more than 7 the pipeline fails validation, never runs, and the sum is whatever the
  * output buffer held. A 2-layer model's gradient norm (clipping) sums 9 tensors, an unfrozen
  * classifier's 10 or more. Here a longer sum runs as sums of at most `limit` inputs, then a sum
- * of those. Imported by the worker only.
+ * of those.
  */
 import * as tf from '@tensorflow/tfjs';
 

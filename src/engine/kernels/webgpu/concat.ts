@@ -6,11 +6,11 @@
  * training step took ~1.3 s (README, "WebGPU on the software adapter"); copies need no shader.
  * Reaches into the backend's command encoder as its own kernels do (tfjs-backend-webgpu 4.22):
  * the copies are recorded in order with the programs, and the inputs are held until the queue is
- * submitted, exactly as a program's inputs are. Imported by the worker only.
+ * submitted, exactly as a program's inputs are.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { registerOuterConcat, sizeOf, type OuterJoin } from './concat-outer';
+import { registerOuterConcat, sizeOf, type OuterJoin } from '../concat-outer';
 
 /** The parts of tfjs-backend-webgpu's backend a copy needs (public in its JavaScript). */
 interface Internals {

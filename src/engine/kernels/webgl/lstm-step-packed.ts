@@ -3,13 +3,13 @@
  * j, j+1), for an even number of units, so that no texel straddles two of the state's parts.
  * A timestep is two programs each way: the recurrent matMul, reading the previous state's h (or
  * the next step's gate gradients) in place, and the cell, every input and the output packed.
- * The unpacked programs (lstm-step-webgl.ts) needed ~6 a timestep each way: slicing h out of the
+ * The unpacked programs (lstm-step.ts) needed ~6 a timestep each way: slicing h out of the
  * state, packing it and the recurrent kernel for the backend's matMul, unpacking its result for
  * the cell. The cell's GLSL is the unpacked one's, four values a fragment (lstm-step-glsl.ts).
  */
 import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 import { backwardCellGlsl, forwardCellGlsl } from './lstm-step-glsl';
-import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+import { GRAD_WIDTH, STATE_WIDTH } from '../lstm-step-math';
 
 export interface PackedDims {
   T: number;

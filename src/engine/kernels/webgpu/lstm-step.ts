@@ -4,14 +4,12 @@
  * 7: a matMul and three cell programs forward, two and a matMul back). A thread per (row, unit),
  * or per (row, 4 units) when the width allows, runs the four gates' dot products (backward: one
  * dot product with Rᵀ) and writes every value of its units: h, c and the gates; dz and dcPrev.
- * The WGSL is in lstm-step-wgsl.ts, WebGL's kernels in lstm-step-webgl.ts. Imported by the worker
- * only: it needs the browser's GPU backends.
+ * The WGSL is in lstm-step-wgsl.ts, WebGL's kernels in ../webgl/lstm-step.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { registerStepKernels } from './lstm-step';
-import { registerWebGlStepKernels } from './lstm-step-webgl';
-import { GRAD_WIDTH, STATE_WIDTH } from './lstm-step-math';
+import { registerStepKernels } from '../lstm-step';
+import { GRAD_WIDTH, STATE_WIDTH } from '../lstm-step-math';
 import { backwardWgsl, forwardWgsl, type Dims } from './lstm-step-wgsl';
 
 class StepProgramWebGPU implements WebGPUProgram {
@@ -73,8 +71,5 @@ const backward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return (backend as WebGPUBackend).runWebGPUProgram(program, [states, state0, dy, next, rt], 'float32', stepOf(attrs));
 };
 
-/** Registers the WebGPU and WebGL step kernels (once). */
-export function registerGpuStepKernels(): void {
-  registerStepKernels('webgpu', forward, backward);
-  registerWebGlStepKernels();
-}
+/** Registers the WebGPU step kernels (once). */
+export const registerWebGpuStepKernels = () => registerStepKernels('webgpu', forward, backward);
