@@ -92,7 +92,7 @@ export class ClassifyJobs {
     run
       .run()
       .then(() => this.#keepLatest(run))
-      .catch((error) => this.post(errorEvent(null, error)));
+      .catch((error) => this.post(errorEvent(null, error, 'classify')));
   }
 
   /** A new classifier (the base's encoder or a fresh one) under a new head; it becomes the one in hand. */

@@ -63,7 +63,7 @@ export class WorkerHandler {
       const reply = await this.#dispatch(request);
       if (reply === 'done') this.post({ type: 'done', id: request.id });
     } catch (error) {
-      this.post(errorEvent(request?.id ?? null, error));
+      this.post(errorEvent(request?.id ?? null, error, request?.type));
     }
   }
 
@@ -197,7 +197,7 @@ export class WorkerHandler {
     if (this.persistence.available) void this.persistence.storeCorpus(corpus); // in the background
     this.post({ type: 'run-started', id: req.id, plan: loop.plan });
     loop.train().catch((error) => {
-      this.post(errorEvent(null, error));
+      this.post(errorEvent(null, error, 'train'));
       loop.stop();
     });
   }
@@ -226,7 +226,7 @@ export class WorkerHandler {
     this.post({ type: 'race-started', id: req.id, seconds: req.seconds, plans: race.plans });
     race
       .run()
-      .catch((error) => this.post(errorEvent(null, error)))
+      .catch((error) => this.post(errorEvent(null, error, 'race')))
       .finally(() => {
         this.#state = runs.base; // scratch stays in #raceRuns until the next run, to look inside
       });
