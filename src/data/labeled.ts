@@ -26,7 +26,11 @@ export interface Table {
   rows: Record<string, string>[];
   header: boolean; // whether the first CSV row was taken as column names
   unreadable: number; // JSON Lines lines that are not a JSON object
+  totalColumns: number; // columns in the file: only the first MAX_COLUMNS are read
 }
+
+/** Columns read (and offered when the page asks which is which); a labeled set needs two. */
+export const MAX_COLUMNS = 50;
 
 export interface Columns {
   text: string;
@@ -45,6 +49,7 @@ function looksLikeJsonl(file: TextFile): boolean {
 function readJsonl(text: string): Table {
   const rows: Record<string, string>[] = [];
   const columns = new Set<string>();
+  const all = new Set<string>();
   let unreadable = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -60,12 +65,16 @@ function readJsonl(text: string): Table {
     }
     const row: Record<string, string> = {};
     for (const [k, v] of Object.entries(value)) {
+      if (!columns.has(k)) {
+        all.add(k);
+        if (columns.size >= MAX_COLUMNS) continue;
+      }
       columns.add(k);
       row[k] = typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? '' : String(v);
     }
     rows.push(row);
   }
-  return { format: 'jsonl', columns: [...columns], rows, header: true, unreadable };
+  return { format: 'jsonl', columns: [...columns], rows, header: true, unreadable, totalColumns: all.size };
 }
 
 /**
@@ -85,17 +94,18 @@ export function detectHeader(cells: string[][]): boolean {
 function readDelimited(file: TextFile): Table {
   const tsv = /\.tsv$/i.test(file.name);
   const parsed = Papa.parse<string[]>(file.text, { delimiter: tsv ? '\t' : '', skipEmptyLines: 'greedy' });
-  const cells = parsed.data;
   const format = parsed.meta.delimiter === '\t' ? 'tsv' : 'csv';
+  const totalColumns = parsed.data.reduce((w, r) => Math.max(w, r.length), 0); // never spread: rows can be millions
+  const width = Math.min(totalColumns, MAX_COLUMNS);
+  const cells = totalColumns > MAX_COLUMNS ? parsed.data.map((r) => r.slice(0, MAX_COLUMNS)) : parsed.data;
   const header = detectHeader(cells);
-  const width = cells.reduce((w, r) => Math.max(w, r.length), 0); // a reduce: rows are never spread into a call
   const names = Array.from({ length: width }, (_, j) => {
     const name = header ? (cells[0][j] ?? '').trim() : '';
     return name || `column ${j + 1}`;
   });
   const columns = names.map((n, j) => (names.indexOf(n) === j ? n : `${n} (${j + 1})`)); // unique names
   const rows = cells.slice(header ? 1 : 0).map((r) => Object.fromEntries(columns.map((c, j) => [c, r[j] ?? ''])));
-  return { format, columns, rows, header, unreadable: 0 };
+  return { format, columns, rows, header, unreadable: 0, totalColumns };
 }
 
 /** Reads one CSV, TSV or JSON Lines file into rows. */

@@ -1,8 +1,11 @@
 /** Labeled files as the worker takes them in: decoded, parsed, columns found (or asked), summarised. */
 import { MAX_LEN_LIMIT } from '../config/classify';
 import { decodeCorpus } from '../data/corpus';
+import { quoted } from '../config/words';
 import {
   classFileExamples,
+  classOfFile,
+  MAX_COLUMNS,
   guessColumns,
   obviousColumns,
   readTable,
@@ -21,6 +24,7 @@ function examplesOf(files: TextFile[], columns: Columns | null) {
     if (files.length < 2) {
       throw new LabeledError('one-class', 'One .txt file is one class: drop one file per class, at least two.');
     }
+    checkClassFiles(files);
     return { ...classFileExamples(files), format: 'files' as const };
   }
   const table = readTable(files[0]);
@@ -31,6 +35,14 @@ function examplesOf(files: TextFile[], columns: Columns | null) {
     );
   }
   const chosen = columns ?? obviousColumns(table);
+  if (!chosen && table.totalColumns > MAX_COLUMNS) {
+    const n = table.totalColumns.toLocaleString('en-US');
+    throw new LabeledError(
+      'no-text-column',
+      `${quoted(files[0].name)} has ${n} columns, and none of its first ${MAX_COLUMNS} is named as a text or a label: ` +
+        'save the text and label columns on their own, or name them text and label.',
+    );
+  }
   if (!chosen) {
     const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => table.columns.map((c) => (r[c] ?? '').slice(0, 80)));
     return { choose: { columns: table.columns, preview, guess: guessColumns(table) } };
@@ -39,6 +51,32 @@ function examplesOf(files: TextFile[], columns: Columns | null) {
     if (!table.columns.includes(c)) throw new LabeledError('no-text-column', `There is no column named ${c}.`);
   }
   return { ...tableExamples(table, chosen), format: table.format, columns: chosen };
+}
+
+/**
+ * Several files are one class each: all .txt, each with a name of its own. A table picked with
+ * them would become a class named after it, header and all; two files with one name would merge
+ * into one class without a word.
+ */
+function checkClassFiles(files: TextFile[]): void {
+  const tables = files.filter((f) => !/\.txt$/i.test(f.name)).map((f) => quoted(f.name));
+  if (tables.length > 0) {
+    throw new LabeledError(
+      'no-text-column',
+      `${tables.slice(0, 3).join(', ')}${tables.length > 3 ? ', …' : ''} ${tables.length === 1 ? 'is' : 'are'} not a .txt ` +
+        'file: several files are read as one .txt file per class. Open a CSV, TSV or JSON Lines file on its own.',
+    );
+  }
+  const byClass = new Map<string, string[]>();
+  for (const f of files) byClass.set(classOfFile(f.name), [...(byClass.get(classOfFile(f.name)) ?? []), f.name]);
+  const clash = [...byClass].find(([, names]) => names.length > 1);
+  if (clash) {
+    throw new LabeledError(
+      'one-class',
+      `${clash[1].length} files are named ${quoted(clash[0])} (${clash[1].map(quoted).join(', ')}): each file is one ` +
+        'class, named after the file, so each needs a name of its own.',
+    );
+  }
 }
 
 /**
