@@ -41,7 +41,7 @@ export function embedProject(ids: tf.Tensor1D, table: tf.Tensor2D, kernel: tf.Te
  * projection, as generation does. P = table·kernel + bias is [V, 4U] (V characters, not N
  * positions), and z is P's rows by id: a gather, a copy. Backward: dP = dz's rows added up by id,
  * dTable = dP·kernelᵀ, dKernel = tableᵀ·dP, dBias = Σ_rows dP. Same numbers; on WASM it replaces
- * the step's largest matMuls but one (~14 ms of 110 for the default model).
+ * the step's largest matMuls but one.
  */
 function projectThenLookUp(ids: tf.Tensor1D, table: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) {
   const taping = tapeIsOn();

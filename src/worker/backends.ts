@@ -3,7 +3,7 @@
  * WebGL -> WASM -> CPU if it cannot start. Auto: every backend that starts and passes a warm-up
  * op is timed on one real training step, and the fastest is kept. Two are not timed: a software
  * (fallback) WebGPU adapter when WebGL or WASM works (its shader compilation alone takes tens of
- * seconds, and it is many times slower than either; see the README's benchmark), and the
+ * seconds, and it is many times slower than either: tests/bench/RESULTS.md), and the
  * plain-JavaScript CPU backend once WASM has been timed (WASM runs the same work several times
  * faster).
  */

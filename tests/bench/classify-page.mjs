@@ -7,6 +7,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
+import { benchMeta } from './meta.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 const arg = (name, fallback) => {
@@ -67,10 +68,12 @@ const tryIt = { keystrokes: answers.length, medianMs: median(answers), maxMs: Ma
 console.log(
   `Try it: keystroke to probabilities on screen, median ${tryIt.medianMs.toFixed(0)} ms, max ${tryIt.maxMs.toFixed(0)} ms`,
 );
+const browserName = `Chromium ${browser.version()}`;
 await browser.close();
 await app.close();
 const page_ = {
-  browser: 'Chromium',
+  meta: benchMeta(browserName),
+  browser: browserName,
   backend,
   isolated,
   threads,

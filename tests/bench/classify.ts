@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readBase, readLabeledSet } from './from-disk';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { benchMeta } from './meta.mjs';
 import { registerKernels } from '../../src/engine/kernels/registry';
 import { defaultClassifySettings, type ClassifySettings } from '../../src/config/classify';
 import { classCounts } from '../../src/data/labeled-set';
@@ -98,6 +99,7 @@ const at100 = results.filter((r) => r.perClass === 100);
 const base100 = at100.find((r) => r.start === 'base');
 const scratch100 = at100.find((r) => r.start === 'scratch');
 const summary = {
+  meta: benchMeta(),
   suite: 'classify',
   data: dataFile,
   labels: set.labels,

@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { benchMeta } from './meta.mjs';
 import { randomBatch } from '../../src/data/batching';
 import { Rng } from '../../src/data/rng';
 import { buildVocab, encode } from '../../src/data/vocab';
@@ -224,5 +225,8 @@ if (backends.includes('webgpu'))
   );
 const out = arg('out', '');
 if (out)
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), steps, rows, failures, gpuErrors }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify({ meta: benchMeta(), date: new Date().toISOString(), steps, rows, failures, gpuErrors }, null, 2),
+  );
 process.exit(0); // Dawn keeps the event loop alive

@@ -99,6 +99,14 @@ function callsCell(x) {
 const fmt = (v, d = 1) =>
   v === null || v === undefined || Number.isNaN(v) ? '–' : typeof v === 'number' ? v.toFixed(d) : String(v);
 
+/** One line naming the run (meta.mjs), printed above the table so a pasted table keeps its origin. */
+export function metaLine(meta) {
+  if (!meta) return '';
+  const dirty = meta.dirty ? ' (uncommitted changes)' : '';
+  const cpu = `${meta.cpu.model}, ${meta.cpu.cores} cores`;
+  return `commit ${meta.commit}${dirty} · ${meta.command ?? ''} ${meta.argv.join(' ')} · ${cpu} · ${meta.browser ?? 'Node'} · tfjs ${meta.tfjs} · ${meta.date}`;
+}
+
 export function table(results) {
   const rows = [['backend', 'metric', 'Inkling', 'reference', 'Inkling ÷ reference']];
   for (const [backend, r] of Object.entries(results.backends)) {

@@ -15,8 +15,9 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
+import { benchMeta } from './meta.mjs';
 import { serve } from '../../scripts/serve.mjs';
-import { summarise, table } from './report.mjs';
+import { metaLine, summarise, table } from './report.mjs';
 
 const suite = process.argv.includes('--suite') ? process.argv[process.argv.indexOf('--suite') + 1] : 'train';
 if (suite === 'transfer') {
@@ -148,6 +149,7 @@ function textName() {
 }
 
 const results = {
+  meta: benchMeta(`Chromium ${version}`),
   date: new Date().toISOString(),
   browser: `Chromium ${version}`,
   cores: (await import('node:os')).cpus().length,
@@ -234,4 +236,6 @@ const torchRuns = arg('torch-threads', '1')
 results.torch = torchRuns[0]; // the ratio's yardstick (one thread unless --torch-threads says otherwise)
 if (torchRuns.length > 1) results.torchRuns = torchRuns;
 writeFileSync(file, JSON.stringify(results, null, 2));
-console.log(`\n${table(results)}\n${torchRuns.map((t) => torchLine(results, t)).join('\n')}\nWrote ${file}`);
+console.log(
+  `\n${metaLine(results.meta)}\n${table(results)}\n${torchRuns.map((t) => torchLine(results, t)).join('\n')}\nWrote ${file}`,
+);

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { benchMeta } from './meta.mjs';
 import { registerKernels } from '../../src/engine/kernels/registry';
 import { disableWasmGemm } from '../../src/engine/kernels/wasm/modules';
 import { randomBatch } from '../../src/data/batching';
@@ -64,4 +65,4 @@ const autodiff = await median('autodiff');
 const fused2 = await median('fused');
 const xnnpack2 = await onXnnpack();
 const result = { units, layers, seq, batch, steps, fusedMs: [fused, fused2], xnnpackMs: [xnnpack, xnnpack2] };
-console.log(JSON.stringify({ ...result, autodiffMs: autodiff }));
+console.log(JSON.stringify({ meta: benchMeta(), ...result, autodiffMs: autodiff }));

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { launchChromium } from './browser.mjs';
+import { benchMeta } from './meta.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 const arg = (name, fallback) => {
@@ -39,6 +40,7 @@ await page.goto('http://localhost:4411/');
 await page.waitForFunction(() => window.bench);
 const base = JSON.parse(readFileSync('public/models/base-en/base.json', 'utf8'));
 const results = {
+  meta: benchMeta(`Chromium ${browser.version()}`),
   date: new Date().toISOString(),
   browser: `Chromium ${browser.version()}`,
   cores: (await import('node:os')).cpus().length,

@@ -5,7 +5,7 @@
  * (worker/gemm-helper.ts) that instantiates gemm.wat on the backend's heap, the same shared
  * memory, and loops in `serveGemm`. Each gemm call large enough to pay for the hand-off is split
  * by its panels of 8 columns: the helper takes the right-hand half, this thread the left, then
- * waits for the helper's. Under Node, one call of the step's shapes ran 1.8–2.0× faster so split.
+ * waits for the helper's (measured in tests/bench/RESULTS.md, "WASM: gemm.wat on two threads").
  *
  * The two threads talk through a control block of a few ints on a SharedArrayBuffer of its own
  * (CONTROL_BYTES): a call's arguments, then its number in REQUEST; the helper answers by writing

@@ -1,6 +1,6 @@
 /**
- * A matMul on tfjs-backend-wasm through gemm.wat, in place of XNNPACK's: on this project's 2-core
- * machine (one thread) the LSTM's matMuls ran 1.3–1.5× faster (55–62 GFLOP/s against 37–44).
+ * A matMul on tfjs-backend-wasm through gemm.wat, in place of XNNPACK's, which is slower on the
+ * LSTM's shapes on one thread (tests/bench/RESULTS.md, "WASM: a matMul of our own").
  *
  * out [M, N] = a [M, K] × b [K, N] (+ bias [N]), b given as bᵀ [N, K] with `transposeB`. b is
  * packed PANEL_ROWS rows at a time into panels of 8 columns (gemm.wat's `pack`), each block
@@ -11,8 +11,8 @@
  * writes a padded scratch copied into out at the end.
  *
  * a's rows are read where they lie, any stride apart, except a stride of a multiple of 1,024
- * floats (4 KB): the kernel's four rows then share cache sets, and it ran at 35 GFLOP/s instead of
- * 53–55 (a weight's gradient, [256, 8192] × [8192, 1024]). Such rows are copied first into rows
+ * floats (4 KB): the kernel's four rows then share cache sets and it slows markedly (a weight's
+ * gradient, [256, 8192] × [8192, 1024]; measured in RESULTS.md). Such rows are copied first into rows
  * STRIDE_PAD floats longer; a transposed a is transposed into a copy, its rows padded the same way
  * where their length is such a multiple.
  */

@@ -4,10 +4,9 @@
 ;;   panel kc rows of 8 values, one after the other (zeros past column N), so the kernel streams
 ;;   one panel straight through, in cache, instead of striding across w's rows.
 ;; - `gemm`: out = a × the panels (or out += it): 4 rows × 8 columns at a time in 8 registers, each
-;;   value of a splatted and multiplied into both halves of the panel's row. On this project's
-;;   2-core machine it ran the LSTM's matMuls at 55–62 GFLOP/s, where XNNPACK (tfjs-backend-wasm
-;;   4.22, one thread) ran them at 37–44. No function calls anywhere in it: V8 spills every SIMD
-;;   register across a call, and two small helpers cost 10%.
+;;   value of a splatted and multiplied into both halves of the panel's row: it runs the LSTM's
+;;   matMuls faster than XNNPACK on one thread (tests/bench/RESULTS.md, "WASM: a matMul of our
+;;   own"). No function calls anywhere in it: V8 spills every SIMD register across a call.
 ;; Compiled by `npm run wasm` (scripts/build-wasm.mjs) into generated/gemm.generated.ts.
 (module
   (import "env" "memory" (memory 0))

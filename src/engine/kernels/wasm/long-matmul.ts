@@ -2,8 +2,8 @@
  * a [M, K] × b [K, N] on tfjs-backend-wasm when K is long, as a sum over K in stretches.
  *
  * XNNPACK keeps a few rows of a in cache and streams all of b (packed) past them, once per few
- * rows. When K is long, b is megabytes (a weight gradient, hᵀ [256, 8192] × dz [8192, 1024]: 32
- * MB) and every pass goes to main memory: 20 GFLOP/s, where the same work with K = 256 runs at 40.
+ * rows. When K is long, b is megabytes (a weight gradient, hᵀ [256, 8192] × dz [8192, 1024]) and
+ * every pass goes to main memory (tests/bench/RESULTS.md, "WASM: weight gradients in stretches").
  * Cut K into stretches of STRETCH and b's stretch stays in cache while a's rows pass; the
  * partial products add up to the same result (to float rounding: the sum is regrouped).
  */

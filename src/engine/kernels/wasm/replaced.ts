@@ -1,23 +1,24 @@
 /**
  * tfjs-backend-wasm kernels (tfjs 4.22) re-registered where the stock ones are slow for an LSTM,
  * with the same numbers:
- * - BatchMatMul/_FusedMatMul run gemm.wat (gemm.ts) on one thread, 1.3–1.5× XNNPACK's speed on
- *   the LSTM's shapes, and on the threaded build split over two (gemm-pair.ts) once its helper
+ * - BatchMatMul/_FusedMatMul run gemm.wat (gemm.ts) on one thread, faster than XNNPACK on the
+ *   LSTM's shapes, and on the threaded build split over two (gemm-pair.ts) once its helper
  *   thread is ready. Where it does not apply (batches, activations, the threaded build before its
  *   helper is ready or for a few rows, where XNNPACK reuses its packed weights from call to call):
- * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, 7–21× slower than
- *   transposing the operand first, and backprop asks for a transpose on every matMul. The
+ * - BatchMatMul/_FusedMatMul with `transposeA`/`transposeB` take a slow path, several times slower
+ *   than transposing the operand first, and backprop asks for a transpose on every matMul. The
  *   wrappers transpose explicitly, then call the stock kernel with no transpose. A BatchMatMul
  *   with a long inner dimension (each weight's gradient) runs as a sum over stretches of it.
  * - Unpack (tf.unstack) and Slice read through `readSync`, which copies the whole input out of the
  *   WASM heap once per slice: T copies of a [T, B, 4U] tensor per layer, megabytes for a slice of
  *   the LSTM's stacked states. The replacements copy what the slice holds, straight from the heap.
- * - Sum over axis 0 (every bias's gradient) transposes first: 7.6 ms for the LSTM's [2048, 512].
- *   The replacement sums the rows in place with the SIMD column sum (simd.wat): 0.3 ms.
- * - GatherV2 along axis 0 (a lookup of rows by id) computes every element's index: 73 ms to look
- *   up 2,048 rows of 512. The replacement copies each row whole.
+ * - Sum over axis 0 (every bias's gradient) transposes first. The replacement sums the rows in
+ *   place with the SIMD column sum (simd.wat).
+ * - GatherV2 along axis 0 (a lookup of rows by id) computes every element's index. The
+ *   replacement copies each row whole.
  * - Transpose of a matrix, or of each matrix of a batch (every matMul's transposed operand here),
- *   walks the output's columns: 6.5 ms for [2048, 512]. The replacement goes tile by tile.
+ *   walks the output's columns, missing the cache. The replacement goes tile by tile.
+ * What each replacement saves is measured in tests/bench/RESULTS.md ("WASM: hand-written SIMD").
  */
 import * as tf from '@tensorflow/tfjs';
 import { isLongMatMul, longMatMul } from './long-matmul';

@@ -2,16 +2,15 @@
 ;; heap: the module imports its memory, and every pointer below is a byte offset into it.
 ;; - `cell` and `cellGrad`: the LSTM cell, forward and backward (the step kernels). The same maths as `cell` and `cellGrad` in
 ;; lstm-step-math.ts (the reference), with e^x, sigmoid and tanh to float32 precision (Cephes'
-;; expf and tanhf). JavaScript spent ~130 ns an element on that loop; this spends a few.
+;; expf and tanhf). JavaScript's loop was the step's hot spot (tests/bench/RESULTS.md, "WASM: hand-written SIMD").
 ;; Layouts (lstm-step-math.ts): state rows [h | c | i f g o] (6U), gradient rows [dz (4U) | dcPrev (U)].
 ;; U must be a multiple of 4 (the caller checks, and runs the JavaScript loop otherwise).
 ;; - `colSum`: the sum over rows of a [rows, cols] matrix (a bias's gradient), where tfjs' Sum over
-;;   axis 0 transposes first (7.6 ms for [2048, 512], against 0.3 ms here). cols a multiple of 4.
+;;   axis 0 transposes first. cols a multiple of 4.
 ;; - `rowScatterAdd`: adds each row of a [N, C] matrix into the row its id names of a [V, C] one
 ;;   (the gradient of a row lookup; tfjs' WASM backend has no UnsortedSegmentSum). C a multiple of 4.
 ;; - `transpose`: a [rows, cols] matrix transposed in 8×8 tiles (plain scalar code: the point is the
-;;   order, which keeps both sides in cache; tfjs' Transpose walks the output's columns, 6.5 ms for
-;;   [2048, 512]).
+;;   order, which keeps both sides in cache; tfjs' Transpose walks the output's columns).
 ;; Compiled by `npm run wasm` (scripts/build-wasm.mjs) into generated/simd.generated.ts.
 (module
   (import "env" "memory" (memory 0))

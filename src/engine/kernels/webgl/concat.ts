@@ -1,9 +1,9 @@
 /**
  * WebGL's Concat along the outermost axis (tf.stack of a sequence's steps, and the concat of the
  * initial state with the previous h's) as framebuffer blits, one per input, instead of tfjs'
- * concat programs: those run a fragment per output value that tests which input it lies in, and
- * stacking 64 steps of [32, 640] took ~135 ms on SwiftShader, where adding 1 to as many values
- * takes ~15. A blit copies texels and runs no shader.
+ * concat programs: those run a fragment per output value that tests which input it lies in, far
+ * slower than touching each value once (tests/bench/RESULTS.md, "WebGL: stacking by blits, and the
+ * packed step"). A blit copies texels and runs no shader.
  *
  * A tensor's texture holds its values as one run of texels, row after row (unpacked: one value a
  * texel; packed: 2×2 blocks of the two innermost axes, batch after batch). Stacking along an outer

@@ -3,7 +3,7 @@
  * a timestep each way (lstm-step-packed.ts). Otherwise (an odd number, or generation, whose
  * rows read a table by id): the backend's own packed matMul, then one unpacked GLSL cell
  * program, a fragment per output value. Every fragment of a dot-product shader would redo whole
- * dot products with scalar texture reads: 7× slower on SwiftShader. The whole-sequence inputs
+ * dot products with scalar texture reads, which is slower on SwiftShader. The whole-sequence inputs
  * (zx forward; the states and dy backward; the recurrent kernel where the step is packed) are
  * converted once per sequence, not once per step as runWebGLProgram would.
  */

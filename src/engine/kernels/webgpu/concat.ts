@@ -2,8 +2,8 @@
  * WebGPU's Concat along the outermost axis (tf.stack of a sequence's steps, and the concat of the
  * initial state with the previous h's) as buffer-to-buffer copies, one per input, instead of
  * tfjs' concat programs: those take at most 7 inputs each, so stacking 64 steps ran 12 shaders
- * that compute every element's source index. On the software adapter the two stacks of a
- * training step took ~1.3 s (README, "WebGPU on the software adapter"); copies need no shader.
+ * that compute every element's source index, which the software adapter runs slowly
+ * (tests/bench/RESULTS.md, "WebGPU on the software adapter"); copies need no shader.
  * Reaches into the backend's command encoder as its own kernels do (tfjs-backend-webgpu 4.22):
  * the copies are recorded in order with the programs, and the inputs are held until the queue is
  * submitted, exactly as a program's inputs are.

@@ -2,8 +2,8 @@
  * Matrix products for WebGPU's software adapters (SwiftShader): a thread per 4×4 block of the
  * output, reading both operands straight from their buffers (matmul-wgsl.ts), with no workgroup
  * memory and no barriers. tfjs' own programs tile through workgroup memory behind barriers, which
- * a GPU runs for free and a CPU emulating one does not: on SwiftShader they reach 0.2–0.3
- * GFLOP/s, this one 1.2–1.5 (README, "WebGPU on the software adapter"). Hardware adapters keep
+ * a GPU runs for free and a CPU emulating one does not (tests/bench/RESULTS.md, "WebGPU on the
+ * software adapter"). Hardware adapters keep
  * tfjs' programs: only the worker turns this on, for an adapter that says it is a fallback one.
  * The 2-D transpose goes the same way (tfjs' plain program instead of its shared-memory one,
  * through a 3-D view), and sums and maxima along one axis (reduce.ts).

@@ -3,7 +3,7 @@
  * value walking its column (Sum over axis 0: every bias's gradient) or its row (Sum and Max over
  * the last axis: the softmax), with no workgroup memory. tfjs' reduction programs cooperate
  * through workgroup memory behind barriers and transpose first to reduce a column, which
- * SwiftShader emulates slowly (787 → 7 ms for the column sums of [2048, 512]). Used only where
+ * SwiftShader emulates slowly (tests/bench/RESULTS.md, "WebGPU on the software adapter"). Used only where
  * matmul.ts turns the software path on.
  */
 import * as tf from '@tensorflow/tfjs';
