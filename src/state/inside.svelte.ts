@@ -104,7 +104,7 @@ export class InsideState {
     if (!v) return 'Nothing read yet: press Refresh.';
     const source = v.fromValidation ? 'a stretch of the validation text' : 'your text';
     const steps = v.step === 1 ? '1 training step' : `${v.step.toLocaleString('en-US')} training steps`;
-    return `${v.modelName}, after ${steps}, read ${v.probe.length.toLocaleString('en-US')} characters of ${source}: ${v.bpc.toFixed(2)} bits/char.`;
+    return `${v.modelName.charAt(0).toUpperCase()}${v.modelName.slice(1)}, after ${steps}, read ${v.probe.length.toLocaleString('en-US')} characters of ${source}: ${v.bpc.toFixed(2)} bits/char.`;
   }
 
   chooseModel(model: InsideModel): void {

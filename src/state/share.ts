@@ -1,8 +1,9 @@
 /**
  * Settings in the page's address, so a link carries them: model size, sequence, batch, learning
  * rate, dropout, epochs, optimizer, temperatures, backend choice, start (scratch or the base and
- * its mode), and which built-in text. Only values that differ from the defaults are written; a
- * person's own text never is. Reading ignores what it does not understand. Pure, unit-tested.
+ * its mode), which built-in text, and the view on screen (train, race, classify, look inside).
+ * Only values that differ from the defaults are written; a person's own text never is. Reading
+ * ignores what it does not understand. Pure, unit-tested.
  */
 import { isBackendName, type BackendChoice } from '../config/backends';
 import {
@@ -13,6 +14,7 @@ import {
   type FineTuneMode,
   type Settings,
 } from '../config/settings';
+import { isView, type ViewId } from './inside-helpers';
 
 export interface Shared {
   settings: Settings;
@@ -21,6 +23,7 @@ export interface Shared {
   text: string | null; // a built-in text's id
   start: 'scratch' | 'base';
   mode: FineTuneMode;
+  view: ViewId; // the activity on screen
 }
 
 /** URL parameter -> where the number lives. */
@@ -39,7 +42,15 @@ const NUMBERS = {
 
 export function defaultShared(): Shared {
   const temperatures = [...DEFAULT_TEMPERATURES];
-  return { settings: defaultSettings(), temperatures, backend: 'auto', text: null, start: 'scratch', mode: 'all' };
+  return {
+    settings: defaultSettings(),
+    temperatures,
+    backend: 'auto',
+    text: null,
+    start: 'scratch',
+    mode: 'all',
+    view: 'train',
+  };
 }
 
 /** The query string (without '?') for `s`: only what differs from the defaults. */
@@ -56,6 +67,7 @@ export function toQuery(s: Shared): string {
   if (s.backend !== 'auto') q.set('backend', s.backend);
   if (s.text) q.set('text', s.text);
   if (s.start === 'base') q.set('start', s.mode === 'all' ? 'base' : `base-${s.mode}`);
+  if (s.view !== d.view) q.set('view', s.view);
   return q.toString();
 }
 
@@ -86,5 +98,7 @@ export function fromQuery(query: string, textIds: readonly string[]): Shared {
     s.start = 'base';
     s.mode = FINE_TUNE_MODES.find((m) => m === start[1]) ?? 'all';
   }
+  const view = q.get('view');
+  if (isView(view)) s.view = view;
   return s;
 }

@@ -107,6 +107,8 @@ export class TrainingView {
       case 'kept-best':
         this.#kept = e;
         return;
+      case 'timeline': // how the writing grew: Look inside's (Session routes it to session.inside)
+        return;
       default:
         this.#samples = applySampleEvent(this.#samples, e);
     }

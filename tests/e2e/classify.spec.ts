@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { forceBackend, openApp } from './helpers';
+import { forceBackend, openApp, showView } from './helpers';
 
 /** Short texts, few examples, few epochs: the base's 1×256 encoder then takes well under a second a step on WASM. */
 async function tinyClassifier(page: Page, perClass = '100'): Promise<void> {
@@ -56,6 +56,7 @@ test('classifies the spam sample above chance; Try it answers with reasons; the 
 }) => {
   await openApp(page);
   await forceBackend(page, 'wasm');
+  await showView(page, 'Classify');
   await page.getByRole('button', { name: 'Load the spam sample' }).click();
   await expect(page.getByTestId('labeled-summary')).toContainText('1000 examples in 2 classes');
   await expect(page.getByTestId('labeled-summary')).toContainText('ham 500 (50%)');
@@ -128,6 +129,7 @@ test('bad labeled files each get their own message, and a file with unclear colu
   page,
 }) => {
   await openApp(page);
+  await showView(page, 'Classify');
   const input = page.getByTestId('labeled-input');
   const cases: [string, string, RegExp][] = [
     ['one.csv', 'text,label\nhello there,x\nworld peace,x\n', /at least two classes/],
@@ -157,12 +159,14 @@ test('how much pretraining buys: the base encoder, then a scratch one, the same 
 }) => {
   await openApp(page);
   await forceBackend(page, 'wasm');
+  await showView(page, 'Classify');
   await page.getByRole('button', { name: 'Load the authors sample' }).click();
   await expect(page.getByTestId('labeled-summary')).toContainText('450 examples in 3 classes');
   await tinyClassifier(page, '25');
   await page.locator('#compare-seconds').fill('4');
   await page.getByRole('button', { name: 'Compare' }).click();
   // while a classifier trains, the language model's Train says why it waits instead of starting a second job
+  await showView(page, 'Train');
   await expect(page.locator('#train-blocked')).toHaveText(
     'The classifier is training: let it finish or stop it first.',
   );

@@ -11,6 +11,12 @@ export async function openApp(page: Page, path = ''): Promise<void> {
   expect(errors).toEqual([]);
 }
 
+/** Shows one of the page's views (Train, Race, Classify, Look inside) through its tab. */
+export async function showView(page: Page, name: 'Train' | 'Race' | 'Classify' | 'Look inside'): Promise<void> {
+  await page.getByRole('tab', { name, exact: true }).click();
+  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute('aria-selected', 'true');
+}
+
 /** Forces a backend through the header's menu and waits until the worker reports it. */
 export async function forceBackend(page: Page, backend: BackendName): Promise<void> {
   await page.locator('#backend-choice').selectOption(backend);

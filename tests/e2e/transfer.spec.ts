@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { forceBackend, number, openApp } from './helpers';
+import { forceBackend, number, openApp, showView } from './helpers';
 
 /** Short rows and small batches: the base's 1×256 LSTM then takes a fraction of a second a step on WASM. */
 async function smallSteps(page: Page): Promise<void> {
@@ -52,6 +52,7 @@ test('the race trains scratch and the base side by side: two curves, two sample 
   await openApp(page);
   await forceBackend(page, 'wasm');
   await smallSteps(page);
+  await showView(page, 'Race');
   await page.locator('#race-seconds').fill('8');
   await page.getByRole('button', { name: 'Race', exact: true }).click();
   await expect(page.getByTestId('race-verdict')).toContainText(/The pretrained model reached \d\.\d\d bits\/char/, {
@@ -69,6 +70,7 @@ test('the race trains scratch and the base side by side: two curves, two sample 
   const shot = testInfo.outputPath('race.png');
   await page.locator('section[aria-labelledby="race-title"]').screenshot({ path: shot });
   await testInfo.attach('race', { path: shot, contentType: 'image/png' });
+  await showView(page, 'Train');
   await expect(page.getByRole('button', { name: 'Sample now' })).toBeEnabled(); // the pretrained model is in hand
   await expect(page.getByTestId('runs')).toContainText('race, from scratch');
   await expect(page.getByTestId('runs')).toContainText('race, from the English base');

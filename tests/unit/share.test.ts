@@ -27,4 +27,13 @@ describe('settings in the address', () => {
     expect(s.settings.train.optimizer).toBe('adam');
     expect([s.backend, s.text, s.start, s.mode]).toEqual(['auto', null, 'base', 'all']);
   });
+
+  it('carries the view on screen, the training view unsaid, and ignores views it does not know', () => {
+    const s = defaultShared();
+    expect(toQuery({ ...s, view: 'train' })).toBe('');
+    expect(toQuery({ ...s, view: 'inside' })).toBe('view=inside');
+    expect(fromQuery('view=inside', IDS).view).toBe('inside');
+    expect(fromQuery('view=race&units=256', IDS)).toMatchObject({ view: 'race' });
+    expect(fromQuery('view=admin', IDS).view).toBe('train');
+  });
 });
