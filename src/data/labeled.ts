@@ -1,8 +1,8 @@
 /**
  * Labeled texts as people bring them: CSV or TSV (parsed by Papa Parse: quoted fields, commas
  * and newlines inside quotes, header detection), JSON Lines, or one .txt file per class. Pure:
- * no DOM, no tfjs. Checks (one class only, too few examples, too many classes) live in
- * labeled-checks.ts.
+ * no DOM, no tfjs. The set's checks (one class only, too few examples, too many classes) live in
+ * labeled-set.ts.
  */
 import Papa from 'papaparse';
 

@@ -1,7 +1,8 @@
 /**
  * The WASM backend, served from this app's own origin: Vite emits the three `.wasm` builds
  * (plain, SIMD, threaded SIMD) as hashed assets and tfjs picks the one the browser supports.
- * Its matMul kernels are patched to transpose explicitly (see lib/wasm-kernels).
+ * Inkling's WASM kernels (src/engine/kernels/registry.ts: registerKernels('wasm')) replace some of
+ * its stock ones.
  *
  * Threads: where the page is cross-origin isolated (COOP/COEP headers: `npm start` sends them),
  * tfjs loads its threaded build and XNNPACK splits each matMul across one thread per core.

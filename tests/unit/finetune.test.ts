@@ -101,6 +101,7 @@ describe('the vocabulary onto the base', () => {
     const base = { meta, weights: await decodeBaseWeights(meta, modelJson, files[BASE_FILES.weights]) };
     const settings = defaultSettings();
     const corpus = { name: 'c.txt', hash: 'h', chars: 9 };
+    const before = tf.memory().numTensors;
     const state = RunState.fromBase(base, corpus, 'déjà vu ', settings, 'gradual');
     expect(state.settings.model).toMatchObject({ units: TINY_BASE.units, embedDim: TINY_BASE.embedDim });
     expect(state.vocab.chars.length).toBe(BASE_ALPHABET.length + 2);
@@ -112,7 +113,7 @@ describe('the vocabulary onto the base', () => {
     const back = decodeCheckpoint(encodeCheckpoint(await state.toCheckpoint('cpu')));
     expect(back.meta.origin).toEqual(state.origin); // the checkpoint says where it came from
     state.dispose();
-    expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
+    expect(tf.memory().numTensors).toBe(before); // the model, its optimizer and the checkpoint's reads all freed
   });
 
   it('coverage counts what the base alphabet lacks and what folding would fix', () => {

@@ -1,7 +1,7 @@
 /**
- * The SIMD LSTM cell (lstm-cell.wat) that the WASM backend's step kernels run: the same numbers
- * as the JavaScript loops it replaces, at every step forward and backward, in generation's table
- * mode, across the gates' whole range (saturated, and near 0 where tanh takes its polynomial);
+ * The SIMD LSTM cell (src/engine/kernels/wasm/simd.wat) that the WASM backend's step kernels
+ * run: the same numbers as the JavaScript loops it replaces, at every step forward and backward,
+ * in generation's table mode, across the gates' whole range (saturated, and near 0 where tanh takes its polynomial);
  * and the committed binary is the WAT source's.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
