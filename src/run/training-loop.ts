@@ -97,7 +97,9 @@ export class TrainingLoop {
     useLstmPath(this.settings.train.lstm ?? 'fused'); // one loop trains at a time in a worker
     try {
       this.#setStatus('training');
-      if (this.state.history.val.length === 0) await this.#evaluate(1); // step 0: quick, so the first step comes soon
+      // Step 0: quick (one batch), so the first step comes soon; with stop at the best it may be the
+      // best model (fine-tuning need not beat the base), so it is measured like every other check.
+      if (this.state.history.val.length === 0) await this.#evaluate(this.settings.train.stopAtBest ? undefined : 1);
       await this.#steps();
       await this.#wrapUp();
     } catch (error) {

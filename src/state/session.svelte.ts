@@ -52,7 +52,8 @@ export class Session {
     settings: () => this.settings,
     prime: { get: () => this.prime, set: (prime) => (this.prime = prime) },
     notice: { get: () => this.#notice, set: (notice) => (this.#notice = notice) },
-    suggest: (stats) => this.suggested.apply(this.settings, stats.chars, stats.bytes),
+    suggest: (stats) =>
+      this.suggested.apply(this.settings, stats.chars, stats.bytes, this.transfer.startFrom === 'base'),
   }); // the text to train on
   readonly suggested = new Suggested(); // model size, dropout and epochs proposed for the text's size
   readonly classifier = new ClassifierState({

@@ -18,6 +18,8 @@ function write(s: Settings, f: Field, value: number): void {
 export class Suggested {
   #line = $state<string | null>(null);
   #baseline: Suggestion; // what the page last put in each field
+  #text: { chars: number; bytes: number } | null = null; // the loaded text's size
+  #fromBase = false; // the proposal was for fine-tuning the base
 
   constructor() {
     const d = defaultSettings();
@@ -29,9 +31,17 @@ export class Suggested {
     return this.#line;
   }
 
+  /** Proposes again when the start changes between scratch and the base (the base gets no dropout). */
+  follow(settings: Settings, fromBase: boolean): void {
+    if (fromBase === this.#fromBase || !this.#text) return;
+    this.apply(settings, this.#text.chars, this.#text.bytes, fromBase);
+  }
+
   /** Proposes settings for a text of `chars` characters (`bytes` long) in every field nobody chose. */
-  apply(settings: Settings, chars: number, bytes: number): void {
-    const s = suggestSettings(chars);
+  apply(settings: Settings, chars: number, bytes: number, fromBase = this.#fromBase): void {
+    this.#text = { chars, bytes };
+    this.#fromBase = fromBase;
+    const s = suggestSettings(chars, fromBase);
     const kept: Field[] = [];
     for (const f of FIELDS) {
       if (read(settings, f) !== this.#baseline[f]) {

@@ -22,7 +22,7 @@ function personSettings(o: TransferOptions): Settings {
   const quiet = { sampleEverySec: 3600, autosaveSec: 3600 };
   if (o.lane === 'today')
     return { ...settings, train: { ...settings.train, ...quiet, epochs: 1000, stopAtBest: false } };
-  const s = suggestSettings([...o.text].length);
+  const s = suggestSettings([...o.text].length, o.lane !== 'scratch');
   settings.model = { ...settings.model, layers: s.layers, units: s.units, dropout: s.dropout };
   Object.assign(settings.train, { ...quiet, epochs: s.epochs });
   return settings;
@@ -68,7 +68,8 @@ export async function transfer(o: TransferOptions) {
       }
     };
   });
-  const start = o.lane === 'scratch' ? { from: 'scratch' as const } : { from: 'base' as const, mode: o.lane };
+  const start =
+    o.lane === 'scratch' || o.lane === 'today' ? { from: 'scratch' as const } : { from: 'base' as const, mode: o.lane };
   const sample = { prime: 'The ', temperatures: [0.5], length: 1 };
   const { plan } = await client.request({ type: 'train', settings, sample, resume: false, start });
   await done;

@@ -21,6 +21,8 @@ describe('settings that fit the text', () => {
     expect(suggestSettings(1_000_000)).toEqual({ layers: 2, units: 256, dropout: 0, epochs: 5 });
     expect(suggestSettings(20_000_000)).toEqual({ layers: 2, units: 256, dropout: 0, epochs: 1 });
     expect(suggestSettings(0).epochs).toBe(200);
+    // Fine-tuning the base: no dropout.
+    expect(suggestSettings(45_000, true)).toEqual({ layers: 1, units: 128, dropout: 0, epochs: 111 });
   });
 
   it("follows char-rnn's rule: parameters within 10× of the characters, dropout where they outnumber them", () => {
@@ -34,7 +36,7 @@ describe('settings that fit the text', () => {
   });
 
   it('grows the model, and thins dropout and epochs, as the text grows', () => {
-    const sizes = [10_000, 50_000, 120_000, 400_000, 2_000_000, 10_000_000].map(suggestSettings);
+    const sizes = [10_000, 50_000, 120_000, 400_000, 2_000_000, 10_000_000].map((n) => suggestSettings(n));
     for (let i = 1; i < sizes.length; i++) {
       expect(sizes[i].units * sizes[i].layers).toBeGreaterThanOrEqual(sizes[i - 1].units * sizes[i - 1].layers);
       expect(sizes[i].dropout).toBeLessThanOrEqual(sizes[i - 1].dropout);
