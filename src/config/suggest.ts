@@ -2,13 +2,12 @@
  * Settings that fit a text's size, proposed before Train. char-rnn's guidance: keep the model's
  * parameters and the text's characters within an order of magnitude of each other, and use dropout
  * when the model has more parameters than the text has characters (it can learn the text by
- * heart); this project's transfer runs showed the default 1×128 memorising 50 KB within a minute.
+ * heart), as the transfer suite shows the old default 1×128 doing on 50 KB (tests/bench/RESULTS.md).
  * A browser has a laptop's compute, so the largest proposal is 2×256. Epochs are set so that a run
  * sees about five million characters (about 2,500 steps of the default batch), at most 200 passes:
  * on a small text stop at the best ends the run well before, keeping the best model. Fine-tuning
- * the English base gets no dropout: the base learned without it, and in this project's transfer
- * run (50 KB of Moby Dick) dropout 0.25 took every fine-tune mode from the base's 2.40 bits/char
- * to 2.48–2.52 within 50 steps, never to come back. Pure.
+ * the English base gets no dropout: the base learned without it, and with dropout every fine-tune
+ * mode fell behind the base at once and never caught up (tests/bench/RESULTS.md, 2026-12-05). Pure.
  *
  * | characters   | model | dropout | epochs                       |
  * | under 100 K  | 1×128 | 0.25    | 5 M ÷ characters, at most 200 |
