@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeSuggestion, suggestSettings } from '../../src/config/suggest';
 import { createModel, disposeModel, modelVariables } from '../../src/engine/model';
 import { useCpu } from './setup-tf';
+import { Suggested } from '../../src/state/suggested.svelte';
+import { fromQuery } from '../../src/state/share';
 
 const params = (units: number, layers: number) => {
   const model = createModel({ vocabSize: 90, embedDim: 32, units, layers, dropout: 0 }, 1);
@@ -52,5 +54,24 @@ describe('the form line', () => {
     expect(describeSuggestion(suggestSettings(1_200_000), 1_234_567, ['units'])).toBe(
       'Suggested for 1.2 MB of text: 2×256, dropout 0, 4 epochs. Kept as set: units.',
     );
+  });
+});
+
+describe('the form applies the suggestion where nobody chose', () => {
+  it('fills untouched fields, keeps what a link carried or a person typed, and follows the start', () => {
+    const settings = fromQuery('units=64', []).settings; // a link that carries the units
+    const suggested = new Suggested();
+    suggested.apply(settings, 45_000, 45_000);
+    expect(settings.model).toMatchObject({ layers: 1, units: 64, dropout: 0.25 });
+    expect(settings.train.epochs).toBe(111);
+    expect(suggested.line).toBe('Suggested for 45 KB of text: 1×128, dropout 0.25, 111 epochs. Kept as set: units.');
+    settings.train.epochs = 7; // typed by the person
+    suggested.apply(settings, 500_000, 500_000); // another text
+    expect(settings.model).toMatchObject({ units: 64, dropout: 0.1 });
+    expect(settings.train.epochs).toBe(7);
+    suggested.follow(settings, true); // start from the base: no dropout
+    expect(settings.model.dropout).toBe(0);
+    suggested.follow(settings, false);
+    expect(settings.model.dropout).toBe(0.1);
   });
 });
