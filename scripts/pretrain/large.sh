@@ -5,6 +5,7 @@
 # public/models/base-en-large/ at every save. Rerunning skips the probe once a winner exists, and
 # resumes the winner from its checkpoint. Run it at the lowest priority:
 #   nice -n 19 bash scripts/pretrain/large.sh > .pretrain-large.log 2>&1 &
+# Both cores: --threads 2 (the split matMul, scripts/pretrain/wasm-threads.ts); THREADS=1 for one.
 # Environment: PROBE_MINUTES (per shape, default 12), HOURS (the budget, default 20),
 #              CHUNK_MINUTES (one invocation's wall-clock length before it saves, default 60).
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/../.."
 PROBE_MINUTES=${PROBE_MINUTES:-12}
 HOURS=${HOURS:-20}
 CHUNK_MINUTES=${CHUNK_MINUTES:-60}
+THREADS=${THREADS:-2}
 PROBE=.pretrain-large-probe
 WORK=.pretrain-large
 OUT=public/models/base-en-large
@@ -23,7 +25,7 @@ if [ ! -f "$WORK/shape" ]; then
     dir="$PROBE/${layers}x${units}"
     if [ ! -f "$dir/base/base.json" ]; then
       echo "probe: ${layers}x${units}, embedding ${embed}, ${PROBE_MINUTES} min"
-      npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" \
+      npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
         --work "$dir/work" --out "$dir/base" --minutes "$PROBE_MINUTES" --eval-every 120 --save-every 100000 --fresh
     fi
   done
@@ -41,7 +43,7 @@ fi
 IFS=x read -r layers units <<<"$(cat "$WORK/shape")"
 embed=64
 while :; do
-  npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" \
+  npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
     --work "$WORK" --out "$OUT" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 900
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
     "$WORK/progress.json" "$HOURS" && break

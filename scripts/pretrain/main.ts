@@ -5,6 +5,7 @@
  * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
  *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
  *          --backend wasm (or webgpu: a GPU through Dawn, `npm install --no-save webgpu@0.6.2`)
+ *          --threads 2 (WASM: the page's two-thread matMul; 1 for one thread)
  *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
  *          --minutes M (wall-clock minutes for this invocation: it then saves and exits; rerun to go on)
  * Resuming with new options continues the same run; base.json lists every stage's command.
@@ -25,7 +26,7 @@ import { assertDeviceHealthy, startBackend } from './backend';
 import { restoreFromBase, type Restored } from './from-base';
 
 const opts = parseOptions(process.argv.slice(2));
-const device = await startBackend(opts.backend);
+const device = await startBackend(opts.backend, opts.threads);
 
 const { train, heldOut } = loadSources();
 const vocab = makeVocab([...BASE_ALPHABET]);
@@ -144,3 +145,4 @@ while (seconds < budget && Date.now() < stopAt) {
 }
 await save();
 console.log(`done: ${state.step} steps in ${(seconds / 60).toFixed(1)} min`);
+process.exit(0); // the threaded WASM build's pthread pool would keep the process alive

@@ -11,7 +11,8 @@ export interface PretrainOptions {
   seq: number; // characters per row
   lr: number; // peak Adam learning rate
   mix: Mix; // how often each source is drawn (see mix.ts)
-  backend: PretrainBackend; // wasm (one thread) or webgpu (Dawn under Node: a real GPU, see scripts/dawn.ts)
+  backend: PretrainBackend; // wasm or webgpu (Dawn under Node: a real GPU, see scripts/dawn.ts)
+  threads: 1 | 2; // WASM: one thread, or two (the page's split matMul, see wasm-threads.ts)
   out: string; // where the base's files go
   work: string; // checkpoints, for resuming
   fresh: boolean; // ignore any checkpoint in `work`
@@ -43,6 +44,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     lr: arg('lr', 0.01),
     mix: mixOf(text('mix', 'books')),
     backend: backendOf(text('backend', 'wasm')),
+    threads: threadsOf(text('threads', '2')),
     out: text('out', 'public/models/base-en'),
     work: text('work', '.pretrain'),
     fresh: argv.includes('--fresh'),
@@ -61,6 +63,11 @@ export type PretrainBackend = 'wasm' | 'webgpu';
 function backendOf(name: string): PretrainBackend {
   if (name !== 'wasm' && name !== 'webgpu') throw new Error('--backend must be wasm or webgpu');
   return name;
+}
+
+function threadsOf(n: string): 1 | 2 {
+  if (n !== '1' && n !== '2') throw new Error('--threads must be 1 or 2');
+  return n === '1' ? 1 : 2;
 }
 
 function mixOf(name: string): Mix {
