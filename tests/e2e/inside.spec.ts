@@ -89,7 +89,7 @@ test('the English base, opened with nothing trained: surprise, five next charact
   const alpha = (c: string) => Number(/rgba\(.*, ([\d.]+)\)/.exec(c)?.[1] ?? (c ? 1 : 0));
   expect(tints.filter((c) => alpha(c) > 0.1).length).toBeGreaterThan(tints.length / 20);
   expect(new Set(tints).size).toBeGreaterThan(10); // shades that follow the value, not one flat colour
-  await expect(cellProbe.getByRole('option').first()).toHaveAttribute('aria-label', /: -?\d\.\d\d, /);
+  await expect(cellProbe.getByRole('option').first()).toHaveAttribute('aria-label', /: -?\d+\.\d\d, /);
   await page.locator('#inside-kind').selectOption('f');
   await expect(page.getByTestId('cell-reading')).toContainText('forget gate f');
   await expect(cellProbe).toHaveAttribute('data-ready', 'yes');
