@@ -2,6 +2,7 @@
  * What a training loop and a sample stream report, as plain data: the run layer's own event
  * type. The worker forwards these to the page unchanged (its protocol is `RunEvent | …`).
  */
+import type { TimelineEntry } from '../engine/inside-types';
 
 import type { Best } from './patience';
 
@@ -53,4 +54,5 @@ export type RunEvent =
   | { type: 'kept-best'; best: Best; lastValBpc: number; early: boolean; patience: number }
   | { type: 'sample-start'; sampleId: number; temperatures: number[]; prime: string }
   | { type: 'sample-chunk'; sampleId: number; chunks: string[] } // new text per temperature
-  | { type: 'sample-end'; sampleId: number; charsPerSec: number };
+  | { type: 'sample-end'; sampleId: number; charsPerSec: number }
+  | { type: 'timeline'; entry: TimelineEntry }; // a new sample of how the writing grew (engine/timeline.ts)

@@ -20,6 +20,7 @@ import { newRunId } from '../storage/ids';
 import { createOptimizer } from '../engine/train';
 import { growVocab, makeVocab, type Vocab } from '../data/vocab';
 import type { Best } from './patience';
+import type { TimelineEntry } from '../engine/inside-types';
 
 export interface CorpusRef {
   name: string;
@@ -48,6 +49,7 @@ export class RunState {
   bestStep: number | null = null;
   step = 0;
   history: History = { train: [], val: [] };
+  timeline: TimelineEntry[] = []; // how the writing grew (engine/timeline.ts)
   #best: tf.Tensor[] | null = null; // device copies of the best-validation weights
 
   private constructor(
@@ -131,6 +133,7 @@ export class RunState {
       bestValBpc: meta.bestValBpc,
       bestStep: meta.bestStep,
       origin: meta.origin ?? null,
+      timeline: meta.timeline ?? [],
     });
     if (c.best.length > 0) state.#best = c.best.map((b) => tf.tensor(b.values, b.shape));
     return state;
@@ -240,6 +243,7 @@ export class RunState {
       history: this.history,
       corpus: this.corpus,
       ...(this.origin ? { origin: this.origin } : {}),
+      timeline: this.timeline,
       backend,
       createdAt: this.createdAt,
       updatedAt: now,

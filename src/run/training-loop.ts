@@ -16,6 +16,8 @@ import { ProgressMeter } from './progress';
 import { DEFAULT_PATIENCE, Patience } from './patience';
 import type { RunState } from './run-state';
 import type { Sampler } from './sample-stream';
+import { isTimelineStep, timelineEntry } from '../engine/timeline';
+import { MAX_TIMELINE } from '../storage/checkpoint';
 
 /** Seconds of training before a run's first checkpoint: a reload after that loses little. */
 const FIRST_SAVE_SEC = 3;
@@ -41,6 +43,7 @@ export class TrainingLoop {
   #evaluateRequested = false;
   #saveRequested = false;
   #sampleSpec: SampleSpec; // prime and temperatures of the latest request
+  readonly #timelinePrime: string; // the prime when the loop started: every timeline entry reads the same
   readonly #autoLength: number; // characters per temperature in the samples shown while training
   #pendingSample: SampleSpec | null = null; // asked for while training: runs between two steps
   #lanes: StatefulBatcher | null = null; // stateful batching only
@@ -67,6 +70,7 @@ export class TrainingLoop {
     };
     if (settings.train.batching === 'stateful') this.#lanes = new StatefulBatcher(this.#split.train, T, B);
     this.#sampleSpec = sample;
+    this.#timelinePrime = sample.prime;
     this.#autoLength = sample.length;
     this.plan = planOf(state, this.#split, settings.train);
     this.#meter = new ProgressMeter(this.plan);
@@ -120,6 +124,7 @@ export class TrainingLoop {
       if (this.#pauseRequested) await this.#pauseHere();
       if (this.#stopped()) break;
       await this.#oneStep();
+      if (isTimelineStep(this.state.step)) await this.#growTimeline();
       if (this.state.step % this.settings.train.evalEvery === 0 || this.#evaluateRequested) await this.#evaluate();
       if (this.#meter.due) this.#flushProgress();
       if (this.#pendingSample || performance.now() - lastSample >= this.settings.train.sampleEverySec * 1000) {
@@ -187,6 +192,15 @@ export class TrainingLoop {
     this.#meter.queue(loss, startedAt);
     this.state.step++;
     if (this.#meter.pending >= readLossEvery) await this.#readLosses();
+  }
+
+  /** How the writing grew: a fixed-prime, fixed-seed sample at this step, kept with the run. */
+  async #growTimeline(): Promise<void> {
+    const timeline = this.state.timeline;
+    if (timeline.length >= MAX_TIMELINE || (timeline.at(-1)?.step ?? 0) >= this.state.step) return;
+    const entry = await timelineEntry(this.state.model, this.state.vocab, this.#timelinePrime, this.state.step);
+    timeline.push(entry);
+    this.hooks.emit({ type: 'timeline', entry });
   }
 
   #rates(): number[] | undefined {

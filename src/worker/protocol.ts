@@ -18,7 +18,14 @@ import type { BaseSummary } from './base-loader';
 import type { CorpusRef } from '../run/run-state';
 import type { History } from '../storage/checkpoint';
 import type { RunSummary } from '../storage/store';
-import type { ActivationKind, InsideModel, InsideView, MemoryView, TimelineEntry, UnitTrace } from '../engine/inside-types';
+import type {
+  ActivationKind,
+  InsideModel,
+  InsideView,
+  MemoryView,
+  TimelineEntry,
+  UnitTrace,
+} from '../engine/inside-types';
 
 export type Request =
   // remembered: Auto's last measured pick in this browser
