@@ -8,6 +8,8 @@
  *          --threads 2 (WASM: the page's two-thread matMul; 1 for one thread)
  *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
  *          --minutes M (wall-clock minutes for this invocation: it then saves and exits; rerun to go on)
+ *          --cpu-minutes M (the same, counted in this process's CPU time on all its threads: a probe of
+ *            shapes stays fair while other work shares the machine)
  * Resuming with new options continues the same run; base.json lists every stage's command.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { baseSettings, commandOf, learningRateAt, parseOptions } from './options
 import { mixedBatch, stretchesOf } from './mix';
 import { assertDeviceHealthy, startBackend } from './backend';
 import { restoreFromBase, type Restored } from './from-base';
+import type { CurvePoint } from '../../src/storage/base-model';
 
 const opts = parseOptions(process.argv.slice(2));
 const device = await startBackend(opts.backend, opts.threads);
@@ -58,7 +61,8 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;
-    const { crc, seconds, stages } = JSON.parse(readFileSync(progressFile, 'utf8'));
+    const { crc, seconds, stages, curve } = JSON.parse(readFileSync(progressFile, 'utf8'));
+    heldOutCurve.push(...((curve ?? []) as CurvePoint[]));
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
     return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], warmFrom: 0 };
@@ -74,18 +78,21 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
   return { state: RunState.fresh(corpus, vocab, settings), seconds: 0, stages: [commandOf(opts)], warmFrom: 0 };
 }
 
+/** Held-out estimates against hours of training, kept across invocations and published in base.json. */
+const heldOutCurve: CurvePoint[] = [];
+
 async function checkpoint(state: RunState, seconds: number): Promise<void> {
   const record = encodeCheckpoint(await state.toCheckpoint(opts.backend));
   writeFileSync(ckptBin, new Uint8Array(record.data));
   writeFileSync(ckptJson, record.json);
-  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages }));
+  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages, curve: heldOutCurve }));
 }
 
 /** Checkpoints and rewrites the base, unless the GPU device raised an error (its weights are then untrustworthy). */
 async function save(): Promise<void> {
   assertDeviceHealthy();
   await checkpoint(state, seconds);
-  await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && ') });
+  await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && '), curve: heldOutCurve });
 }
 
 const restored = await restore();
@@ -103,7 +110,12 @@ let chars = 0;
 let windowStart = Date.now();
 
 const stopAt = Date.now() + opts.minutes * 60_000;
-while (seconds < budget && Date.now() < stopAt) {
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage(); // microseconds, every thread of this process
+  return (user + system) / 1e6;
+};
+const cpuStopAt = cpuSeconds() + opts.cpuMinutes * 60;
+while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt) {
   const started = Date.now();
   setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step - restored.warmFrom, opts.lr));
   const loss = trainStep(
@@ -125,6 +137,7 @@ while (seconds < budget && Date.now() < stopAt) {
     const val = await estimateBpc(state.model, valBatches);
     assertDeviceHealthy(); // a GPU program that failed validation never ran: stop at once
     state.recordEstimate(state.step, val, recent.reduce((a, b) => a + b, 0) / recent.length);
+    heldOutCurve.push([Number((seconds / 3600).toFixed(4)), state.step, Number(val.toFixed(4))]);
     console.log(`  step ${state.step}: held-out estimate ${val.toFixed(3)} bits/char`);
     lastEval = now;
   }

@@ -20,6 +20,7 @@ export interface PretrainOptions {
   evalEverySec: number; // seconds between held-out estimates
   saveEverySec: number; // seconds between checkpoints (each also rewrites `out`)
   minutes: number; // wall-clock minutes this invocation runs before it saves and exits (the budget is untouched)
+  cpuMinutes: number; // the same in CPU minutes of this process (all threads): fair between probes on a busy machine
 }
 
 export function parseOptions(argv: string[]): PretrainOptions {
@@ -52,6 +53,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
     minutes: arg('minutes', Infinity),
+    cpuMinutes: arg('cpu-minutes', Infinity),
   };
 }
 

@@ -6,7 +6,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { namedWeights } from '../../src/engine/model';
 import type { RunState } from '../../src/run/run-state';
-import { BASE_FILES, BASE_FORMAT, baseFiles, validateBaseMeta, type BaseMeta } from '../../src/storage/base-model';
+import {
+  BASE_FILES,
+  BASE_FORMAT,
+  baseFiles,
+  validateBaseMeta,
+  type BaseMeta,
+  type CurvePoint,
+} from '../../src/storage/base-model';
 import { heldOutFigures } from './held-out';
 import { sha256Hex } from '../../src/storage/sha256';
 import type { Source } from './sources';
@@ -19,6 +26,7 @@ interface Context {
   seconds: number;
   opts: PretrainOptions;
   command: string; // every stage's command line, in order
+  curve: CurvePoint[]; // held-out estimates so far
 }
 
 export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> {
@@ -54,6 +62,7 @@ export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> 
     weights: { bytes: weightsBin.byteLength, sha256: await sha256Hex(weightsBin) },
     fineTuneLearningRate: 0.002,
     command: c.command,
+    curve: c.curve,
     createdAt: new Date().toISOString(),
   };
   Object.assign(meta, await heldOutFigures(meta, modelJson, weightsBin, c.heldIds));

@@ -46,8 +46,12 @@ export interface BaseMeta {
   weights: { bytes: number; sha256: string }; // of weights.bin
   fineTuneLearningRate: number; // proposed when a person starts from the base
   command: string; // what reproduces it
+  curve?: CurvePoint[]; // the held-out estimate as pretraining went (absent from bases made before it was kept)
   createdAt: string;
 }
+
+/** Hours of pretraining, step, held-out estimate (bits/char on 16 K characters of the held-out text). */
+export type CurvePoint = [hours: number, step: number, bpc: number];
 
 export class BaseModelError extends Error {
   override name = 'BaseModelError';

@@ -21,7 +21,7 @@ class AdamProgramWebGL implements GPGPUProgram {
       (a) => a,
       'float',
     );
-    this.userCode = `void main() { ${code.replace(/EMIT\(([\s\S]+)\);$/, 'setAdamOutput($1);')} }`;
+    this.userCode = `void main() { ${code.replace(/EMIT\(([\s\S]+)\);$/, 'setOutput($1);')} }`;
   }
 }
 
