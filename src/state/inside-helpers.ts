@@ -43,11 +43,25 @@ export const surpriseColor = (bits: number) => tint(SURPRISE, Number.isFinite(bi
 /** A memory weight (0..1) as a violet tint. */
 export const memoryColor = (weight: number) => tint(MEMORY, Number.isFinite(weight) ? weight : 0);
 
-/** A unit's value scaled to -1..1 for the diverging scale: gates (0..1) around 0.5, c and h around 0. */
+/**
+ * A unit's value scaled to -1..1 for the diverging scale: gates (0..1) around 0.5; c and h around
+ * 0 when the probe's values cross it (the sign is what Karpathy's pictures show), else around the
+ * middle of their range, since a cell state that stays on one side (it can drift to hundreds) would
+ * otherwise colour every character alike.
+ */
 export function unitScale(value: number, kind: string, min: number, max: number): number {
   if (kind === 'i' || kind === 'f' || kind === 'o') return clamp((value - 0.5) * 2, -1, 1);
+  if (!crossesZero(min, max)) return clamp((value - (min + max) / 2) / Math.max((max - min) / 2, 1e-6), -1, 1);
   const reach = Math.max(Math.abs(min), Math.abs(max), 1e-6);
   return clamp(value / reach, -1, 1);
+}
+
+const crossesZero = (min: number, max: number) => min <= 0 && max >= 0;
+
+/** The legend's two ends for a unit's scale (see unitScale). */
+export function scaleEnds(kind: string, min: number, max: number): [string, string] {
+  if (kind === 'i' || kind === 'f' || kind === 'o') return ['0', '1'];
+  return crossesZero(min, max) ? ['negative', 'positive'] : ['lowest here', 'highest here'];
 }
 
 /** How a character is drawn in the probe: whitespace made visible. */
@@ -91,12 +105,13 @@ export function surpriseWords(bits: number): string {
   return 'very surprising';
 }
 
-/** A unit's value in words for its tint. */
-export function valueWords(scaled: number): string {
+/** A unit's value in words for its tint; `ends` from scaleEnds. */
+export function valueWords(scaled: number, ends: [string, string] = ['negative', 'positive']): string {
   const a = Math.abs(scaled);
-  if (a < 0.15) return 'near zero';
-  const side = scaled < 0 ? 'negative' : 'positive';
-  return a < 0.6 ? `${side}` : `strongly ${side}`;
+  const relative = ends[0] !== 'negative';
+  if (a < 0.15) return relative ? 'middling' : 'near zero';
+  const side = relative ? (scaled < 0 ? 'low' : 'high') : scaled < 0 ? 'negative' : 'positive';
+  return a < 0.6 ? `${side}` : relative ? `very ${side}` : `strongly ${side}`;
 }
 
 export interface NextGuess {

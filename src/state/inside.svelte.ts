@@ -238,11 +238,14 @@ export class InsideState {
 
   async #askMemory(): Promise<void> {
     if (this.#memoryBusy || !this.#view || this.#view.probe.length === 0) return;
+    // The last character predicts nothing the probe holds: the panel says so instead of asking.
+    if (this.#focus >= this.#view.probe.length - 1) return void (this.#memory = null);
     this.#memoryBusy = true;
     const [at, generation] = [this.#focus, this.#generation];
     try {
       const reply = await this.host.request({ type: 'inside-memory', at });
       if (this.#focus === at && this.#generation === generation) this.#memory = reply.memory;
+      this.#error = null; // an earlier refusal no longer describes what is shown
     } catch (error) {
       this.#error = sentence(error);
     } finally {
