@@ -109,7 +109,9 @@ test('the English base, opened with nothing trained: surprise, five next charact
   await chars.nth(42).hover();
   await expect(page.getByTestId('memory-said')).toContainText('(character 43)');
   const shot = testInfo.outputPath('look-inside.png');
-  await page.locator('#view-inside').screenshot({ path: shot });
+  // The top of the view (surprise, cells, memory) is what the README shows; the gates and timeline are below.
+  const box = (await page.locator('#view-inside').boundingBox())!;
+  await page.screenshot({ path: shot, fullPage: true, clip: { ...box, height: Math.min(box.height, 1500) } });
   await testInfo.attach('look-inside', { path: shot, contentType: 'image/png' });
 
   // The address carries the view: a reload opens Look inside again.
