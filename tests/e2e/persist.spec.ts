@@ -89,7 +89,7 @@ test('export loads in a fresh page with stock tf.loadLayersModel; import brings 
   const text = await fresh.evaluate(
     async ({ modelJson, weights, inkling }) => {
       const tf = (window as any).tf;
-      // The README's snippet, as a stranger would run it.
+      // The snippet in src/storage/README.md, as a stranger would run it.
       const model = await tf.loadLayersModel(
         tf.io.browserFiles([new File([modelJson], 'model.json'), new File([new Uint8Array(weights)], 'weights.bin')]),
       );
