@@ -62,6 +62,15 @@ function fused(register: { step: () => void; adam: () => void; head: () => void 
   ] satisfies KernelRow[];
 }
 
+/** The embedding gradient's row scatter-add (scatter-add.ts), registered for one backend. */
+const scatterAdd = (register: () => void): KernelRow => ({
+  kernel: ROW_SCATTER_ADD,
+  kind: 'custom',
+  file: 'scatter-add.ts',
+  checks: ['rowScatterAdd'],
+  register,
+});
+
 /** Tables of the replaced kernels: [kernel, checks] for one registering function. */
 const replaced = (file: string, register: () => void, rows: [string, string[]][]): KernelRow[] =>
   rows.map(([kernel, checks]) => ({ kernel, kind: 'replaced', file, checks, register }));
@@ -72,26 +81,14 @@ export const KERNELS: Record<KernelBackend, KernelRow[]> = {
       { step: registerCpuStepKernels, adam: registerCpuAdamKernel, head: registerCpuSampleHead },
       { step: 'lstm-step.ts', adam: 'adam.ts', head: 'sample-head.ts' },
     ),
-    {
-      kernel: ROW_SCATTER_ADD,
-      kind: 'custom',
-      file: 'scatter-add.ts',
-      checks: ['rowScatterAdd'],
-      register: registerCpuRowScatterAdd,
-    },
+    scatterAdd(registerCpuRowScatterAdd),
   ],
   wasm: [
     ...fused(
       { step: registerWasmStepKernels, adam: registerWasmAdamKernel, head: registerWasmSampleHead },
       { step: 'wasm/lstm-step.ts', adam: 'adam.ts', head: 'sample-head.ts' },
     ),
-    {
-      kernel: ROW_SCATTER_ADD,
-      kind: 'custom',
-      file: 'scatter-add.ts',
-      checks: ['rowScatterAdd'],
-      register: registerWasmRowScatterAdd,
-    },
+    scatterAdd(registerWasmRowScatterAdd),
     ...replaced('wasm/replaced.ts', patchWasmKernels, [
       ['Transpose', ['transpose']],
       ['BatchMatMul', ['matMul']],
