@@ -1,7 +1,7 @@
 /**
  * Compiles the hand-written WebAssembly (src/engine/kernels/wasm/*.wat) into TypeScript modules holding
  * the binary as base64, so the app and Node load it with no build step of their own:
- * `npm run wasm`, into src/engine/kernels/wasm/generated/. A unit test (tests/unit/wasm-simd.test.ts,
+ * `npm run wasm`, into src/engine/kernels/wasm/generated/. A unit test (tests/unit/engine/kernels/wasm-simd.test.ts,
  * "the committed WebAssembly") checks the committed modules match their source.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

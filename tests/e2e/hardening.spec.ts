@@ -1,7 +1,7 @@
 /**
  * Nothing lost, nothing hostile, in the built app: storage that never works, a reload before the
  * interval autosave, a backend forced while Auto measures, UTF-16 text, and right-to-left names.
- * (Hostile zips are covered at the worker level, in tests/unit/import-hostile.test.ts.)
+ * (Hostile zips are covered at the worker level, in tests/unit/worker/import-hostile.test.ts.)
  */
 import { expect, test, type Page } from '@playwright/test';
 import { chooseTinyModel, forceBackend, number, openApp } from './helpers';

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/data/rng';
+import { mixedBatch, stretchesOf } from '../../../scripts/pretrain/mix';
+import { commandOf, parseOptions } from '../../../scripts/pretrain/options';
+
+const sources = [
+  { name: 'austen-emma.txt', chars: 300 },
+  { name: 'bible-kjv.txt', chars: 500 },
+  { name: 'carroll-alice.txt', chars: 100 },
+  { name: 'State of the Union addresses 1790-2021', chars: 1100 },
+];
+
+/** Joined as the pretraining script joins them: source i's ids are all i, separators are -1. */
+function joined(): Int32Array {
+  const parts = sources.map((s, i) => Array<number>(s.chars).fill(i));
+  return Int32Array.from(parts.flatMap((p, i) => (i ? [-1, -1, ...p] : p)));
+}
+
+describe('pretraining mix', () => {
+  it('uniform weighs sources by length; books gives speeches 20 %, the Bible 15 %, the books the rest by length', () => {
+    const uniform = stretchesOf(sources, 2, 'uniform').map((s) => s.share);
+    expect(uniform).toEqual([0.15, 0.25, 0.05, 0.55]);
+    const books = stretchesOf(sources, 2, 'books').map((s) => s.share);
+    expect(books[0]).toBeCloseTo(0.65 * 0.75);
+    expect(books[1]).toBeCloseTo(0.15);
+    expect(books[2]).toBeCloseTo(0.65 * 0.25);
+    expect(books[3]).toBeCloseTo(0.2);
+  });
+
+  it('places stretches where the joined text has them and draws rows in proportion to the shares', () => {
+    const ids = joined();
+    const stretches = stretchesOf(sources, 2, 'books');
+    stretches.forEach((s, i) => {
+      expect(ids[s.start]).toBe(i);
+      expect(ids[s.end - 1]).toBe(i);
+    });
+    const counts = [0, 0, 0, 0];
+    const rng = new Rng(7);
+    for (let k = 0; k < 200; k++) {
+      const b = mixedBatch(ids, stretches, 20, 50, rng);
+      for (let r = 0; r < b.batchSize; r++) counts[b.inputs[r * 20]]++;
+    }
+    const total = counts.reduce((a, b) => a + b, 0);
+    expect(total).toBe(10_000); // every row starts inside a source, never on a separator
+    counts.forEach((c, i) => expect(Math.abs(c / total - stretches[i].share)).toBeLessThan(0.02));
+  });
+
+  it('refuses an unknown mix by name', () => {
+    expect(parseOptions(['--mix', 'books']).mix).toBe('books');
+    expect(() => parseOptions(['--mix', 'poems'])).toThrow(/--mix must be one of uniform, books/);
+  });
+
+  it('trains on WASM unless told webgpu, and records a webgpu stage in its command', () => {
+    expect(parseOptions([]).backend).toBe('wasm');
+    expect(commandOf(parseOptions(['--hours', '2']))).toBe('npm run pretrain -- --hours 2 --lr 0.01 --mix books');
+    const gpu = parseOptions(['--backend', 'webgpu', '--hours', '0.5']);
+    expect(commandOf(gpu)).toBe('npm run pretrain -- --hours 0.5 --lr 0.01 --mix books --backend webgpu');
+    expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be wasm or webgpu/);
+  });
+});
