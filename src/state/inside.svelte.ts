@@ -113,9 +113,10 @@ export class InsideState {
     void this.refresh();
   }
 
-  /** Text the person gave (null: back to the validation text). */
-  setProbe(text: string | null): void {
+  /** Text the person gave (null: back to the validation text), read by `model` if given. */
+  setProbe(text: string | null, model?: InsideModel): void {
     this.#probe = text === null || text.length === 0 ? null : text;
+    if (model) this.#chosen = model;
     this.#stale = true;
     void this.refresh();
   }

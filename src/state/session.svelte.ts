@@ -202,6 +202,12 @@ export class Session {
     if (this.training.status === 'training') void this.ask({ type: 'save' });
   }
 
+  /** A generated sample read back by the model in hand: which of its own characters surprised it. */
+  lookInside(text: string): void {
+    this.inside.setProbe(text, 'hand');
+    this.view = 'inside';
+  }
+
   sample(): void {
     void this.ask({ type: 'sample', ...this.#sampleSpec(this.sampleLength) });
   }
