@@ -47,7 +47,7 @@ IFS=x read -r layers units <<<"$(cat "$WORK/shape")"
 embed=64
 while :; do
   npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
-    --work "$WORK" --out "$OUT" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 900
+    --work "$WORK" --out "$OUT" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
     "$WORK/progress.json" "$HOURS" && break
 done

@@ -8,6 +8,7 @@
  *          --threads 2 (WASM: the page's two-thread matMul; 1 for one thread)
  *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
  *          --minutes M (wall-clock minutes for this invocation: it then saves and exits; rerun to go on)
+ *          --base-every S (seconds between rewrites of the base at a save; default: every save)
  *          --cpu-minutes M (the same, counted in this process's CPU time on all its threads: a probe of
  *            shapes stays fair while other work shares the machine)
  * Resuming with new options continues the same run; base.json lists every stage's command.
@@ -88,12 +89,19 @@ async function checkpoint(state: RunState, seconds: number): Promise<void> {
   writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages, curve: heldOutCurve }));
 }
 
-/** Checkpoints and rewrites the base, unless the GPU device raised an error (its weights are then untrustworthy). */
-async function save(): Promise<void> {
+/**
+ * Checkpoints, and rewrites the base when `withBase` (its held-out figures read 524 K characters,
+ * several minutes for a large model), unless the GPU device raised an error (its weights are then
+ * untrustworthy).
+ */
+async function save(withBase = true): Promise<void> {
   assertDeviceHealthy();
   await checkpoint(state, seconds);
+  if (!withBase) return;
   await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && '), curve: heldOutCurve });
+  lastBase = Date.now();
 }
+let lastBase = Date.now();
 
 const restored = await restore();
 const state = restored.state;
@@ -152,7 +160,7 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt) {
     [recent, chars, windowStart, lastLog] = [[], 0, now, now];
   }
   if (now - lastSave > opts.saveEverySec * 1000) {
-    await save();
+    await save(Date.now() - lastBase > opts.baseEverySec * 1000);
     lastSave = Date.now();
   }
 }

@@ -18,8 +18,9 @@ export interface PretrainOptions {
   fresh: boolean; // ignore any checkpoint in `work`
   from: string | null; // with no checkpoint in `work`: start from the base written in this folder (fresh optimizer)
   evalEverySec: number; // seconds between held-out estimates
-  saveEverySec: number; // seconds between checkpoints (each also rewrites `out`)
+  saveEverySec: number; // seconds between checkpoints (each also rewrites `out`, see baseEverySec)
   minutes: number; // wall-clock minutes this invocation runs before it saves and exits (the budget is untouched)
+  baseEverySec: number; // a save also rewrites the base once this long has passed since the last (0: every save)
   cpuMinutes: number; // the same in CPU minutes of this process (all threads): fair between probes on a busy machine
 }
 
@@ -52,6 +53,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     from: argv.includes('--from') ? text('from', '') : null,
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
+    baseEverySec: arg('base-every', 0),
     minutes: arg('minutes', Infinity),
     cpuMinutes: arg('cpu-minutes', Infinity),
   };
