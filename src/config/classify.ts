@@ -1,10 +1,12 @@
 /** Settings of a classifier run, their defaults and their ranges. Pure data. */
+import { BASES, isBaseId, type BaseId } from './bases';
 
 export type EncoderStart = 'base' | 'scratch';
 export type Unfreezing = 'gradual' | 'all'; // ULMFiT's gradual unfreezing, or every layer from the start
 
 export interface ClassifySettings {
   start: EncoderStart; // the English base's encoder, or a fresh one of the same shape
+  base?: BaseId; // which base (config/bases.ts; absent: the small one): the encoder, or the shape of a fresh one
   maxLen: number; // characters of each text the model reads; longer texts are cut
   window: number; // training reads a random stretch of this many characters of longer texts; 0: whole texts
   valFraction: number; // share of each class held out for validation (stratified, seeded)
@@ -62,5 +64,8 @@ export function classifySettingsErrors(s: ClassifySettings): string[] {
   if (s.perClass !== null) within(s.perClass, 1, 1e6, 'Examples per class');
   if (s.seconds !== null) within(s.seconds, 1, 3600, 'Seconds');
   if (s.patience !== undefined) within(s.patience, 1, 100, 'Patience');
+  if (s.base !== undefined && !isBaseId(s.base)) {
+    errors.push(`The encoder's base must be one of this page's: ${BASES.map((b) => b.id).join(', ')}.`);
+  }
   return errors;
 }

@@ -2,6 +2,7 @@
  * Model, training and text settings: their defaults, and one spec table (label, range, hint)
  * that feeds validation, checkpoint validation and the settings form alike. Pure data.
  */
+import type { BaseId } from './bases';
 
 export type OptimizerName = 'adam' | 'rmsprop';
 export type Batching = 'random' | 'stateful';
@@ -20,8 +21,8 @@ export const FINE_TUNE_LABELS: Record<FineTuneMode, string> = {
   gradual: 'Gradual unfreezing (ULMFiT)',
 };
 
-/** Where a new run's weights come from. */
-export type StartFrom = { from: 'scratch' } | { from: 'base'; mode: FineTuneMode };
+/** Where a new run's weights come from; base: which of config/bases.ts (absent: the small one). */
+export type StartFrom = { from: 'scratch' } | { from: 'base'; mode: FineTuneMode; base?: BaseId };
 
 export const DEFAULT_TEMPERATURES = [0.2, 0.5, 1.0, 1.2]; // the Keras tutorials' set
 

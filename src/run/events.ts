@@ -20,7 +20,8 @@ export interface TrainingPlan {
   trainChars: number;
   valChars: number;
   charsPerStep: number; // targets per step: batch size x sequence length
-  origin: string | null; // 'English base · Gradual unfreezing (ULMFiT)' when fine-tuning the base; null from scratch
+  // 'English base, small · Gradual unfreezing (ULMFiT)' when fine-tuning a base; null from scratch
+  origin: string | null;
   addedChars: number; // characters the base had no row for, added at the start (0 from scratch)
 }
 

@@ -1,4 +1,5 @@
 /** What a training loop will do, worked out before it starts: can this text train, and for how long. */
+import { baseEntry, isBaseId } from '../config/bases';
 import { FINE_TUNE_LABELS, type TrainConfig } from '../config/settings';
 import { quoted } from '../config/words';
 import { stepsPerEpoch, type Split } from '../data/batching';
@@ -25,6 +26,9 @@ export function checkTrainable(length: number, train: TrainConfig, name: string)
   }
 }
 
+/** How the page names the base a run started from: its catalog label ("English base, large"). */
+const originLabel = (baseId: string | undefined) => (isBaseId(baseId) ? baseEntry(baseId).label : 'English base');
+
 /** The plan of a loop over `split`: a resumed run already past its epochs goes on for as many again. */
 export function planOf(state: RunState, split: Split, train: TrainConfig): TrainingPlan {
   const { seqLen: T, batchSize: B, epochs } = train;
@@ -40,7 +44,7 @@ export function planOf(state: RunState, split: Split, train: TrainConfig): Train
     trainChars: split.train.length,
     valChars: split.val.length,
     charsPerStep: B * T,
-    origin: state.origin ? `English base · ${FINE_TUNE_LABELS[state.origin.mode]}` : null,
+    origin: state.origin ? `${originLabel(state.origin.baseId)} · ${FINE_TUNE_LABELS[state.origin.mode]}` : null,
     addedChars: state.origin?.addedChars ?? 0,
   };
 }

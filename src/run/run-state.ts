@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CHECKPOINT_VERSION, type Checkpoint, type History, type NamedArray } from '../storage/checkpoint';
+import { baseEntry, type BaseId } from '../config/bases';
 import type { FineTuneMode, Settings } from '../config/settings';
 import type { BaseMeta } from '../storage/base-model';
 import {
@@ -31,6 +32,7 @@ export interface CorpusRef {
 /** The pretrained base a fine-tuned run started from, and how it trains (kept in its checkpoints). */
 export interface RunOrigin {
   base: string; // the base's name
+  baseId?: string; // which of the catalog's bases (config/bases.ts); absent in runs from before there were two
   sha256: string; // of the base's weights file: which base, exactly
   mode: FineTuneMode;
   addedChars: number; // characters of the text the base had no row for, added at the start
@@ -40,6 +42,7 @@ export interface RunOrigin {
 export interface LoadedBase {
   meta: BaseMeta;
   weights: NamedArray[];
+  id?: BaseId; // which of the catalog's bases, where it came from the catalog
 }
 
 export class RunState {
@@ -95,8 +98,15 @@ export class RunState {
     const grown = growVocab(state.vocab, text);
     const added = grown.chars.length - vocabSize;
     if (added > 0) state.#grow(grown);
-    state.origin = { base: base.meta.name, sha256: base.meta.weights.sha256, mode, addedChars: added };
-    state.name = `${corpus.name} · from the English base`;
+    const { name, weights } = base.meta;
+    state.origin = {
+      base: name,
+      ...(base.id ? { baseId: base.id } : {}),
+      sha256: weights.sha256,
+      mode,
+      addedChars: added,
+    };
+    state.name = `${corpus.name} · from ${base.id ? baseEntry(base.id).noun : 'the English base'}`;
     return state;
   }
 

@@ -1,5 +1,5 @@
 /**
- * The pretrained base as the page sees it: not chosen, downloading (with progress), ready (with
+ * One pretrained base (config/bases.ts) as the page sees it: not chosen, downloading (with progress), ready (with
  * its figures), or failed (with the reason; training from scratch still works).
  */
 import type { BaseSummary } from '../worker/base-loader';
@@ -24,6 +24,10 @@ export class BaseView {
   }
   get loaded() {
     return this.#loaded;
+  }
+  /** Bytes of the weights to download (0 until base.json has said). */
+  get total() {
+    return this.#total;
   }
 
   loading(): void {

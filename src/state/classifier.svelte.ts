@@ -2,6 +2,8 @@
  * The classifier panel's state: labeled texts loaded (or the column question asked), a run's
  * curves and metrics as they arrive, and Try it (latest text wins: one request in flight).
  */
+import type { BaseId } from '../config/bases';
+import type { BaseView } from './base.svelte';
 import { defaultClassifySettings, type ClassifySettings, type EncoderStart } from '../config/classify';
 import { checkSize, type CorpusError } from '../data/corpus';
 import type { Columns } from '../data/labeled';
@@ -24,7 +26,9 @@ type Choice = Extract<LabeledResult, { kind: 'choose' }>;
 
 export interface ClassifierHost {
   ask: Ask;
-  loadBase: () => Promise<boolean>; // the English base, loaded (true) or failed
+  loadBase: (id: BaseId) => Promise<boolean>; // a base, loaded (true) or failed
+  pageBase: () => BaseId; // the base chosen under Start from: the encoder's unless the form names another
+  baseView: (id: BaseId) => BaseView; // its download, as the page shows it
   say: (error: string) => void; // shown as the page's notice
 }
 
@@ -154,9 +158,17 @@ export class ClassifierState {
    * Starts a run with the form's settings (and `overrides`), or continues the classifier in hand
    * (`resume`); false when it could not start.
    */
+  /** The base the encoder starts from (or takes its shape from, from scratch). */
+  get baseId(): BaseId {
+    return this.settings.base ?? this.host.pageBase();
+  }
+  get baseView(): BaseView {
+    return this.host.baseView(this.baseId);
+  }
+
   async train(overrides: Partial<ClassifySettings> = {}, resume = false): Promise<boolean> {
-    const settings = { ...$state.snapshot(this.settings), ...overrides };
-    if (!resume && settings.start === 'base' && !(await this.host.loadBase())) return false;
+    const settings = { ...$state.snapshot(this.settings), base: this.baseId, ...overrides };
+    if (!resume && settings.start === 'base' && !(await this.host.loadBase(settings.base))) return false;
     this.#losses = [];
     this.#lm = [];
     this.#evals = [];

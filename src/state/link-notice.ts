@@ -5,6 +5,7 @@
  * person who opened a shared link must be able to tell that it is not what was sent. Pure.
  */
 import { isBackendName } from '../config/backends';
+import { DEFAULT_BASE, baseEntry, isBaseId } from '../config/bases';
 import { quoted } from '../config/words';
 import { DEFAULT_TEMPERATURES, FINE_TUNE_MODES, checkSetting, defaultSettings, specOf } from '../config/settings';
 import type { ModelField, TrainField } from '../config/settings';
@@ -86,6 +87,12 @@ export function linkNotice(query: string, texts: readonly { id: string; title: s
   if (start !== null && start !== '' && (!mode || (mode[1] && !FINE_TUNE_MODES.some((m) => m === mode[1])))) {
     const instead = mode ? 'starts from the base, all layers trained' : 'starts from scratch';
     said.push(`The link asked to start from ${raw(start)}, which this page does not know: it ${instead}.`);
+  }
+  const base = q.get('base');
+  if (base !== null && base !== '' && !isBaseId(base)) {
+    said.push(
+      `The link asked for the base ${raw(base)}, which this page does not have: it uses ${baseEntry(DEFAULT_BASE).noun}.`,
+    );
   }
   return said.length > 0 ? said.join(' ') : null;
 }

@@ -7,13 +7,13 @@ import type { Session } from './session.svelte';
 import { fromQuery, toQuery, type Shared } from './share';
 import { linkNotice } from './link-notice';
 
-/** What a link carries now: settings, temperatures, backend, built-in text (the default unsaid), start. */
+/** What a link carries now: settings, temperatures, backend, built-in text (the default unsaid), start, base. */
 export function sharedOf(session: Session): Shared {
-  const { startFrom: start, fineTuneMode: mode } = session.transfer;
+  const { startFrom: start, fineTuneMode: mode, baseId: base } = session.transfer;
   const settings = $state.snapshot(session.settings);
   const temperatures = $state.snapshot(session.temperatures);
   const text = session.texts.builtIn === DEFAULT_CORPUS.id ? null : session.texts.builtIn;
-  return { settings, temperatures, backend: session.backend.choice, text, start, mode, view: session.view };
+  return { settings, temperatures, backend: session.backend.choice, text, start, mode, base, view: session.view };
 }
 
 /** The query string for the page as it is now ('' with every default). */
@@ -30,7 +30,8 @@ export function applyLink(session: Session, query: string): string {
   session.backend.choice = shared.backend;
   session.transfer.fineTuneMode = shared.mode;
   session.view = shared.view;
-  if (shared.start === 'base') session.texts.afterNext(() => session.transfer.chooseStart('base'));
+  session.transfer.preferBase(shared.base);
+  if (shared.start === 'base') session.texts.afterNext(() => session.transfer.chooseStart(shared.base));
   const refused = linkNotice(query, BUILT_IN_CORPORA); // what the link asked for and did not get
   if (refused) session.say({ kind: 'info', text: refused });
   return shared.text ?? DEFAULT_CORPUS.id;

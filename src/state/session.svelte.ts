@@ -58,7 +58,9 @@ export class Session {
   readonly suggested = new Suggested(); // model size, dropout and epochs proposed for the text's size
   readonly classifier = new ClassifierState({
     ask: (body, transfer) => this.ask(body, transfer),
-    loadBase: () => this.transfer.ensureBase(),
+    loadBase: (id) => this.transfer.ensureBase(id),
+    pageBase: () => this.transfer.baseId,
+    baseView: (id) => this.transfer.bases[id],
     say: (text) => this.say({ kind: 'error', text }),
   }); // labeled texts, the classifier and Try it
   readonly inside = new InsideState({
@@ -278,7 +280,7 @@ export class Session {
       case 'corpus-restored':
         return this.texts.show(e.stats);
       case 'base-progress':
-        return this.transfer.base.onProgress(e.loaded, e.total);
+        return this.transfer.bases[e.base]?.onProgress(e.loaded, e.total);
       case 'race-status':
       case 'race-val':
       case 'race-sample':

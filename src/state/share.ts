@@ -1,7 +1,8 @@
 /**
  * Settings in the page's address, so a link carries them: model size, sequence, batch, learning
- * rate, dropout, epochs, optimizer, temperatures, backend choice, start (scratch or the base and
- * its mode), which built-in text, and the view on screen (train, race, classify, look inside).
+ * rate, dropout, epochs, optimizer, temperatures, backend choice, start (scratch or a base and
+ * its mode), which base (config/bases.ts; the small one unsaid), which built-in text, and the
+ * view on screen (train, race, classify, look inside).
  * Only values that differ from the defaults are written; a person's own text never is. Reading
  * ignores what it does not understand. Pure, unit-tested.
  */
@@ -15,6 +16,7 @@ import {
   type Settings,
 } from '../config/settings';
 import { isView, type ViewId } from './inside-helpers';
+import { DEFAULT_BASE, isBaseId, type BaseId } from '../config/bases';
 
 export interface Shared {
   settings: Settings;
@@ -23,6 +25,7 @@ export interface Shared {
   text: string | null; // a built-in text's id
   start: 'scratch' | 'base';
   mode: FineTuneMode;
+  base: BaseId; // the page's base: Start from's when it starts from one, the race's and the classifier's
   view: ViewId; // the activity on screen
 }
 
@@ -49,6 +52,7 @@ export function defaultShared(): Shared {
     text: null,
     start: 'scratch',
     mode: 'all',
+    base: DEFAULT_BASE,
     view: 'train',
   };
 }
@@ -67,6 +71,7 @@ export function toQuery(s: Shared): string {
   if (s.backend !== 'auto') q.set('backend', s.backend);
   if (s.text) q.set('text', s.text);
   if (s.start === 'base') q.set('start', s.mode === 'all' ? 'base' : `base-${s.mode}`);
+  if (s.base !== d.base) q.set('base', s.base);
   if (s.view !== d.view) q.set('view', s.view);
   return q.toString();
 }
@@ -98,6 +103,8 @@ export function fromQuery(query: string, textIds: readonly string[]): Shared {
     s.start = 'base';
     s.mode = FINE_TUNE_MODES.find((m) => m === start[1]) ?? 'all';
   }
+  const base = q.get('base');
+  if (isBaseId(base)) s.base = base;
   const view = q.get('view');
   if (isView(view)) s.view = view;
   return s;

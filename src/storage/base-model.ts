@@ -55,6 +55,13 @@ export type CurvePoint = [hours: number, step: number, bpc: number];
 
 export class BaseModelError extends Error {
   override name = 'BaseModelError';
+  /** `base`: how a sentence names the base refused ("the large English base"), where known. */
+  constructor(
+    message: string,
+    readonly base?: string,
+  ) {
+    super(message);
+  }
 }
 
 const fail = (what: string): never => {

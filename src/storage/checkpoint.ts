@@ -49,7 +49,8 @@ export interface CheckpointMeta {
   bestStep: number | null;
   history: History;
   corpus: { name: string; hash: string; chars: number };
-  origin?: { base: string; sha256: string; mode: FineTuneMode; addedChars: number }; // fine-tuned from the base
+  // fine-tuned from a base; baseId: which of config/bases.ts (absent in runs from before there were two)
+  origin?: { base: string; baseId?: string; sha256: string; mode: FineTuneMode; addedChars: number };
   timeline?: TimelineEntry[]; // how the writing grew: samples at log-spaced steps (engine/timeline.ts)
   backend: string; // where it was saved; any backend can load it
   createdAt: number;
@@ -201,7 +202,8 @@ export function validateMeta(meta: CheckpointMeta, floats: number): void {
   const o = meta.origin;
   if (o !== undefined) {
     const fields = typeof o?.base === 'string' && typeof o.sha256 === 'string' && isInt(o.addedChars);
-    check(fields && FINE_TUNE_MODES.includes(o.mode), 'fine-tuning origin malformed');
+    const id = o?.baseId === undefined || (typeof o.baseId === 'string' && /^[a-z][a-z0-9-]{0,31}$/.test(o.baseId));
+    check(fields && id && FINE_TUNE_MODES.includes(o.mode), 'fine-tuning origin malformed');
   }
   if (meta.timeline !== undefined) validateTimeline(meta.timeline);
   const specs = weightSpecs(m);

@@ -1,16 +1,20 @@
 /**
- * Fetches the pretrained base from the app's own origin, with progress, keeps it in Cache Storage
- * so it loads offline afterwards, and checks it (weights against the SHA-256 in base.json) before
- * anything uses it. A damaged cached copy is dropped and fetched again once.
+ * Fetches a pretrained base (one of config/bases.ts) from the app's own origin, with progress,
+ * keeps it in Cache Storage so it loads offline afterwards, and checks it (weights against the
+ * SHA-256 in base.json) before anything uses it. A damaged cached copy is dropped and fetched again
+ * once. Each base is fetched only when asked for, and kept once loaded: the small and the large
+ * can both be in hand (Start from one, the race or the classifier the other).
  */
+import { DEFAULT_BASE, baseEntry, type BaseId } from '../config/bases';
 import type { ModelConfig } from '../config/settings';
 import type { LoadedBase } from '../run/run-state';
 import { BASE_FILES, BaseModelError, decodeBaseWeights, validateBaseMeta } from '../storage/base-model';
 
-const CACHE_NAME = 'inkling-base-en';
+const CACHE_NAME = 'inkling-base-en'; // both bases: their files' addresses differ by folder
 
 /** What the page shows about the base. */
 export interface BaseSummary {
+  id: BaseId; // which of the catalog's bases
   name: string;
   valBpc: number; // on the held-out book
   heldOut: string;
@@ -58,33 +62,64 @@ async function readAll(response: Response, total: number, onProgress: Progress):
 }
 
 export class BaseLoader {
-  #base: LoadedBase | null = null;
-  #summary: BaseSummary | null = null;
+  #loaded = new Map<BaseId, { base: LoadedBase; summary: BaseSummary }>();
+  #pending = new Map<BaseId, Promise<BaseSummary>>(); // one download of a base at a time
+  #latest: BaseId | null = null;
 
   constructor(private readonly sources: BaseSources = browserSources) {}
 
+  /** The base last asked for (Look inside opens it), or null before any loaded. */
   get base(): LoadedBase | null {
-    return this.#base;
+    return this.#latest ? this.get(this.#latest) : null;
   }
 
-  /** Loads (once; later calls return the same base) from `url`, the folder holding its files. */
-  async load(url: string, onProgress: Progress): Promise<BaseSummary> {
-    if (this.#summary) return { ...this.#summary, cached: true, ms: 0 };
+  /** The base `id`, or null when it has not been loaded (or failed to). */
+  get(id: BaseId = DEFAULT_BASE): LoadedBase | null {
+    return this.#loaded.get(id)?.base ?? null;
+  }
+
+  /**
+   * Loads base `id` (once; later calls return the same base) from `url`, the folder holding its
+   * files. A failure is a BaseModelError naming the base; the bases already loaded stay.
+   */
+  async load(url: string, onProgress: Progress, id: BaseId = DEFAULT_BASE): Promise<BaseSummary> {
+    const kept = this.#loaded.get(id);
+    if (kept) {
+      this.#latest = id;
+      return { ...kept.summary, cached: true, ms: 0 };
+    }
+    const pending = this.#pending.get(id) ?? this.#loadAfresh(url, onProgress, id);
+    this.#pending.set(id, pending);
+    try {
+      const summary = await pending;
+      this.#latest = id;
+      return summary;
+    } finally {
+      this.#pending.delete(id);
+    }
+  }
+
+  async #loadAfresh(url: string, onProgress: Progress, id: BaseId): Promise<BaseSummary> {
     const started = performance.now();
     const cache = await this.sources.cache();
     let fromCache = cache !== null && (await this.#cachedAll(cache, url));
     let base: LoadedBase;
     try {
-      base = await this.#read(url, cache, fromCache, onProgress);
+      try {
+        base = await this.#read(url, cache, fromCache, onProgress);
+      } catch (error) {
+        if (!fromCache || !(error instanceof BaseModelError)) throw error;
+        await Promise.all(Object.values(BASE_FILES).map((f) => cache!.delete(new URL(f, url).href)));
+        fromCache = false;
+        base = await this.#read(url, cache, false, onProgress); // the cached copy was damaged: fetch afresh
+      }
     } catch (error) {
-      if (!fromCache || !(error instanceof BaseModelError)) throw error;
-      await Promise.all(Object.values(BASE_FILES).map((f) => cache!.delete(new URL(f, url).href)));
-      fromCache = false;
-      base = await this.#read(url, cache, false, onProgress); // the cached copy was damaged: fetch afresh
+      if (error instanceof BaseModelError) throw new BaseModelError(error.message, baseEntry(id).noun);
+      throw error;
     }
-    this.#base = base;
     const m = base.meta;
-    this.#summary = {
+    const summary: BaseSummary = {
+      id,
       name: m.name,
       valBpc: m.valBpc,
       heldOut: m.heldOut.name,
@@ -95,7 +130,8 @@ export class BaseLoader {
       cached: fromCache,
       ms: performance.now() - started,
     };
-    return this.#summary;
+    this.#loaded.set(id, { base: { ...base, id }, summary });
+    return summary;
   }
 
   async #cachedAll(cache: Cache, url: string): Promise<boolean> {
@@ -113,6 +149,7 @@ export class BaseLoader {
     };
     const meta = validateBaseMeta(await this.#json(await get(BASE_FILES.meta), BASE_FILES.meta));
     const modelJson = await this.#json(await get(BASE_FILES.model), BASE_FILES.model);
+    onProgress(0, meta.weights.bytes); // the size is known now: the page can say it before the first byte
     const bin = await readAll(await get(BASE_FILES.weights), meta.weights.bytes, onProgress);
     const weights = await decodeBaseWeights(meta, modelJson, bin);
     if (cache && !fromCache) await this.#store(cache, url, meta, modelJson, bin);

@@ -13,6 +13,7 @@ import { ClassifyRun } from '../run/classify-run';
 import { CLASSIFIER_FORMAT, classifierZip, readClassifierZip, type ClassifierMeta } from '../storage/classifier-zip';
 import { makeClassifier, prepareData } from '../run/classify-setup';
 import type { BaseLoader } from './base-loader';
+import { DEFAULT_BASE, baseEntry } from '../config/bases';
 import { RequestError, errorEvent } from './errors';
 import { quoted, sentence } from '../config/words';
 import { CheckpointError } from '../storage/checkpoint';
@@ -97,8 +98,10 @@ export class ClassifyJobs {
 
   /** A new classifier (the base's encoder or a fresh one) under a new head; it becomes the one in hand. */
   #fresh(set: LabeledSet, settings: ClassifySettings) {
-    const base = this.bases.base;
-    if (settings.start === 'base' && !base) throw new RequestError('base', 'Load the English base first.');
+    const base = this.bases.get(settings.base);
+    if (settings.start === 'base' && !base) {
+      throw new RequestError('base', `Load ${baseEntry(settings.base ?? DEFAULT_BASE).noun} first.`);
+    }
     const { data, truncated } = prepareData(set, settings);
     const classifier = makeClassifier(settings, set.labels.length, base);
     const info = infoOf(`${this.#setName} · ${settings.start}`, set.labels, settings.maxLen, settings.start);

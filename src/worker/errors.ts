@@ -1,4 +1,5 @@
 /** Turning any failure in the worker into an `error` event the page can show; checking a sample request. */
+import { opening } from '../config/bases';
 import { sentence } from '../config/words';
 import { CorpusError } from '../data/corpus';
 import { LabeledError } from '../data/labeled-set';
@@ -75,7 +76,7 @@ export function errorEvent(id: number | null, error: unknown, request?: string):
     };
   }
   if (error instanceof BaseModelError) {
-    const message = `The English base cannot be used: ${error.message}. Training from scratch still works.`;
+    const message = `${opening(error.base ?? 'the English base')} cannot be used: ${error.message}. Training from scratch still works.`;
     return { type: 'error', id, code: 'base', message };
   }
   return { type: 'error', id, code: 'internal', message: unexpected(error, request) };

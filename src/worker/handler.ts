@@ -15,6 +15,8 @@ import { BackendChoices, type BackendSelector } from './backend-choices';
 import { Persistence } from './persistence';
 import type { Race } from '../run/race';
 import { BaseLoader } from './base-loader';
+import { DEFAULT_BASE, isBaseId } from '../config/bases';
+import { quoted } from '../config/words';
 import { ClassifyJobs } from './classify-jobs';
 import { loopFor, newRun, raceFor, resumedRun, type LoadedCorpus } from './run-starts';
 import { describeCorpus, readCorpus } from './corpus-intake';
@@ -185,7 +187,7 @@ export class WorkerHandler {
     const corpus = this.#corpus;
     const state = req.resume
       ? resumedRun(this.#state, req.settings, corpus)
-      : newRun(req.start, req.settings, corpus, this.bases.base);
+      : newRun(req.start, req.settings, corpus, req.start.from === 'base' ? this.bases.get(req.start.base) : null);
     const save: LoopHooks['save'] = (reason) => this.persistence.save(state, this.#backend, reason);
     const loop = loopFor(state, corpus, req.sample, { emit: this.post, sampler: this.#sampler, save }, this.#state);
     this.#loop?.dispose();
@@ -203,9 +205,10 @@ export class WorkerHandler {
   }
 
   /** Fetches (or reads from the cache), checks and keeps the pretrained base, with progress. */
-  async #loadBase({ id, url }: Req<'load-base'>): Promise<void> {
-    const onProgress = (loaded: number, total: number) => this.post({ type: 'base-progress', loaded, total });
-    this.post({ type: 'base', id, base: await this.bases.load(url, onProgress) });
+  async #loadBase({ id, url, base = DEFAULT_BASE }: Req<'load-base'>): Promise<void> {
+    if (!isBaseId(base)) throw new RequestError('base', `This page has no base called ${quoted(String(base))}.`);
+    const onProgress = (loaded: number, total: number) => this.post({ type: 'base-progress', base, loaded, total });
+    this.post({ type: 'base', id, base: await this.bases.load(url, onProgress, base) });
   }
 
   /** Scratch against the base on the loaded text; afterwards the pretrained model is the one in hand. */
@@ -214,7 +217,7 @@ export class WorkerHandler {
     if (!this.#corpus) throw new RequestError('no-corpus', 'Load a text first.');
     if (!(req.seconds >= 1 && req.seconds <= 3600)) throw new RequestError('settings', 'Race for 1 to 3,600 seconds.');
     const save = (state: RunState) => this.persistence.save(state, this.#backend, 'finish');
-    const { race, runs } = raceFor(req, this.#corpus, this.bases.base, { emit: this.post, save });
+    const { race, runs } = raceFor(req, this.#corpus, this.bases.get(req.base), { emit: this.post, save });
     this.#loop?.dispose();
     this.#loop = null;
     this.#sampler.cancel();

@@ -4,6 +4,7 @@
  * Events without an id (progress, samples, saves) are the worker's own news.
  */
 import type { BackendChoice, BackendName } from '../config/backends';
+import type { BaseId } from '../config/bases';
 import type { FineTuneMode, Settings, StartFrom } from '../config/settings';
 import type { CorpusErrorCode } from '../data/corpus';
 import type { ClassifySettings, EncoderStart } from '../config/classify';
@@ -35,9 +36,18 @@ export type Request =
   // sample: prime, temperatures and length of the samples shown while training; resume: go on with the open run
   // start: scratch or the pretrained base (ignored when resuming)
   | { type: 'train'; id: number; settings: Settings; sample: SampleSpec; resume: boolean; start: StartFrom }
-  | { type: 'load-base'; id: number; url: string } // url: the folder of the base's files, on the page's origin
-  // scratch vs the base for `seconds` of training each; sample: one temperature, shown side by side
-  | { type: 'race'; id: number; settings: Settings; sample: SampleSpec; seconds: number; mode: FineTuneMode }
+  // url: the folder of the base's files, on the page's origin; base: which of config/bases.ts (absent: the small)
+  | { type: 'load-base'; id: number; url: string; base?: BaseId }
+  // scratch vs a base (absent: the small) for `seconds` of training each; sample: one temperature, shown side by side
+  | {
+      type: 'race';
+      id: number;
+      settings: Settings;
+      sample: SampleSpec;
+      seconds: number;
+      mode: FineTuneMode;
+      base?: BaseId;
+    }
   | { type: 'list-runs'; id: number }
   | { type: 'open-run'; id: number; runId: string } // load a saved run: sample from it, or resume it
   | { type: 'rename-run'; id: number; runId: string; name: string }
@@ -213,7 +223,7 @@ export type WorkerEvent =
   | { type: 'classify-started'; id: number; plan: ClassifyPlan }
   | { type: 'classifier-opened'; id: number | null; info: ClassifierInfo } // id null: reopened from storage
   | { type: 'classified'; id: number; text: string; labels: string[]; probs: number[]; saliency: number[]; ms: number }
-  | { type: 'base-progress'; loaded: number; total: number } // bytes of the base's weights so far
+  | { type: 'base-progress'; base: BaseId; loaded: number; total: number } // bytes of the base's weights so far
   | { type: 'base'; id: number; base: BaseSummary }
   | { type: 'race-started'; id: number; seconds: number; plans: Record<Lane, TrainingPlan> }
   | {

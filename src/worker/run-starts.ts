@@ -2,6 +2,7 @@
  * How the worker makes the RunState a `train` or `race` request asks for: from scratch, from the
  * pretrained base, or the open run continued (resumed, or fine-tuned on another text).
  */
+import { DEFAULT_BASE, baseEntry, opening, type BaseId } from '../config/bases';
 import { defaultSettings, type FineTuneMode, type Settings, type StartFrom } from '../config/settings';
 import { applyTextOptions } from '../data/corpus';
 import { buildVocab } from '../data/vocab';
@@ -22,8 +23,13 @@ const countChars = (text: string) => {
   return n;
 };
 
-function requireBase(base: LoadedBase | null): LoadedBase {
-  if (!base) throw new RequestError('base', 'The English base is not loaded yet: choose it under Start from first.');
+function requireBase(base: LoadedBase | null, id: BaseId = DEFAULT_BASE): LoadedBase {
+  if (!base) {
+    throw new RequestError(
+      'base',
+      `${opening(baseEntry(id).noun)} is not loaded yet: choose it under Start from first.`,
+    );
+  }
   return base;
 }
 
@@ -39,7 +45,7 @@ export function newRun(start: StartFrom, settings: Settings, corpus: LoadedCorpu
   const text = applyTextOptions(corpus.text, settings.text);
   if (start.from === 'scratch') return RunState.fresh(corpus, buildVocab(text).vocab, settings);
   checkMode(settings, start.mode);
-  return RunState.fromBase(requireBase(base), corpus, text, settings, start.mode);
+  return RunState.fromBase(requireBase(base, start.base), corpus, text, settings, start.mode);
 }
 
 /**
@@ -61,8 +67,14 @@ export function resumedRun(state: RunState | null, settings: Settings, corpus: L
  * The race's two runs: the same architecture (the base's), text and split; scratch at the
  * default learning rate, the pretrained one at the rate its base proposes.
  */
-export function raceRuns(settings: Settings, corpus: LoadedCorpus, base: LoadedBase | null, mode: FineTuneMode) {
-  const b = requireBase(base);
+export function raceRuns(
+  settings: Settings,
+  corpus: LoadedCorpus,
+  base: LoadedBase | null,
+  mode: FineTuneMode,
+  id: BaseId = DEFAULT_BASE,
+) {
+  const b = requireBase(base, id);
   const { vocabSize: _, ...architecture } = b.meta.model;
   const model = { ...architecture, dropout: settings.model.dropout };
   const scratchRate = defaultSettings().train.learningRate;
@@ -71,13 +83,13 @@ export function raceRuns(settings: Settings, corpus: LoadedCorpus, base: LoadedB
   const runs = {} as Record<Lane, RunState>;
   runs.scratch = newRun({ from: 'scratch' }, scratch, corpus, null);
   try {
-    runs.base = newRun({ from: 'base', mode }, tuned, corpus, b);
+    runs.base = newRun({ from: 'base', mode, base: id }, tuned, corpus, b);
   } catch (error) {
     runs.scratch.dispose();
     throw error;
   }
   runs.scratch.name = `${corpus.name} · race, from scratch`;
-  runs.base.name = `${corpus.name} · race, from the English base`;
+  runs.base.name = `${corpus.name} · race, from ${baseEntry(id).noun}`;
   return runs;
 }
 
@@ -110,7 +122,7 @@ export function raceFor(
   base: LoadedBase | null,
   hooks: RaceHooks,
 ) {
-  const runs = raceRuns(req.settings, corpus, base, req.mode);
+  const runs = raceRuns(req.settings, corpus, base, req.mode, req.base);
   const sample = { ...req.sample, temperatures: req.sample.temperatures.slice(0, 1) };
   try {
     const text = applyTextOptions(corpus.text, req.settings.text);

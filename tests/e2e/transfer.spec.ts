@@ -14,7 +14,7 @@ test('starts from the English base: downloads it once with progress, fixes the a
   page.on('request', (r) => r.url().includes('/models/base-en/') && weights.push(r.url()));
   await openApp(page);
   await forceBackend(page, 'wasm');
-  await page.locator('#start-from').selectOption('base');
+  await page.locator('#start-from').selectOption('small');
   await expect(page.getByTestId('base-info')).toContainText(/1×256 LSTM.*bits\/char/);
   expect(weights.some((u) => u.endsWith('weights.bin'))).toBe(true);
   for (const url of weights) expect(new URL(url).origin).toBe(new URL(page.url()).origin);
@@ -41,7 +41,7 @@ test('starts from the English base: downloads it once with progress, fixes the a
   await page.reload();
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', /./);
   weights.length = 0;
-  await page.locator('#start-from').selectOption('base');
+  await page.locator('#start-from').selectOption('small');
   await expect(page.getByTestId('base-info')).toContainText('from this browser’s cache');
   expect(weights.filter((u) => u.endsWith('weights.bin'))).toEqual([]);
 });
@@ -73,7 +73,7 @@ test('the race trains scratch and the base side by side: two curves, two sample 
   await showView(page, 'Train');
   await expect(page.getByRole('button', { name: 'Sample now' })).toBeEnabled(); // the pretrained model is in hand
   await expect(page.getByTestId('runs')).toContainText('race, from scratch');
-  await expect(page.getByTestId('runs')).toContainText('race, from the English base');
+  await expect(page.getByTestId('runs')).toContainText('race, from the small English base');
 });
 
 test('a damaged base is refused with a clear message and scratch still trains; a Cyrillic text gets a notice', async ({
@@ -86,8 +86,8 @@ test('a damaged base is refused with a clear message and scratch still trains; a
   });
   await openApp(page);
   await forceBackend(page, 'wasm');
-  await page.locator('#start-from').selectOption('base');
-  await expect(page.getByTestId('notice')).toContainText('The English base cannot be used');
+  await page.locator('#start-from').selectOption('small');
+  await expect(page.getByTestId('notice')).toContainText('The small English base cannot be used');
   await expect(page.getByTestId('notice')).toContainText('Training from scratch still works');
   await expect(page.locator('#start-from')).toHaveValue('scratch');
   await expect(page.locator('#units')).toBeEnabled();
@@ -96,7 +96,7 @@ test('a damaged base is refused with a clear message and scratch still trains; a
   await page.getByText('Paste text').click();
   await page.locator('#paste').fill('Привет, мир! Это текст на русском языке. '.repeat(60));
   await page.getByRole('button', { name: 'Use pasted text' }).click();
-  await page.locator('#start-from').selectOption('base');
+  await page.locator('#start-from').selectOption('small');
   await expect(page.getByTestId('base-fit')).toContainText('Most of this text');
   await page.locator('#start-from').selectOption('scratch');
   await smallSteps(page);
