@@ -24,6 +24,7 @@ export class SavedRuns {
   constructor(
     private readonly ask: Ask,
     private readonly whileLoading: <T>(work: Promise<T>) => Promise<T>, // shows "Reading…" meanwhile
+    private readonly say: (text: string) => void, // the page's live region: each save, once
   ) {}
 
   get list() {
@@ -90,6 +91,7 @@ export class SavedRuns {
       case 'saved':
         this.#lastSaved = e;
         this.#saveError = null;
+        this.say(`Saved at step ${e.step.toLocaleString('en-US')}.`);
         void this.#persist();
         this.refresh();
         break;

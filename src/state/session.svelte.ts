@@ -7,6 +7,7 @@ import type { BackendChoice } from '../config/backends';
 import { DEFAULT_TEMPERATURES, defaultSettings } from '../config/settings';
 import type { SampleSpec } from '../run/events';
 import type { OpenedRun, WorkerEvent } from '../worker/protocol';
+import { Announcements } from './announcements.svelte';
 import { BackendView } from './backend.svelte';
 import { ClassifierState } from './classifier.svelte';
 import { InsideState } from './inside.svelte';
@@ -31,12 +32,13 @@ export class Session {
 
   #loads = $state(0); // texts and imports being read: the loading flag follows their requests
   #notice = $state<Notice | null>(null);
-  #announcement = $state.raw<{ text: string; at: number } | null>(null);
   #crashed = $state(false);
   #opened = $state.raw<OpenedRun | null>(null); // the saved run whose model is in hand, if any
   #queued = $state<'new' | 'resume' | null>(null); // Train pressed while Auto still measures: starts when it is done
   readonly backend = new BackendView(); // which tfjs backend trains, and why
-  readonly training = new TrainingView(); // status, progress, curves and samples of the model in hand
+  readonly announcements = new Announcements(); // what the page's one live region says
+  /** Status, progress, curves and samples of the model in hand. */
+  readonly training = new TrainingView((text) => this.announcements.say(text));
   readonly transfer = new Transfer({
     ask: (body, transfer) => this.ask(body, transfer),
     settings: () => this.settings,
@@ -51,7 +53,7 @@ export class Session {
     whileLoading: (work) => this.#whileLoading(work),
     settings: () => this.settings,
     prime: { get: () => this.prime, set: (prime) => (this.prime = prime) },
-    notice: { get: () => this.#notice, set: (notice) => (this.#notice = notice) },
+    notice: { get: () => this.#notice, set: (notice) => this.say(notice) },
     suggest: (stats) =>
       this.suggested.apply(this.settings, stats.chars, stats.bytes, this.transfer.startFrom === 'base'),
   }); // the text to train on
@@ -79,6 +81,7 @@ export class Session {
   readonly runs = new SavedRuns(
     (body, transfer) => this.ask(body, transfer),
     (work) => this.#whileLoading(work),
+    (text) => this.announcements.say(text),
   );
 
   #worker: Worker | null = null;
@@ -145,7 +148,7 @@ export class Session {
       return await this.#client.request(body, transfer);
     } catch (error) {
       const quiet = error instanceof WorkerRequestError && (error.code === 'crashed' || error.code === 'superseded');
-      if (!quiet) this.#notice = { kind: 'error', text: error instanceof Error ? error.message : String(error) };
+      if (!quiet) this.say({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
       return null;
     }
   };
@@ -214,16 +217,10 @@ export class Session {
     void this.ask({ type: 'sample', ...this.#sampleSpec(this.sampleLength) });
   }
 
+  /** Shows a notice (null clears it); a new one is also said through the page's live region. */
   say(notice: Notice | null): void {
     this.#notice = notice;
-  }
-
-  /** A line for screen readers alone, through the page's one live region (components/Announcer). */
-  announce(text: string): void {
-    this.#announcement = { text, at: Date.now() };
-  }
-  get announcement() {
-    return this.#announcement;
+    if (notice) this.announcements.say(notice.text);
   }
 
   /** Counts `work` as loading until it settles. */
@@ -245,7 +242,7 @@ export class Session {
     this.training.halt();
     this.transfer.race.halt();
     this.#client?.failAll(reason);
-    this.#notice = { kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` };
+    this.say({ kind: 'error', text: `The training worker crashed (${reason}). Restart it to carry on.` });
   }
 
   #onRunOpened(opened: OpenedRun): void {
@@ -253,12 +250,14 @@ export class Session {
     this.settings = opened.settings;
     this.training.idle(opened.history);
     this.inside.modelChanged(opened.timeline ?? []);
-    this.#notice = opened.corpusLoaded
-      ? null
-      : {
-          kind: 'info',
-          text: `${quoted(opened.name)} is open: sample from it now. To train it further, load its text (${quoted(opened.corpus.name)}), or continue on the current text to fine-tune it.`,
-        };
+    this.say(
+      opened.corpusLoaded
+        ? null
+        : {
+            kind: 'info',
+            text: `${quoted(opened.name)} is open: sample from it now. To train it further, load its text (${quoted(opened.corpus.name)}), or continue on the current text to fine-tune it.`,
+          },
+    );
   }
 
   #onEvent(e: WorkerEvent): void {
@@ -286,7 +285,10 @@ export class Session {
       case 'race-sample':
       case 'race-result':
         this.transfer.race.onEvent(e);
-        if (e.type === 'race-result') this.inside.modelChanged();
+        if (e.type === 'race-result') {
+          this.inside.modelChanged();
+          if (e.verdict) this.announcements.say(`Race over. ${e.verdict.text}`);
+        }
         return;
       case 'classify-lm':
       case 'classify-step':
@@ -324,7 +326,7 @@ export class Session {
       case 'sample-end':
         return this.training.onEvent(e);
       case 'error': // not the answer to a request (those reject it): a failure mid-run
-        this.#notice = { kind: 'error', text: e.message };
+        this.say({ kind: 'error', text: e.message });
         return;
       case 'done':
       case 'engine-check': // handled by the request

@@ -11,6 +11,15 @@ import { appendTraining, appendValidation, chartOf, emptySeries, type ChartData 
 
 export type Estimate = { step: number; valBpc: number; trainBpc: number };
 
+/** What the live region says when the status becomes one of these (never on idle). */
+const STATUS_WORDS: Partial<Record<TrainingStatus, string>> = {
+  training: 'Training started.',
+  paused: 'Paused.',
+  stopping: 'Stopping: evaluating and saving.',
+  stopped: 'Stopped.',
+  finished: 'Training finished.',
+};
+
 export class TrainingView {
   #status = $state<TrainingStatus>('idle');
   #plan = $state.raw<TrainingPlan | null>(null);
@@ -20,6 +29,9 @@ export class TrainingView {
   #samples = $state.raw<SampleView>(emptySampleView(DEFAULT_TEMPERATURES));
   #watch = $state.raw<BestWatch | null>(null); // the best check so far, and the checks since it
   #kept = $state.raw<KeptBest | null>(null); // the run ended with its best weights in hand
+
+  /** `say`: the page's live region (state/announcements), told each change of status. */
+  constructor(private readonly say: (text: string) => void) {}
 
   get status() {
     return this.#status;
@@ -77,12 +89,12 @@ export class TrainingView {
       this.#kept = null;
     }
     this.#plan = null;
-    this.#status = 'idle';
+    this.#setStatus('idle');
   }
 
   /** The worker is gone: whatever was training has stopped. */
   halt(): void {
-    this.#status = 'stopped';
+    this.#setStatus('stopped');
   }
 
   started(plan: TrainingPlan): void {
@@ -93,7 +105,7 @@ export class TrainingView {
   onEvent(e: RunEvent): void {
     switch (e.type) {
       case 'status':
-        this.#status = e.status;
+        this.#setStatus(e.status);
         return;
       case 'progress':
         this.#progress = e.progress;
@@ -112,5 +124,14 @@ export class TrainingView {
       default:
         this.#samples = applySampleEvent(this.#samples, e);
     }
+  }
+
+  /** Started, resumed, paused, stopped: said once, as it happens. */
+  #setStatus(status: TrainingStatus): void {
+    const was = this.#status;
+    this.#status = status;
+    if (status === was) return;
+    const words = status === 'training' && was === 'paused' ? 'Resumed.' : STATUS_WORDS[status];
+    if (words) this.say(words);
   }
 }
