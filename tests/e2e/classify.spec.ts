@@ -15,7 +15,10 @@ const percent = async (page: Page, testId: string) =>
 
 const SPAMMY = 'Dear friend, you have won a FREE prize! Click here now to claim your $1,000,000 cash offer!!!';
 
-/** The classifier's probabilities in a page on another origin, with stock tfjs and the recipe in src/storage/README.md. */
+/**
+ * The classifier's probabilities in a page on another origin, with stock tfjs and the recipe in
+ * src/storage/README.md.
+ */
 async function strangerProbabilities(page: Page, zipPath: string, text: string): Promise<number[]> {
   const fresh = await page.context().browser()!.newPage();
   await fresh.route('http://stranger.test/**', (route) =>
