@@ -25,11 +25,12 @@ export interface PretrainOptions {
 }
 
 export function parseOptions(argv: string[]): PretrainOptions {
-  const arg = (name: string, fallback: number) => {
+  const arg = (name: string, fallback: number, least: 'positive' | 'zero' = 'positive') => {
     const i = argv.indexOf(`--${name}`);
     const v = i >= 0 ? Number(argv[i + 1]) : fallback;
-    if (Number.isNaN(v) || v <= 0 || (v === Infinity && fallback !== Infinity))
-      throw new Error(`--${name} must be a positive number`);
+    const low = least === 'zero' ? v < 0 : v <= 0;
+    if (Number.isNaN(v) || low || (v === Infinity && fallback !== Infinity))
+      throw new Error(`--${name} must be a ${least === 'zero' ? 'non-negative' : 'positive'} number`);
     return v;
   };
   const text = (name: string, fallback: string) => {
@@ -53,7 +54,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     from: argv.includes('--from') ? text('from', '') : null,
     evalEverySec: arg('eval-every', 300),
     saveEverySec: arg('save-every', 600),
-    baseEverySec: arg('base-every', 0),
+    baseEverySec: arg('base-every', 0, 'zero'),
     minutes: arg('minutes', Infinity),
     cpuMinutes: arg('cpu-minutes', Infinity),
   };

@@ -99,7 +99,14 @@ export function trainStep(
 
 /** Mean loss in bits per character over the given batches, without dropout or updates. */
 export async function estimateBpc(model: CharModel, batches: Batch[]): Promise<number> {
-  const total = tf.tidy(() => tf.addN(batches.map((b) => batchLoss(model, b))));
+  // One running sum, each batch in its own tidy: a single tidy around every batch would hold every
+  // batch's activations until the end (a large base's held-out rows then outgrow the WASM heap).
+  let total: tf.Tensor = tf.scalar(0);
+  for (const b of batches) {
+    const next = tf.tidy(() => total.add(batchLoss(model, b)));
+    total.dispose();
+    total = next;
+  }
   const [sum] = await total.data();
   total.dispose();
   return sum / batches.length / LN2;
