@@ -34,6 +34,9 @@ export async function chooseTinyModel(page: Page): Promise<void> {
     sampleEverySec: 4,
   };
   for (const [id, value] of Object.entries(values)) await page.locator(`#${id}`).fill(String(value));
+  // These tests stop, save and reload runs themselves; with checks every 4 steps on a few noisy
+  // validation batches, stop at the best would end some runs first (best.spec.ts tests it).
+  await page.locator('#stop-at-best').uncheck();
 }
 
 /** Chooses the tiny model, presses Train, and returns the first validation estimate (taken before any step). */

@@ -22,6 +22,8 @@ async function viewRead(page: Page): Promise<void> {
 test('the English base, opened with nothing trained: surprise, five next characters by hover and keyboard, a coloured cell, cells worth a look, axe in both themes', async ({
   page,
 }, testInfo) => {
+  // axe reads every character of three 2,000-character probes, twice: on two busy cores that alone can take minutes.
+  test.slow();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -159,5 +161,16 @@ test('while a tiny model trains: the model in hand refreshes, the writing grows,
   await showView(page, 'Train');
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('status')).toHaveText('stopped');
+
+  // A sample read back by the model that wrote it: its own characters, shaded by surprise.
+  await page.getByRole('button', { name: 'Sample now' }).click();
+  const look = page.getByRole('button', { name: 'Look inside this sample (T = 0.5)' });
+  await expect(look).toBeEnabled();
+  const sample = ((await page.getByTestId('sample-1').textContent()) ?? '').trim();
+  await look.click();
+  expect(new URL(page.url()).searchParams.get('view')).toBe('inside');
+  await expect(page.getByTestId('inside-summary')).toContainText(/^The model in hand.*your text/);
+  await expect(page.locator('#inside-probe')).toHaveValue(sample);
+  await expect(chars).toHaveCount([...sample].length);
   expect(errors).toEqual([]);
 });

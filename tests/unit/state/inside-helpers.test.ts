@@ -12,6 +12,7 @@ import {
   spoken,
   surpriseColor,
   surpriseLabel,
+  scaleEnds,
   unitScale,
   valueWords,
 } from '../../../src/state/inside-helpers';
@@ -51,6 +52,18 @@ describe('Look inside: colour scales', () => {
     expect(unitScale(-2, 'c', -2, 1)).toBe(-1);
     expect(unitScale(1, 'c', -2, 1)).toBe(0.5);
     expect(unitScale(0, 'h', 0, 0)).toBe(0);
+    expect(scaleEnds('c', -2, 1)).toEqual(['negative', 'positive']);
+  });
+
+  it('colours a cell that never crosses zero from its lowest to its highest, and says so', () => {
+    // The English base's line-position cell runs from -318 to -33 over a probe: all one sign.
+    expect(unitScale(-318, 'c', -318, -33)).toBe(-1);
+    expect(unitScale(-33, 'c', -318, -33)).toBe(1);
+    expect(unitScale(-175.5, 'c', -318, -33)).toBeCloseTo(0, 6);
+    expect(scaleEnds('c', -318, -33)).toEqual(['lowest here', 'highest here']);
+    expect(valueWords(unitScale(-40, 'c', -318, -33), scaleEnds('c', -318, -33))).toBe('very high');
+    expect(valueWords(0.3, scaleEnds('c', -318, -33))).toBe('high');
+    expect(valueWords(0.3)).toBe('positive');
   });
 });
 
