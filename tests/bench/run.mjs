@@ -10,8 +10,9 @@
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
-//          --suite look [--text FILE] [--chars 2000] [--base DIR] [--train-seconds 60] [--out FILE]:
-//          Look inside's views, their cost while training, and the base's cells (look.ts)
+//          --suite look [--text FILE] [--chars 2000] [--base DIR] [--train-seconds 60] [--out FILE] [--no-page]:
+//          Look inside's views, their cost while training, and the base's cells (look.ts under Node,
+//          then look-page.mjs: request to drawn and hover in the app)
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launchChromium } from './browser.mjs';
@@ -28,9 +29,9 @@ if (suite === 'look') {
   // Look inside: the worker's time for each view, the cost of refreshing them while training, and
   // the English base's cells on a text it never read (see look.ts); under Node, WASM
   const args = process.argv.slice(2).filter((a, i, all) => a !== '--suite' && all[i - 1] !== '--suite');
-  execSync(`node scripts/run-ts.mjs tests/bench/look.ts ${args.map((a) => JSON.stringify(a)).join(' ')}`, {
-    stdio: 'inherit',
-  });
+  const quoted = args.map((a) => JSON.stringify(a)).join(' ');
+  execSync(`node scripts/run-ts.mjs tests/bench/look.ts ${quoted}`, { stdio: 'inherit' });
+  if (!process.argv.includes('--no-page')) execSync(`node tests/bench/look-page.mjs ${quoted}`, { stdio: 'inherit' });
   process.exit(0);
 }
 if (suite === 'classify') {
