@@ -164,6 +164,10 @@ test('while a tiny model trains: the model in hand refreshes, the writing grows,
 
   // A sample read back by the model that wrote it: its own characters, shaded by surprise.
   await page.getByRole('button', { name: 'Sample now' }).click();
+  // The training's samples (160 characters) stay until the new one (300) replaces them.
+  await expect
+    .poll(async () => ((await page.getByTestId('sample-1').textContent()) ?? '').length, { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(300);
   const look = page.getByRole('button', { name: 'Look inside this sample (T = 0.5)' });
   await expect(look).toBeEnabled();
   const sample = ((await page.getByTestId('sample-1').textContent()) ?? '').trim();
