@@ -51,6 +51,13 @@ export interface InsideView {
   ms: number; // worker time to compute the view
 }
 
+/** A unit of the model: its layer, which of its values, its index. */
+export interface UnitChoice {
+  layer: number;
+  kind: ActivationKind;
+  unit: number;
+}
+
 /** One unit's trace over the probe. */
 export interface UnitTrace {
   layer: number;

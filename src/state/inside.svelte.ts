@@ -195,19 +195,24 @@ export class InsideState {
         this.#error = 'The English base could not be loaded, so there is nothing to look inside yet.';
         return;
       }
-      const reply = await this.host.request({ type: 'inside', model, probe: this.#probe });
+      // The unit shown and the focused character come back with the view: one message, one redraw.
+      const [unit, at] = [this.#unit, this.#focus];
+      const reply = await this.host.request({ type: 'inside', model, probe: this.#probe, at, ...(unit && { unit }) });
       const view = reply.view;
       this.#view = view;
       this.#generation++;
       this.#lastMs = view.ms;
       this.#error = null;
       this.#focus = Math.min(this.#focus, Math.max(0, view.probe.length - 1));
-      const u = this.#unit;
-      if (!u || u.layer >= view.layers || u.unit >= view.units) {
-        const best = view.cells[0];
-        this.#unit = best ? { layer: best.layer, kind: best.kind, unit: best.unit } : { layer: 0, kind: 'c', unit: 0 };
-      }
-      await Promise.all([this.#askUnit(), this.#askMemory()]);
+      const { layer, kind, unit: index } = reply.trace;
+      if (this.#unit === unit) this.#unit = { layer, kind, unit: index }; // the best cell when none fitted
+      this.#trace = reply.trace;
+      this.#memory = reply.memory?.at === this.#focus ? reply.memory : null;
+      // Chosen while the view was read, or not answered with it (the last character has no memory).
+      await Promise.all([
+        this.#unit === unit || this.#sameUnit(reply.trace) ? null : this.#askUnit(),
+        this.#memory ? null : this.#askMemory(),
+      ]);
     } catch (error) {
       this.#error = sentence(error);
     } finally {
@@ -219,6 +224,11 @@ export class InsideState {
         void this.refresh();
       }
     }
+  }
+
+  #sameUnit(t: UnitTrace): boolean {
+    const u = this.#unit;
+    return !!u && u.layer === t.layer && u.kind === t.kind && u.unit === t.unit;
   }
 
   // One request of each kind at a time; when it answers, the latest wish is asked for if it changed.

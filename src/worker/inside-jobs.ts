@@ -18,7 +18,7 @@ import {
   unitTrace,
   type ProbeReading,
 } from '../engine/inside';
-import type { InsideModel } from '../engine/inside-types';
+import { KIND_BLOCK, type InsideModel } from '../engine/inside-types';
 import { assignWeights, createModel, disposeModel, type CharModel } from '../engine/model';
 import type { LoadedBase } from '../run/run-state';
 import { RequestError } from './errors';
@@ -74,6 +74,7 @@ export function probeOf(text: string | null, corpus: LoadedCorpus | null, settin
 export class InsideJobs {
   #last: { reading: ProbeReading; model: CharModel } | null = null;
   #base: { sha256: string; model: CharModel } | null = null; // the English base, built once when asked for
+  #stretch: { corpus: LoadedCorpus; key: string; probe: ReturnType<typeof probeOf> } | null = null;
 
   constructor(
     private readonly post: (e: WorkerEvent) => void,
@@ -83,13 +84,31 @@ export class InsideJobs {
   async inside(req: Req<'inside'>): Promise<void> {
     const started = performance.now();
     const target = this.#resolve(req.model);
-    const probe = probeOf(req.probe, this.sources.corpus(), target.settings, target.vocab);
+    const probe = this.#probe(req.probe, target);
     const reading = await readProbe(target.model, probe.ids, probe.context);
     this.#last = { reading, model: target.model };
     const text = decode(target.vocab, probe.ids.subarray(probe.context));
+    const cells = rankCells(reading, text);
+    const u = req.unit;
+    const shown =
+      u &&
+      Number.isInteger(u.layer) &&
+      u.layer >= 0 &&
+      u.layer < reading.layers &&
+      u.kind in KIND_BLOCK &&
+      Number.isInteger(u.unit) &&
+      u.unit >= 0 &&
+      u.unit < reading.units
+        ? u
+        : (cells[0] ?? { layer: 0, kind: 'c', unit: 0 });
+    const at = req.at === undefined ? null : Math.max(0, Math.min(Math.round(req.at), text.length - 1));
+    const memory =
+      at !== null && at < text.length - 1 && Number.isFinite(at) ? await memoryAt(target.model, reading, at) : null;
     this.post({
       type: 'inside',
       id: req.id,
+      trace: unitTrace(reading, shown.layer, shown.kind, shown.unit),
+      memory,
       view: {
         model: req.model,
         modelName: target.name,
@@ -103,7 +122,7 @@ export class InsideJobs {
         vocab: target.vocab.chars,
         layers: reading.layers,
         units: reading.units,
-        cells: rankCells(reading, text),
+        cells,
         gates: gateSaturation(reading),
         ms: performance.now() - started,
       },
@@ -130,6 +149,18 @@ export class InsideJobs {
       );
     if (isDisposed(last.model)) throw new RequestError('no-model', 'That model is gone: look inside again.');
     this.post({ type: 'inside-memory', id: req.id, memory: await memoryAt(last.model, last.reading, req.at) });
+  }
+
+  // The validation stretch needs the whole text encoded: kept while the text, its options and the
+  // vocabulary stay the same (refreshes while training read the same stretch each time).
+  #probe(text: string | null, target: Inspectable): ReturnType<typeof probeOf> {
+    const corpus = this.sources.corpus();
+    if (text !== null || !corpus) return probeOf(text, corpus, target.settings, target.vocab);
+    const s = target.settings ?? defaultSettings();
+    const key = JSON.stringify([s.text, s.train.valFraction, target.vocab.chars]);
+    if (this.#stretch?.corpus !== corpus || this.#stretch.key !== key)
+      this.#stretch = { corpus, key, probe: probeOf(null, corpus, target.settings, target.vocab) };
+    return this.#stretch.probe;
   }
 
   #requireReading(): ProbeReading {
@@ -184,6 +215,7 @@ export class InsideJobs {
     if (this.#base) disposeModel(this.#base.model);
     this.#base = null;
     this.#last = null;
+    this.#stretch = null;
   }
 }
 

@@ -25,6 +25,7 @@ import type {
   InsideView,
   MemoryView,
   TimelineEntry,
+  UnitChoice,
   UnitTrace,
 } from '../engine/inside-types';
 
@@ -70,7 +71,9 @@ export type Request =
   | { type: 'import-classifier'; id: number; name: string; bytes: ArrayBuffer } // bytes are transferred
   // Look inside: probe null reads a stretch of the loaded text's validation split; while training
   // it runs between two steps. The worker keeps the probe's activations for the two requests after it.
-  | { type: 'inside'; id: number; model: InsideModel; probe: string | null }
+  // The reply also holds `unit`'s trace (absent or out of range: the probe's best cell) and, given
+  // `at`, the memory of that character: the panel's first picture in one message.
+  | { type: 'inside'; id: number; model: InsideModel; probe: string | null; unit?: UnitChoice; at?: number }
   | { type: 'inside-unit'; id: number; layer: number; kind: ActivationKind; unit: number } // of the last probe
   | { type: 'inside-memory'; id: number; at: number }; // of the last probe: what the prediction after `at` looked back at
 
@@ -245,7 +248,7 @@ export type WorkerEvent =
   | { type: 'save-failed'; message: string }
   | { type: 'export'; id: number; fileName: string; bytes: ArrayBuffer } // bytes are transferred
   | { type: 'engine-check'; id: number; backend: BackendName; check: EngineCheck }
-  | { type: 'inside'; id: number; view: InsideView }
+  | { type: 'inside'; id: number; view: InsideView; trace: UnitTrace; memory: MemoryView | null }
   | { type: 'inside-unit'; id: number; trace: UnitTrace }
   | { type: 'inside-memory'; id: number; memory: MemoryView }
   | { type: 'done'; id: number } // the reply to requests that return nothing else

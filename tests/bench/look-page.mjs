@@ -2,7 +2,7 @@
 // from pressing Refresh to every view drawn (probe read, surprise, cells worth a look, gates, the
 // chosen unit's trace and the focused character's memory, then one frame), for the English base
 // with nothing trained; and the main thread's long tasks while the pointer moves over 100
-// characters (each hover asks the worker for a memory). Run by `npm run bench -- --suite look`
+// characters the probe's box shows (each hover asks the worker for a memory). Run by `npm run bench -- --suite look`
 // after the Node part (look.ts); merges its figures into the same JSON (--out).
 // --isolated: served with COOP/COEP, as `npm start` serves it (WASM then runs on threads).
 import { execSync } from 'node:child_process';
@@ -70,8 +70,23 @@ await page.evaluate(() => {
     type: 'longtask',
   });
 });
-const chars = page.getByRole('listbox', { name: 'The probe, shaded by surprise' }).getByRole('option');
-for (let i = 0; i < 100; i++) await chars.nth((i * 13) % probeChars).hover();
+// The pointer itself moves (one move a frame), over the characters the probe's box shows: a locator's
+// hover would run Playwright's own queries over the page's 4,000 characters on the main thread,
+// and count them as the page's long tasks.
+const points = await page.evaluate(() => {
+  const row = document.querySelector('[role="listbox"][aria-label="The probe, shaded by surprise"]');
+  if (!row) throw new Error('no probe on the page');
+  const box = row.getBoundingClientRect();
+  return [...row.querySelectorAll('[role="option"]')]
+    .map((span) => span.getBoundingClientRect())
+    .filter((r) => r.width > 0 && r.top >= box.top && r.bottom <= box.bottom)
+    .map((r) => [r.left + r.width / 2, r.top + r.height / 2]);
+});
+for (let i = 0; i < 100; i++) {
+  const [x, y] = points[(i * 13) % points.length];
+  await page.mouse.move(x, y);
+  await page.waitForTimeout(16);
+}
 await page.getByTestId('memory-said').waitFor();
 await page.waitForTimeout(1000);
 const longTasks = await page.evaluate(() => window.__longTasks);

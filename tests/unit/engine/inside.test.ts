@@ -19,7 +19,7 @@ import {
   type CharModel,
 } from '../../../src/engine/model';
 import { gateSaturation, memoryAt, rankCells, readProbe, unitTrace } from '../../../src/engine/inside';
-import { FEATURES } from '../../../src/data/text-features';
+import { FEATURES, correlation } from '../../../src/data/text-features';
 
 afterEach(() => void useLstmPath('fused'));
 
@@ -138,6 +138,12 @@ describe('cells worth a look', () => {
     expect(cells.some((c) => c.feature === 'number')).toBe(false); // no digits: not promised
     const gates = gateSaturation(reading);
     expect(gates[0].gates.find((g) => g.gate === 'o')!.high[0]).toBe(1); // unit 0's output gate is always open
+    // Every r listed is the plain Pearson correlation of that unit's trace with the feature.
+    for (const cell of cells) {
+      const feature = FEATURES.find((f) => f.id === cell.feature)!;
+      const trace = unitTrace(reading, cell.layer, cell.kind, cell.unit).values;
+      expect(cell.r).toBeCloseTo(correlation(trace, 0, 1, feature.values(text)), 12);
+    }
     disposeModel(model);
   });
 

@@ -59,6 +59,30 @@ describe('Look inside, through the worker', () => {
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
+  it('answers a view with the unit and the memory the panel shows, equal to asking for each after it', async () => {
+    const tab = await trained();
+    const chosen = { layer: 0, kind: 'h', unit: 5 } as const;
+    const first = await tab.client.request({ type: 'inside', model: 'hand', probe: null, unit: chosen, at: 40 });
+    const { trace } = await tab.client.request({ type: 'inside-unit', ...chosen });
+    const { memory } = await tab.client.request({ type: 'inside-memory', at: 40 });
+    expect(first.trace).toEqual(trace);
+    expect(first.memory).toEqual(memory);
+    // No unit asked for, or one the model lacks: the probe's best cell. The last character has no next.
+    const best = first.view.cells[0];
+    for (const unit of [undefined, { layer: 3, kind: 'c', unit: 0 } as const, { layer: 0, kind: 'x', unit: 1 }]) {
+      const last = first.view.probe.length - 1;
+      const reply = await tab.client.request({
+        type: 'inside',
+        model: 'hand',
+        probe: null,
+        unit: unit as never,
+        at: last,
+      });
+      expect([reply.trace.layer, reply.trace.kind, reply.trace.unit]).toEqual([best.layer, best.kind, best.unit]);
+      expect(reply.memory).toBeNull();
+    }
+  });
+
   it('reads typed text as given, cut at 3,000 characters', async () => {
     const tab = await trained(3);
     const { view } = await tab.client.request({ type: 'inside', model: 'hand', probe: 'It was'.repeat(600) });

@@ -185,23 +185,65 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br_if $rows (i32.lt_u (local.get $b) (local.get $B)))))
 
-  ;; out [B, N] = a [B, K] × w [K, N], for a few rows (a step of generation or of Try it): 16
-  ;; columns at a time in four registers, w streamed once per row. N a multiple of 16.
+  ;; out [B, N] = a [B, K] × w [K, N], for a few rows (a step of generation, of Try it, of Look
+  ;; inside's reading): 32 columns at a time in eight registers (two adjacent cache lines of each
+  ;; row of w per k, where 16 columns took one and left the next to a later pass), then 16 if N is
+  ;; an odd multiple of 16; w streamed once per row. N a multiple of 16.
   (func (export "matMulRows") (param $a i32) (param $w i32) (param $B i32) (param $K i32) (param $N i32)
     (param $out i32)
-    (local $b i32) (local $n i32) (local $k i32) (local $nb i32) (local $p i32) (local $s v128)
+    (local $b i32) (local $n i32) (local $k i32) (local $nb i32) (local $p i32) (local $s v128) (local $wide i32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local $acc4 v128) (local $acc5 v128) (local $acc6 v128) (local $acc7 v128)
     (local.set $nb (i32.shl (local.get $N) (i32.const 2))) ;; a row of w, in bytes
+    (local.set $wide (i32.and (local.get $nb) (i32.const -128))) ;; whole blocks of 32 columns, in bytes
     (loop $rows
       (local.set $n (i32.const 0))
-      (loop $cols
+      (block $wideDone
+        (br_if $wideDone (i32.eqz (local.get $wide)))
+        (loop $cols
+          (local.set $acc0 (v128.const i32x4 0 0 0 0))
+          (local.set $acc1 (v128.const i32x4 0 0 0 0))
+          (local.set $acc2 (v128.const i32x4 0 0 0 0))
+          (local.set $acc3 (v128.const i32x4 0 0 0 0))
+          (local.set $acc4 (v128.const i32x4 0 0 0 0))
+          (local.set $acc5 (v128.const i32x4 0 0 0 0))
+          (local.set $acc6 (v128.const i32x4 0 0 0 0))
+          (local.set $acc7 (v128.const i32x4 0 0 0 0))
+          (local.set $p (i32.add (local.get $w) (local.get $n)))
+          (local.set $k (i32.const 0))
+          (loop $inner
+            (local.set $s (f32x4.splat (f32.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $s) (v128.load (local.get $p)))))
+            (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $p)))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $s) (v128.load offset=32 (local.get $p)))))
+            (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $s) (v128.load offset=48 (local.get $p)))))
+            (local.set $acc4 (f32x4.add (local.get $acc4) (f32x4.mul (local.get $s) (v128.load offset=64 (local.get $p)))))
+            (local.set $acc5 (f32x4.add (local.get $acc5) (f32x4.mul (local.get $s) (v128.load offset=80 (local.get $p)))))
+            (local.set $acc6 (f32x4.add (local.get $acc6) (f32x4.mul (local.get $s) (v128.load offset=96 (local.get $p)))))
+            (local.set $acc7 (f32x4.add (local.get $acc7) (f32x4.mul (local.get $s) (v128.load offset=112 (local.get $p)))))
+            (local.set $p (i32.add (local.get $p) (local.get $nb)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $inner (i32.lt_u (local.get $k) (local.get $K))))
+          (local.set $p (i32.add (local.get $out) (local.get $n)))
+          (v128.store (local.get $p) (local.get $acc0))
+          (v128.store offset=16 (local.get $p) (local.get $acc1))
+          (v128.store offset=32 (local.get $p) (local.get $acc2))
+          (v128.store offset=48 (local.get $p) (local.get $acc3))
+          (v128.store offset=64 (local.get $p) (local.get $acc4))
+          (v128.store offset=80 (local.get $p) (local.get $acc5))
+          (v128.store offset=96 (local.get $p) (local.get $acc6))
+          (v128.store offset=112 (local.get $p) (local.get $acc7))
+          (local.set $n (i32.add (local.get $n) (i32.const 128)))
+          (br_if $cols (i32.lt_u (local.get $n) (local.get $wide)))))
+      (block $done
+        (br_if $done (i32.ge_u (local.get $n) (local.get $nb)))
         (local.set $acc0 (v128.const i32x4 0 0 0 0))
         (local.set $acc1 (v128.const i32x4 0 0 0 0))
         (local.set $acc2 (v128.const i32x4 0 0 0 0))
         (local.set $acc3 (v128.const i32x4 0 0 0 0))
         (local.set $p (i32.add (local.get $w) (local.get $n)))
         (local.set $k (i32.const 0))
-        (loop $inner
+        (loop $tail
           (local.set $s (f32x4.splat (f32.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))))
           (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $s) (v128.load (local.get $p)))))
           (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $p)))))
@@ -209,14 +251,12 @@
           (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $s) (v128.load offset=48 (local.get $p)))))
           (local.set $p (i32.add (local.get $p) (local.get $nb)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br_if $inner (i32.lt_u (local.get $k) (local.get $K))))
+          (br_if $tail (i32.lt_u (local.get $k) (local.get $K))))
         (local.set $p (i32.add (local.get $out) (local.get $n)))
         (v128.store (local.get $p) (local.get $acc0))
         (v128.store offset=16 (local.get $p) (local.get $acc1))
         (v128.store offset=32 (local.get $p) (local.get $acc2))
-        (v128.store offset=48 (local.get $p) (local.get $acc3))
-        (local.set $n (i32.add (local.get $n) (i32.const 64)))
-        (br_if $cols (i32.lt_u (local.get $n) (local.get $nb))))
+        (v128.store offset=48 (local.get $p) (local.get $acc3)))
       (local.set $a (i32.add (local.get $a) (i32.shl (local.get $K) (i32.const 2))))
       (local.set $out (i32.add (local.get $out) (local.get $nb)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))

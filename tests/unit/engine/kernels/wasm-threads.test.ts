@@ -51,21 +51,27 @@ describe('the SIMD kernels on a shared memory (the threaded build)', () => {
     for (let k = 0; k < 3; k++) expect(Array.from(shared[k])).toEqual(Array.from(plain[k]));
   });
 
-  it("multiply a few rows (generation's and Try it's recurrent matMul) as plain loops do, on either memory", () => {
-    const [B, K, N] = [3, 40, 48]; // a [3, 40] at 0, w [40, 48] at 1024, out at 8192
-    const results = [false, true].map((shared) => {
-      const { simd, heap } = kernelsOn(shared);
-      for (let i = 0; i < PAGE; i++) heap[i] = Math.sin(i * 0.37) * 3;
-      simd.matMulRows(0, 1024 * 4, B, K, N, 8192 * 4);
-      const want = new Float32Array(B * N);
-      matMulRows(heap.subarray(0, B * K), K, heap.subarray(1024, 1024 + K * N), B, K, want);
-      return { got: heap.slice(8192, 8192 + B * N), want };
-    });
-    for (const { got, want } of results)
-      got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i]))));
-    expect(Array.from(results[1].got)).toEqual(Array.from(results[0].got));
-    expect(results[0].got[N - 1]).not.toBe(0); // the last column of a row is written too
-  });
+  // 48 columns: one block of 32 and the 16 after it; 64: blocks of 32 only; 16: the 16 alone.
+  it.each([48, 64, 16])(
+    "multiply a few rows (generation's and Try it's recurrent matMul) as plain loops do, on either memory: %i columns",
+    (N) => {
+      const [B, K] = [3, 40]; // a [3, 40] at 0, w [40, N] at 1024, out at 8192
+      const results = [false, true].map((shared) => {
+        const { simd, heap } = kernelsOn(shared);
+        for (let i = 0; i < PAGE; i++) heap[i] = Math.sin(i * 0.37) * 3;
+        simd.matMulRows(0, 1024 * 4, B, K, N, 8192 * 4);
+        const want = new Float32Array(B * N);
+        matMulRows(heap.subarray(0, B * K), K, heap.subarray(1024, 1024 + K * N), B, K, want);
+        return { got: heap.slice(8192, 8192 + B * N), want, after: heap[8192 + B * N] };
+      });
+      for (const { got, want } of results)
+        got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i]))));
+      expect(Array.from(results[1].got)).toEqual(Array.from(results[0].got));
+      expect(results[0].got[N - 1]).not.toBe(0); // the last column of a row is written too
+      // nothing written past the rows
+      for (const { after } of results) expect(after).toBe(Math.fround(Math.sin((8192 + B * N) * 0.37) * 3));
+    },
+  );
 });
 
 describe('the build plugin for the threaded factory', () => {
