@@ -6,7 +6,7 @@
  * forward (lstmLayer) itself. No second copy of the LSTM's maths.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FEATURES, varies } from '../data/text-features';
+import { FEATURES, correlation, varies } from '../data/text-features';
 import {
   KIND_BLOCK,
   MEMORY_REACH,
@@ -130,96 +130,51 @@ export function unitTrace(r: ProbeReading, layer: number, kind: ActivationKind, 
 /**
  * Units ranked by how well their cell state or hidden value follows each feature of the probe
  * text (|Pearson r|), CELLS_PER_FEATURE per feature; features that never vary over the probe are
- * left out: no unit can be shown to track them there. The states are swept row by row (each row
- * holds every unit's h and c side by side), all features at once: unit by unit, each row would be
- * a strided read per unit and feature. Sums run in the same order as `correlation`'s.
+ * left out: no unit can be shown to track them there.
  */
 export function rankCells(r: ProbeReading, text: string, features = FEATURES): CellFinding[] {
   const T = r.ids.length - r.context;
   if (text.length !== T) throw new RangeError(`the text has ${text.length} characters, the probe ${T}`);
-  const U = r.units;
-  const width = STATE_WIDTH * U;
-  const C = 2 * U; // the h block, then the c block (KIND_BLOCK)
-  const shown = features
-    .map((feature) => ({ feature, y: feature.values(text) }))
-    .filter(({ y }) => varies(y))
-    .map(({ feature, y }) => {
-      let sy = 0;
-      for (let t = 0; t < T; t++) sy += y[t];
-      const my = sy / T;
-      const dy = new Float64Array(T);
-      let syy = 0;
-      for (let t = 0; t < T; t++) {
-        dy[t] = y[t] - my;
-        syy += dy[t] * dy[t];
-      }
-      return { feature, dy, syy, all: [] as CellFinding[] };
-    });
-  if (shown.length === 0) return [];
-  const dx = new Float64Array(C);
-  for (let layer = 0; layer < r.layers; layer++) {
-    const x = r.states[layer];
-    const mean = new Float64Array(C);
-    for (let t = 0; t < T; t++) {
-      const row = (r.context + t) * width;
-      for (let j = 0; j < C; j++) mean[j] += x[row + j];
-    }
-    for (let j = 0; j < C; j++) mean[j] /= T;
-    const sxx = new Float64Array(C);
-    const sxy = shown.map(() => new Float64Array(C));
-    for (let t = 0; t < T; t++) {
-      centre(x, (r.context + t) * width, mean, dx, sxx);
-      for (let f = 0; f < shown.length; f++) addScaled(sxy[f], dx, shown[f].dy[t]);
-    }
-    shown.forEach(({ feature, syy, all }, f) => {
+  const width = STATE_WIDTH * r.units;
+  const found: CellFinding[] = [];
+  for (const feature of features) {
+    const y = feature.values(text);
+    if (!varies(y)) continue;
+    const all: CellFinding[] = [];
+    for (let layer = 0; layer < r.layers; layer++)
       for (const kind of ['c', 'h'] as const)
-        for (let unit = 0; unit < U; unit++) {
-          const j = columnOf(kind, unit, U);
-          const rr = sxx[j] > 1e-12 && syy > 1e-12 ? sxy[f][j] / Math.sqrt(sxx[j] * syy) : 0;
+        for (let unit = 0; unit < r.units; unit++) {
+          const offset = r.context * width + columnOf(kind, unit, r.units);
+          const rr = correlation(r.states[layer], offset, width, y, T);
           all.push({ feature: feature.id, label: feature.label, layer, kind, unit, r: rr });
         }
-    });
+    all.sort((a, b) => Math.abs(b.r) - Math.abs(a.r));
+    found.push(...all.slice(0, CELLS_PER_FEATURE));
   }
-  return shown.flatMap(({ all }) => all.sort((a, b) => Math.abs(b.r) - Math.abs(a.r)).slice(0, CELLS_PER_FEATURE));
+  return found;
 }
 
-/** dx = the row from `at` less the means; sxx += dx². */
-function centre(x: Float32Array, at: number, mean: Float64Array, dx: Float64Array, sxx: Float64Array): void {
-  for (let j = 0; j < dx.length; j++) {
-    const d = x[at + j] - mean[j];
-    dx[j] = d;
-    sxx[j] += d * d;
-  }
-}
-
-/** acc += dx × k. */
-function addScaled(acc: Float64Array, dx: Float64Array, k: number): void {
-  for (let j = 0; j < dx.length; j++) acc[j] += dx[j] * k;
-}
-
-/**
- * Per layer, each unit's share of shown timesteps with its i, f and o gates below 0.1 and above
- * 0.9; swept row by row, as rankCells.
- */
+/** Per layer, each unit's share of shown timesteps with its i, f and o gates below 0.1 and above 0.9. */
 export function gateSaturation(r: ProbeReading): GateSaturation[] {
-  const U = r.units;
-  const width = STATE_WIDTH * U;
+  const width = STATE_WIDTH * r.units;
   const T = r.ids.length - r.context;
   return r.states.map((states, layer) => ({
     layer,
     gates: (['i', 'f', 'o'] as const).map((gate) => {
-      const below = new Uint32Array(U);
-      const above = new Uint32Array(U);
-      const block = columnOf(gate, 0, U);
-      for (let t = 0; t < T; t++) {
-        const row = (r.context + t) * width + block;
-        for (let unit = 0; unit < U; unit++) {
-          const v = states[row + unit];
-          if (v < SATURATED.low) below[unit]++;
-          else if (v > SATURATED.high) above[unit]++;
+      const low = new Float32Array(r.units);
+      const high = new Float32Array(r.units);
+      for (let unit = 0; unit < r.units; unit++) {
+        const column = columnOf(gate, unit, r.units);
+        let [below, above] = [0, 0];
+        for (let s = 0; s < T; s++) {
+          const v = states[(r.context + s) * width + column];
+          if (v < SATURATED.low) below++;
+          else if (v > SATURATED.high) above++;
         }
+        low[unit] = below / T;
+        high[unit] = above / T;
       }
-      return { gate, low: Float32Array.from(below, (n) => n / T), high: Float32Array.from(above, (n) => n / T) };
+      return { gate, low, high };
     }),
   }));
 }
