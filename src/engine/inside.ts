@@ -6,7 +6,7 @@
  * forward (lstmLayer) itself. No second copy of the LSTM's maths.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FEATURES, correlation, varies } from '../data/text-features';
+import { FEATURES, varies } from '../data/text-features';
 import {
   KIND_BLOCK,
   MEMORY_REACH,
@@ -130,28 +130,54 @@ export function unitTrace(r: ProbeReading, layer: number, kind: ActivationKind, 
 /**
  * Units ranked by how well their cell state or hidden value follows each feature of the probe
  * text (|Pearson r|), CELLS_PER_FEATURE per feature; features that never vary over the probe are
- * left out: no unit can be shown to track them there.
+ * left out: no unit can be shown to track them there. The sums are three matMuls on the backend
+ * (the means, the centred squares, the centred products with every feature at once), in float32:
+ * as loops in JavaScript they were most of a view's time after the reading.
  */
-export function rankCells(r: ProbeReading, text: string, features = FEATURES): CellFinding[] {
+export async function rankCells(r: ProbeReading, text: string, features = FEATURES): Promise<CellFinding[]> {
   const T = r.ids.length - r.context;
   if (text.length !== T) throw new RangeError(`the text has ${text.length} characters, the probe ${T}`);
-  const width = STATE_WIDTH * r.units;
-  const found: CellFinding[] = [];
-  for (const feature of features) {
-    const y = feature.values(text);
-    if (!varies(y)) continue;
+  const U = r.units;
+  const width = STATE_WIDTH * U;
+  const shown = features.map((feature) => ({ feature, y: feature.values(text) })).filter(({ y }) => varies(y));
+  if (shown.length === 0) return [];
+  const F = shown.length;
+  const centred = new Float32Array(T * F); // [T, F]: each feature less its mean
+  shown.forEach(({ y }, f) => {
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += y[t];
+    for (let t = 0; t < T; t++) centred[t * F + f] = y[t] - sum / T;
+  });
+  const sums = tf.tidy(() => {
+    const yc = tf.tensor2d(centred, [T, F]);
+    const ones = tf.fill([1, T], 1 / T) as tf.Tensor2D;
+    return [
+      tf.sum(tf.square(yc), 0), // [F]
+      ...r.states.flatMap((states) => {
+        // h then c: the first 2U of each packed row (KIND_BLOCK)
+        const x = tf.slice(tf.tensor2d(states.subarray(r.context * width), [T, width]), [0, 0], [T, 2 * U]);
+        const xc = tf.sub(x, tf.matMul(ones, x)); // less each column's mean
+        return [tf.matMul(yc, xc, true, false), tf.mul(tf.matMul(ones, tf.square(xc)), T)]; // [F, 2U], [1, 2U]
+      }),
+    ];
+  });
+  const [syy, ...perLayer] = await Promise.all(sums.map((s) => s.data() as Promise<Float32Array>));
+  tf.dispose(sums);
+  return shown.flatMap(({ feature }, f) => {
     const all: CellFinding[] = [];
-    for (let layer = 0; layer < r.layers; layer++)
+    for (let layer = 0; layer < r.layers; layer++) {
+      const [sxy, sxx] = [perLayer[2 * layer].subarray(f * 2 * U), perLayer[2 * layer + 1]];
       for (const kind of ['c', 'h'] as const)
-        for (let unit = 0; unit < r.units; unit++) {
-          const offset = r.context * width + columnOf(kind, unit, r.units);
-          const rr = correlation(r.states[layer], offset, width, y, T);
-          all.push({ feature: feature.id, label: feature.label, layer, kind, unit, r: rr });
+        for (let unit = 0; unit < U; unit++) {
+          const j = columnOf(kind, unit, U);
+          // A constant unit less its mean is one value throughout: its products with a centred
+          // feature sum to rounding, so r stays near 0 even where sxx is not exactly 0.
+          const rr = sxx[j] > 1e-12 && syy[f] > 1e-12 ? sxy[j] / Math.sqrt(sxx[j] * syy[f]) : 0;
+          all.push({ feature: feature.id, label: feature.label, layer, kind, unit, r: Math.max(-1, Math.min(1, rr)) });
         }
-    all.sort((a, b) => Math.abs(b.r) - Math.abs(a.r));
-    found.push(...all.slice(0, CELLS_PER_FEATURE));
-  }
-  return found;
+    }
+    return all.sort((a, b) => Math.abs(b.r) - Math.abs(a.r)).slice(0, CELLS_PER_FEATURE);
+  });
 }
 
 /** Per layer, each unit's share of shown timesteps with its i, f and o gates below 0.1 and above 0.9. */

@@ -88,7 +88,7 @@ export class InsideJobs {
     const reading = await readProbe(target.model, probe.ids, probe.context);
     this.#last = { reading, model: target.model };
     const text = decode(target.vocab, probe.ids.subarray(probe.context));
-    const cells = rankCells(reading, text);
+    const cells = await rankCells(reading, text);
     const u = req.unit;
     const shown =
       u &&

@@ -66,7 +66,7 @@ async function views() {
   const t0 = performance.now();
   const reading = await readProbe(model, ids, CONTEXT);
   const t1 = performance.now();
-  const cells = rankCells(reading, shown);
+  const cells = await rankCells(reading, shown);
   const t2 = performance.now();
   gateSaturation(reading);
   const t3 = performance.now();
@@ -134,7 +134,7 @@ async function training(refresh: boolean, seconds: number) {
       if (refresh && performance.now() - lastViewEnd >= 9 * lastViewMs) {
         const v0 = performance.now();
         const r = await readProbe(m, encode(vocab, raw.slice(start - CONTEXT, start + chars)), CONTEXT);
-        rankCells(r, decode(vocab, r.ids.subarray(CONTEXT)));
+        await rankCells(r, decode(vocab, r.ids.subarray(CONTEXT)));
         gateSaturation(r);
         lastViewEnd = performance.now();
         lastViewMs = lastViewEnd - v0;

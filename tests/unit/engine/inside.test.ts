@@ -131,7 +131,7 @@ describe('cells worth a look', () => {
       model,
       Int32Array.from(text, (ch) => chars.indexOf(ch)),
     );
-    const cells = rankCells(reading, text);
+    const cells = await rankCells(reading, text);
     const quotes = cells.filter((c) => c.feature === 'quotes');
     expect(quotes[0]).toMatchObject({ layer: 0, unit: 0 });
     expect(Math.abs(quotes[0].r)).toBeGreaterThan(0.9);
@@ -142,9 +142,28 @@ describe('cells worth a look', () => {
     for (const cell of cells) {
       const feature = FEATURES.find((f) => f.id === cell.feature)!;
       const trace = unitTrace(reading, cell.layer, cell.kind, cell.unit).values;
-      expect(cell.r).toBeCloseTo(correlation(trace, 0, 1, feature.values(text)), 12);
+      expect(cell.r).toBeCloseTo(correlation(trace, 0, 1, feature.values(text)), 5); // float32 sums
     }
     disposeModel(model);
+  });
+
+  it('give a constant unit no correlation, and a unit that is a feature r = 1, in float32 sums', async () => {
+    const text = 'It was the best of times, it was the worst of times. '.repeat(20);
+    const [T, U] = [text.length, 4];
+    const width = 6 * U;
+    const space = FEATURES.find((f) => f.id === 'space')!.values(text);
+    const states = new Float32Array(T * width);
+    for (let t = 0; t < T; t++) {
+      states[t * width + 0] = 3.7; // h0: constant
+      states[t * width + 1] = 100 + space[t]; // h1: the feature, far from zero
+      states[t * width + U + 2] = Math.sin(t); // c2: unrelated
+    }
+    const reading = { ids: new Int32Array(T), context: 0, layers: 1, units: U, states: [states] } as never;
+    const cells = await rankCells(reading, text);
+    const spaces = cells.filter((c) => c.feature === 'space');
+    expect(spaces[0]).toMatchObject({ kind: 'h', unit: 1 });
+    expect(spaces[0].r).toBeCloseTo(1, 5);
+    for (const c of cells.filter((x) => x.kind === 'h' && x.unit === 0)) expect(Math.abs(c.r)).toBeLessThan(1e-3);
   });
 
   it('describe the text as read up to each character', () => {
