@@ -2,7 +2,8 @@
  * The classify suite, under Node on tfjs' WASM backend (the app's default backend here, same
  * engine code): base-encoder and scratch-encoder classifiers trained for the same time, with all
  * examples and with 100 per class; validation accuracy and macro-F1 of each.
- * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240] [--out FILE]`.
+ * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240] [--base DIR] [--out FILE]`
+ * (--base: the English base's folder, public/models/base-en by default; base-en-large for the large one).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -32,7 +33,7 @@ tf.env().set('PROD', true);
 registerKernels('wasm');
 await tf.setBackend('wasm');
 
-const base = await readBase();
+const base = await readBase(arg('base', 'public/models/base-en'));
 const set = readLabeledSet(dataFile);
 console.log(`${dataFile}: ${set.texts.length} examples, classes ${set.labels.join('/')} ${set.counts.join('/')}`);
 

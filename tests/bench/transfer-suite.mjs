@@ -1,5 +1,5 @@
 // `npm run bench -- --suite transfer [--text FILE] [--seconds 300] [--lanes scratch,all,features,gradual]
-//  [--out FILE]`: on the backend Auto picks in Debian's Chromium, trains the app's default model
+//  [--base base-en-large] [--out FILE]`: on the backend Auto picks in Debian's Chromium, trains the app's default model
 // from scratch and the English base in each fine-tune mode, each for the same training time on
 // the same text (default: the first 50 KB of Moby Dick, the book the base never read), and
 // writes every run's validation bits/char at the marks (valBpcAt) to JSON.
@@ -38,7 +38,8 @@ const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'warning' && console.log('  page:', m.text()));
 await page.goto('http://localhost:4411/');
 await page.waitForFunction(() => window.bench);
-const base = JSON.parse(readFileSync('public/models/base-en/base.json', 'utf8'));
+const baseName = arg('base', 'base-en'); // a folder of public/models: base-en (small) or base-en-large
+const base = JSON.parse(readFileSync(`public/models/${baseName}/base.json`, 'utf8'));
 const results = {
   meta: benchMeta(`Chromium ${browser.version()}`),
   date: new Date().toISOString(),
@@ -49,13 +50,20 @@ const results = {
   chars: text.length,
   seconds,
   marks,
-  base: { name: base.name, valBpc: base.valBpc, weightsSha256: base.weights.sha256 },
+  base: { folder: baseName, name: base.name, valBpc: base.valBpc, weightsSha256: base.weights.sha256 },
   runs: {},
 };
 for (const lane of lanes) {
   const t0 = Date.now();
   process.stdout.write(`  ${lane}… `);
-  results.runs[lane] = await page.evaluate((o) => window.bench.transfer(o), { lane, seconds, marks, text, person });
+  results.runs[lane] = await page.evaluate((o) => window.bench.transfer(o), {
+    lane,
+    seconds,
+    marks,
+    text,
+    person,
+    base: baseName,
+  });
   const r = results.runs[lane];
   if (person) {
     const f = (v) => v.toFixed(3);

@@ -14,6 +14,7 @@ export interface TransferOptions {
   marks: number[]; // training-time marks (s) with a validation estimate
   text: string;
   person?: boolean; // the settings a person gets: suggested for the text's size, stop at the best, checks every 50
+  base?: string; // the base's folder under models/: base-en (the default) or base-en-large
 }
 
 /** What a person gets for this text: the suggested size, dropout and epochs (fine-tuning keeps the base's size). */
@@ -42,7 +43,9 @@ export async function transfer(o: TransferOptions) {
   const chosen = performance.now();
   let base = null;
   if (o.lane !== 'scratch') {
-    base = (await client.request({ type: 'load-base', url: new URL('models/base-en/', document.baseURI).href })).base;
+    base = (
+      await client.request({ type: 'load-base', url: new URL(`models/${o.base ?? 'base-en'}/`, document.baseURI).href })
+    ).base;
     settings.model = { ...settings.model, ...base.model };
     settings.train.learningRate = base.fineTuneLearningRate;
   }
@@ -103,7 +106,7 @@ async function personRun(o: TransferOptions) {
   if (o.lane !== 'scratch' && o.lane !== 'today') {
     const { base } = await client.request({
       type: 'load-base',
-      url: new URL('models/base-en/', document.baseURI).href,
+      url: new URL(`models/${o.base ?? 'base-en'}/`, document.baseURI).href,
     });
     settings.model = { ...base.model, dropout: settings.model.dropout };
     settings.train.learningRate = base.fineTuneLearningRate;
