@@ -26,6 +26,11 @@ export class BackendView {
   get check() {
     return this.#check;
   }
+  /** Training runs on the processor: WASM or plain CPU, or a GPU backend on a software adapter. */
+  get onProcessor(): boolean {
+    const name = this.#name;
+    return name === 'wasm' || name === 'cpu' || (name !== null && !!this.#adapter?.isFallbackAdapter);
+  }
 
   onCheck(e: Extract<WorkerEvent, { type: 'engine-check' }> | null): void {
     this.#check = e;

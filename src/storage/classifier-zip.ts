@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import type { EncoderStart } from '../config/classify';
+import { DEFAULT_BASE, isBaseId, type BaseId } from '../config/bases';
 import { weightSpecs, type WeightSpec } from '../engine/architecture';
 import { specOf, type ModelConfig } from '../config/settings';
 import {
@@ -50,6 +51,8 @@ export interface ClassifierMeta {
   encoder: ModelConfig;
   head: HeadConfig;
   start: EncoderStart; // whether the encoder began as the English base
+  // which base (config/bases.ts); null from scratch. Files from before there were two say nothing: the small one
+  base: BaseId | null;
   accuracy: number | null; // validation accuracy when it was exported
   macroF1: number | null;
   createdAt: string;
@@ -134,6 +137,10 @@ function validateMeta(m: unknown): ClassifierMeta {
     dropout: numberWithin(h.dropout ?? 0, 0, specOf('dropout').max, `${META}: the head's dropout`, fail),
   };
   if (c.start !== 'base' && c.start !== 'scratch') fail(`${META} says the encoder started as ${shown(c.start)}`);
+  const base = c.base === undefined ? (c.start === 'base' ? DEFAULT_BASE : null) : c.base;
+  if (base !== null && !isBaseId(base)) fail(`${META} names an English base this page does not have: ${shown(base)}`);
+  if ((base === null) !== (c.start === 'scratch'))
+    fail(`${META} says the encoder started as ${shown(c.start)} from base ${shown(base)}`);
   if (typeof c.foldTypography !== 'boolean') fail(`${META} does not say whether typography was folded`);
   const score = (v: unknown, what: string) =>
     v === null || v === undefined ? null : numberWithin(v, 0, 1, what, fail);
@@ -148,6 +155,7 @@ function validateMeta(m: unknown): ClassifierMeta {
     encoder,
     head,
     start: c.start as EncoderStart,
+    base: base as BaseId | null,
     accuracy: score(c.accuracy, `${META}: the accuracy`),
     macroF1: score(c.macroF1, `${META}: the macro-F1`),
     createdAt: typeof c.createdAt === 'string' ? c.createdAt.slice(0, 64) : '',

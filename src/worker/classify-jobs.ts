@@ -13,7 +13,7 @@ import { ClassifyRun } from '../run/classify-run';
 import { CLASSIFIER_FORMAT, classifierZip, readClassifierZip, type ClassifierMeta } from '../storage/classifier-zip';
 import { makeClassifier, prepareData } from '../run/classify-setup';
 import type { BaseLoader } from './base-loader';
-import { DEFAULT_BASE, baseEntry } from '../config/bases';
+import { DEFAULT_BASE, baseEntry, type BaseId } from '../config/bases';
 import { RequestError, errorEvent } from './errors';
 import { quoted, sentence } from '../config/words';
 import { CheckpointError } from '../storage/checkpoint';
@@ -104,7 +104,8 @@ export class ClassifyJobs {
     }
     const { data, truncated } = prepareData(set, settings);
     const classifier = makeClassifier(settings, set.labels.length, base);
-    const info = infoOf(`${this.#setName} · ${settings.start}`, set.labels, settings.maxLen, settings.start);
+    const from = settings.start === 'base' ? (settings.base ?? DEFAULT_BASE) : null;
+    const info = infoOf(`${this.#setName} · ${settings.start}`, set.labels, settings.maxLen, settings.start, from);
     this.#replace({ classifier, vocab: data.vocab, maxLen: settings.maxLen, info });
     return { data, truncated, settings, classifier };
   }
@@ -199,7 +200,7 @@ export class ClassifyJobs {
 
   #open(meta: ClassifierMeta, classifier: Classifier, name: string): void {
     const info = {
-      ...infoOf(name, meta.labels, meta.maxLen, meta.start),
+      ...infoOf(name, meta.labels, meta.maxLen, meta.start, meta.base),
       accuracy: meta.accuracy,
       macroF1: meta.macroF1,
     };
@@ -220,6 +221,7 @@ export class ClassifyJobs {
       encoder: classifier.encoder.config,
       head: classifier.head,
       start: info.start,
+      base: info.base,
       accuracy: info.accuracy,
       macroF1: info.macroF1,
       createdAt: new Date().toISOString(),
@@ -238,11 +240,18 @@ export class ClassifyJobs {
   }
 }
 
-const infoOf = (name: string, labels: string[], maxLen: number, start: EncoderStart): ClassifierInfo => ({
+const infoOf = (
+  name: string,
+  labels: string[],
+  maxLen: number,
+  start: EncoderStart,
+  base: BaseId | null,
+): ClassifierInfo => ({
   name,
   labels,
   maxLen,
   start,
+  base,
   accuracy: null,
   macroF1: null,
 });

@@ -200,6 +200,7 @@ export interface ClassifierInfo {
   labels: string[];
   maxLen: number;
   start: EncoderStart;
+  base: BaseId | null; // the English base its encoder began as; null: from scratch
   accuracy: number | null; // validation accuracy of its run, when known
   macroF1: number | null;
 }

@@ -54,6 +54,8 @@ test('choosing the large base downloads it from this site with progress, and it 
   await expect(page.getByTestId('base-info')).toContainText(
     `${layers}×${units} LSTM, ${formatBytes(LARGE.weights.bytes)}`,
   );
+  // No graphics card here: the page says the large base is the slow start on this computer.
+  await expect(page.getByTestId('base-slow')).toContainText('the small base is the quicker start here');
   expect(models.filter((p) => p.includes('/models/base-en/'))).toEqual([]); // the small base was not fetched
   expect(models.some((p) => p.endsWith('/models/base-en-large/weights.bin'))).toBe(true);
   expect(elsewhere()).toEqual([]);

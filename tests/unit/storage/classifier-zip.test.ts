@@ -41,6 +41,7 @@ const meta = (): ClassifierMeta => ({
   encoder: { vocabSize: 5, embedDim: 3, units: 4, layers: 2, dropout: 0 },
   head: { classes: 3, hidden: 6, dropout: 0.2 },
   start: 'scratch',
+  base: null,
   accuracy: 0.5,
   macroF1: 0.4,
   createdAt: '2026-11-22T00:00:00Z',
@@ -93,6 +94,32 @@ describe('classifier export', () => {
       /head/,
     );
     expect(await refuse({ 'model.json': strToU8('{') })).toMatch(/not valid JSON/);
+    disposeClassifier(c);
+  });
+
+  it('says which English base the encoder began as, and reads files from before there were two as the small one', async () => {
+    const c = trainedLooking();
+    const files = unzipSync(await classifierZip(c, { ...meta(), start: 'base', base: 'large' }));
+    const read = async (m: object) => {
+      try {
+        const back = await readClassifierZip(zipSync({ ...files, 'classifier.json': strToU8(JSON.stringify(m)) }));
+        disposeClassifier(back.classifier);
+        return back.meta.base;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(JSON.parse(strFromU8(files['classifier.json'])).base).toBe('large');
+    expect(await read({ ...meta(), start: 'base', base: 'large' })).toBe('large');
+    const { base: _, ...older } = meta(); // written before the large base: no `base` at all
+    expect(await read({ ...older, start: 'base' })).toBe('small');
+    expect(await read(older)).toBeNull(); // from scratch
+    expect(await read({ ...meta(), start: 'base', base: 'huge' })).toMatch(
+      /names an English base this page does not have: ".huge."/,
+    );
+    expect(await read({ ...meta(), start: 'scratch', base: 'large' })).toMatch(
+      /started as ".scratch." from base ".large."/,
+    );
     disposeClassifier(c);
   });
 });

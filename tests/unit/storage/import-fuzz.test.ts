@@ -146,6 +146,7 @@ describe('fuzzed descriptions: an import or a refusal in words, and nothing left
       encoder: c.encoder.config,
       head: c.head,
       start: 'scratch',
+      base: null,
       accuracy: 0.5,
       macroF1: 0.4,
       createdAt: '2026-12-05T00:00:00Z',

@@ -27,6 +27,7 @@ const META: ClassifierMeta = {
   encoder: { vocabSize: 5, embedDim: 3, units: 4, layers: 1, dropout: 0 },
   head: { classes: 3, hidden: 6, dropout: 0.2 },
   start: 'scratch',
+  base: null,
   accuracy: 0.9,
   macroF1: 0.8,
   createdAt: '2026-12-05T00:00:00Z',
