@@ -12,6 +12,7 @@ export interface BaseEntry {
   hint: string; // who it is for, after the label
   folder: string; // its files, relative to the page
   noun: string; // how a sentence names it
+  wantsGpu: boolean; // slow to train on the processor: the page says so where no graphics card trains
 }
 
 export const BASES = [
@@ -21,6 +22,7 @@ export const BASES = [
     hint: 'fast on any computer',
     folder: 'models/base-en/',
     noun: 'the small English base',
+    wantsGpu: false,
   },
   {
     id: 'large',
@@ -28,6 +30,7 @@ export const BASES = [
     hint: 'best with a graphics card',
     folder: 'models/base-en-large/',
     noun: 'the large English base',
+    wantsGpu: true,
   },
 ] as const satisfies readonly BaseEntry[];
 

@@ -110,7 +110,8 @@ const columnOf = (kind: ActivationKind, unit: number, units: number) => KIND_BLO
 
 /** One unit's value at each shown character. */
 export function unitTrace(r: ProbeReading, layer: number, kind: ActivationKind, unit: number): UnitTrace {
-  if (!(layer >= 0 && layer < r.layers && unit >= 0 && unit < r.units && kind in KIND_BLOCK))
+  const index = (n: number, below: number) => Number.isInteger(n) && n >= 0 && n < below;
+  if (!(index(layer, r.layers) && index(unit, r.units) && Object.hasOwn(KIND_BLOCK, kind)))
     throw new RangeError(`no ${kind} of unit ${unit} in layer ${layer}`);
   const width = STATE_WIDTH * r.units;
   const T = r.ids.length - r.context;

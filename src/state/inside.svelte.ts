@@ -204,15 +204,13 @@ export class InsideState {
       this.#lastMs = view.ms;
       this.#error = null;
       this.#focus = Math.min(this.#focus, Math.max(0, view.probe.length - 1));
+      const chosenMeanwhile = this.#unit !== unit;
       const { layer, kind, unit: index } = reply.trace;
-      if (this.#unit === unit) this.#unit = { layer, kind, unit: index }; // the best cell when none fitted
+      if (!chosenMeanwhile) this.#unit = { layer, kind, unit: index }; // the best cell when none fitted
       this.#trace = reply.trace;
       this.#memory = reply.memory?.at === this.#focus ? reply.memory : null;
-      // Chosen while the view was read, or not answered with it (the last character has no memory).
-      await Promise.all([
-        this.#unit === unit || this.#sameUnit(reply.trace) ? null : this.#askUnit(),
-        this.#memory ? null : this.#askMemory(),
-      ]);
+      // What was chosen or focused while the view was read, or not answered with it, is asked for now.
+      await Promise.all([chosenMeanwhile ? this.#askUnit() : null, this.#memory ? null : this.#askMemory()]);
     } catch (error) {
       this.#error = sentence(error);
     } finally {
@@ -224,11 +222,6 @@ export class InsideState {
         void this.refresh();
       }
     }
-  }
-
-  #sameUnit(t: UnitTrace): boolean {
-    const u = this.#unit;
-    return !!u && u.layer === t.layer && u.kind === t.kind && u.unit === t.unit;
   }
 
   // One request of each kind at a time; when it answers, the latest wish is asked for if it changed.

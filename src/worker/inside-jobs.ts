@@ -18,7 +18,7 @@ import {
   unitTrace,
   type ProbeReading,
 } from '../engine/inside';
-import { KIND_BLOCK, type InsideModel } from '../engine/inside-types';
+import type { InsideModel, UnitChoice, UnitTrace } from '../engine/inside-types';
 import { assignWeights, createModel, disposeModel, type CharModel } from '../engine/model';
 import type { LoadedBase } from '../run/run-state';
 import { RequestError } from './errors';
@@ -89,25 +89,17 @@ export class InsideJobs {
     this.#last = { reading, model: target.model };
     const text = decode(target.vocab, probe.ids.subarray(probe.context));
     const cells = await rankCells(reading, text);
-    const u = req.unit;
-    const shown =
-      u &&
-      Number.isInteger(u.layer) &&
-      u.layer >= 0 &&
-      u.layer < reading.layers &&
-      u.kind in KIND_BLOCK &&
-      Number.isInteger(u.unit) &&
-      u.unit >= 0 &&
-      u.unit < reading.units
-        ? u
-        : (cells[0] ?? { layer: 0, kind: 'c', unit: 0 });
-    const at = req.at === undefined ? null : Math.max(0, Math.min(Math.round(req.at), text.length - 1));
+    const best = cells[0] ?? { layer: 0, kind: 'c', unit: 0 };
+    const trace = traceOr(reading, req.unit, best);
+    const at = req.at;
     const memory =
-      at !== null && at < text.length - 1 && Number.isFinite(at) ? await memoryAt(target.model, reading, at) : null;
+      at !== undefined && Number.isInteger(at) && at >= 0 && at < text.length - 1
+        ? await memoryAt(target.model, reading, at)
+        : null; // none asked for, or none to show: the page asks again for its focus
     this.post({
       type: 'inside',
       id: req.id,
-      trace: unitTrace(reading, shown.layer, shown.kind, shown.unit),
+      trace,
       memory,
       view: {
         model: req.model,
@@ -217,6 +209,17 @@ export class InsideJobs {
     this.#last = null;
     this.#stretch = null;
   }
+}
+
+/** The trace of the unit asked for, or of `best` where there is no such unit (or none was asked). */
+function traceOr(reading: ProbeReading, asked: UnitChoice | undefined, best: UnitChoice): UnitTrace {
+  if (asked)
+    try {
+      return unitTrace(reading, asked.layer, asked.kind, asked.unit);
+    } catch {
+      // a unit of an earlier model: the best cell instead
+    }
+  return unitTrace(reading, best.layer, best.kind, best.unit);
 }
 
 /** A model whose run was replaced since the probe was read. */

@@ -69,7 +69,12 @@ describe('Look inside, through the worker', () => {
     expect(first.memory).toEqual(memory);
     // No unit asked for, or one the model lacks: the probe's best cell. The last character has no next.
     const best = first.view.cells[0];
-    for (const unit of [undefined, { layer: 3, kind: 'c', unit: 0 } as const, { layer: 0, kind: 'x', unit: 1 }]) {
+    for (const unit of [
+      undefined,
+      { layer: 3, kind: 'c', unit: 0 } as const,
+      { layer: 0, kind: 'x', unit: 1 },
+      { layer: 0, kind: 'c', unit: 1.5 },
+    ]) {
       const last = first.view.probe.length - 1;
       const reply = await tab.client.request({
         type: 'inside',
