@@ -9,13 +9,14 @@ import { assignWeights } from '../../src/engine/model';
 import { RunState, type CorpusRef } from '../../src/run/run-state';
 import type { Vocab } from '../../src/data/vocab';
 import type { Settings } from '../../src/config/settings';
-import { BASE_FILES, decodeBaseWeights, validateBaseMeta } from '../../src/storage/base-model';
+import { BASE_FILES, decodeBaseWeights, validateBaseMeta, type CurvePoint } from '../../src/storage/base-model';
 
 /** A run to continue pretraining, from a checkpoint or a written base. */
 export interface Restored {
   state: RunState;
   seconds: number; // training seconds already spent, which the schedule counts against --hours
   stages: string[]; // every earlier stage's command
+  curve: CurvePoint[]; // the held-out estimates so far, so the published curve goes on where it stopped
 }
 
 /** A run holding the base in `dir`; throws if its architecture or vocabulary differ from the options'. */
@@ -42,5 +43,5 @@ export async function restoreFromBase(
     weights.map((w) => w.values),
   );
   state.step = meta.training.steps;
-  return { state, seconds: meta.training.seconds, stages: meta.command.split(' && ') };
+  return { state, seconds: meta.training.seconds, stages: meta.command.split(' && '), curve: meta.curve ?? [] };
 }

@@ -66,7 +66,7 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
     heldOutCurve.push(...((curve ?? []) as CurvePoint[]));
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
-    return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], warmFrom: 0 };
+    return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], curve: [], warmFrom: 0 };
   }
   const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };
   if (opts.from) {
@@ -74,9 +74,11 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
     console.log(
       `starting from the base in ${opts.from}: step ${base.state.step}, ${(base.seconds / 60).toFixed(1)} min done`,
     );
+    heldOutCurve.push(...base.curve);
     return { ...base, stages: [...base.stages, commandOf(opts)], warmFrom: base.state.step };
   }
-  return { state: RunState.fresh(corpus, vocab, settings), seconds: 0, stages: [commandOf(opts)], warmFrom: 0 };
+  const state = RunState.fresh(corpus, vocab, settings);
+  return { state, seconds: 0, stages: [commandOf(opts)], curve: [], warmFrom: 0 };
 }
 
 /** Held-out estimates against hours of training, kept across invocations and published in base.json. */
@@ -116,6 +118,7 @@ let lastSave = Date.now();
 let recent: number[] = [];
 let chars = 0;
 let windowStart = Date.now();
+let typical = 0; // a running mean of one step's seconds
 
 const stopAt = Date.now() + opts.minutes * 60_000;
 const cpuSeconds = () => {
@@ -139,7 +142,11 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt) {
   state.history.train.push([state.step, nats / LN2]);
   recent.push(nats / LN2);
   chars += seq * batch;
-  seconds += (Date.now() - started) / 1000;
+  // A step far slower than usual was paused (kill -STOP while a benchmark runs): count a usual step, so
+  // the schedule and the published hours measure training, not the pause.
+  const took = (Date.now() - started) / 1000;
+  seconds += typical > 0 && took > 20 * typical ? typical : took;
+  typical = typical > 0 ? 0.9 * typical + 0.1 * Math.min(took, 20 * typical) : took;
   const now = Date.now();
   if (now - lastEval > opts.evalEverySec * 1000) {
     const val = await estimateBpc(state.model, valBatches);

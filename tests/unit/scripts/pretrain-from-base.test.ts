@@ -29,15 +29,19 @@ beforeAll(async () => {
   const meta = JSON.parse(new TextDecoder().decode(files[BASE_FILES.meta]));
   Object.assign(meta.training, { steps: 1234, seconds: 600 });
   meta.command = 'npm run pretrain -- --hours 1 && npm run pretrain -- --hours 2';
+  meta.curve = [
+    [0.5, 600, 3.1],
+    [1, 1234, 2.9],
+  ];
   files[BASE_FILES.meta] = new TextEncoder().encode(JSON.stringify(meta));
   dir = mkdtempSync(join(tmpdir(), 'inkling-base-'));
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
 });
 
 describe('pretraining from a written base', () => {
-  it("holds the base's weights, step, seconds and earlier stages", async () => {
+  it("holds the base's weights, step, seconds, earlier stages and held-out curve", async () => {
     const vocab = makeVocab([...BASE_ALPHABET]);
-    const { state, seconds, stages } = await restoreFromBase(dir, corpus, vocab, settingsFor());
+    const { state, seconds, stages, curve } = await restoreFromBase(dir, corpus, vocab, settingsFor());
     const dec = (name: string) => JSON.parse(new TextDecoder().decode(files[name]));
     const meta = validateBaseMeta(dec(BASE_FILES.meta));
     const expected = await decodeBaseWeights(meta, dec(BASE_FILES.model), files[BASE_FILES.weights]);
@@ -45,6 +49,10 @@ describe('pretraining from a written base', () => {
     expect(got.map((g) => Array.from(g))).toEqual(expected.map((w) => Array.from(w.values)));
     expect([state.step, seconds]).toEqual([1234, 600]);
     expect(stages).toEqual(['npm run pretrain -- --hours 1', 'npm run pretrain -- --hours 2']);
+    expect(curve).toEqual([
+      [0.5, 600, 3.1],
+      [1, 1234, 2.9],
+    ]);
     state.optimizer.dispose();
     disposeModel(state.model);
   });
