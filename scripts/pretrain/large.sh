@@ -3,24 +3,35 @@
 # for the same wall-clock minutes from scratch, with the full budget's learning-rate schedule), then
 # the shape with the lowest held-out bits/char goes on in .pretrain-large/, writing
 # public/models/base-en-large/ at every save. Rerunning skips the probe once a winner exists, and
-# resumes the winner from its checkpoint. Run it at the lowest priority:
+# resumes the winner from its checkpoint; in a fresh clone, where the work folder is gone, it goes on
+# from the committed base (--from: its weights, step and curve, with a fresh optimizer). Run it at
+# the lowest priority:
 #   nice -n 19 bash scripts/pretrain/large.sh > .pretrain-large.log 2>&1 &
 # Both cores: --threads 2 (the split matMul, scripts/pretrain/wasm-threads.ts); THREADS=1 for one.
 # Each probe gets the same CPU time (both threads counted), so tests running beside it do not
 # favour one shape.
 # Environment: PROBE_CPU_MINUTES (per shape, default 16), HOURS (the budget, default 20),
-#              CHUNK_MINUTES (one invocation's wall-clock length before it saves, default 60).
+#              CHUNK_MINUTES (one invocation's wall-clock length before it saves, default 60),
+#              LR (the cosine schedule's peak, default 0.01; a lower peak goes on from an annealed base
+#              without raising the rate again).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PROBE_CPU_MINUTES=${PROBE_CPU_MINUTES:-16}
 HOURS=${HOURS:-20}
 CHUNK_MINUTES=${CHUNK_MINUTES:-60}
 THREADS=${THREADS:-2}
+LR=${LR:-0.01}
 PROBE=.pretrain-large-probe
 WORK=.pretrain-large
 OUT=public/models/base-en-large
 CANDIDATES=("2 512 64" "1 1024 64" "3 384 64") # layers units embedding
 
+if [ ! -f "$WORK/shape" ] && [ -f "$OUT/base.json" ]; then
+  mkdir -p "$WORK"
+  node -e 'const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).model; console.log(`${m.layers}x${m.units}`)' \
+    "$OUT/base.json" >"$WORK/shape"
+  echo "going on from the committed base: $(cat "$WORK/shape")"
+fi
 if [ ! -f "$WORK/shape" ]; then
   for c in "${CANDIDATES[@]}"; do
     read -r layers units embed <<<"$c"
@@ -45,9 +56,12 @@ if [ ! -f "$WORK/shape" ]; then
 fi
 IFS=x read -r layers units <<<"$(cat "$WORK/shape")"
 embed=64
+from=()
+[ -f "$OUT/base.json" ] && from=(--from "$OUT") # used only where the work folder holds no checkpoint
 while :; do
   npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
-    --work "$WORK" --out "$OUT" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
+    --lr "$LR" \
+    --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
     "$WORK/progress.json" "$HOURS" && break
 done
