@@ -12,6 +12,8 @@
  *          --cpu-minutes M (the same, counted in this process's CPU time on all its threads: a probe of
  *            shapes stays fair while other work shares the machine)
  * Resuming with new options continues the same run; base.json lists every stage's command.
+ * SIGINT or SIGTERM ends the run after the step in hand, as --minutes does: it saves and writes the base
+ * (a second signal exits at once).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,12 +123,19 @@ let windowStart = Date.now();
 let typical = 0; // a running mean of one step's seconds
 
 const stopAt = Date.now() + opts.minutes * 60_000;
+let stopAsked = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (stopAsked) process.exit(1);
+    stopAsked = true;
+    console.log(`${signal}: stopping after this step, then saving and writing the base`);
+  });
 const cpuSeconds = () => {
   const { user, system } = process.cpuUsage(); // microseconds, every thread of this process
   return (user + system) / 1e6;
 };
 const cpuStopAt = cpuSeconds() + opts.cpuMinutes * 60;
-while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt) {
+while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !stopAsked) {
   const started = Date.now();
   setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step - restored.warmFrom, opts.lr));
   const loss = trainStep(
@@ -138,6 +147,8 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt) {
   );
   const nats = (await loss.data())[0];
   loss.dispose();
+  // WASM resolves data() in a microtask, so without this the loop never lets a signal's handler run.
+  await new Promise((resolve) => setImmediate(resolve));
   state.step++;
   state.history.train.push([state.step, nats / LN2]);
   recent.push(nats / LN2);
