@@ -60,8 +60,7 @@ from=()
 [ -f "$OUT/base.json" ] && from=(--from "$OUT") # used only where the work folder holds no checkpoint
 while :; do
   npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
-    --lr "$LR" \
-    --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
+    --lr "$LR" --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
     "$WORK/progress.json" "$HOURS" && break
 done
