@@ -8,7 +8,7 @@
 //          --torch-threads 1,2 (PyTorch's runs: the first is the ratio's yardstick; default 1)
 //          --model UNITS,LAYERS,SEQ,BATCH (default 128,1,64,32: the app's model; e.g. 256,2,128,64)
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
-//          --suite classify [--data FILE.csv] [--seconds N] [--out FILE] [--no-page]: the ULMFiT classifier
+//          --suite classify [--data FILE.csv] [--seconds N | --steps N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
 //          --suite look [--text FILE] [--chars 2000] [--base DIR] [--train-seconds 60] [--out FILE] [--no-page]:
 //          Look inside's views, their cost while training, and the base's cells (look.ts under Node,
