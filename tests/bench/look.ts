@@ -6,7 +6,7 @@
  *   after each validation estimate but waits 9× the last view's time between two (its rule);
  * - the best unit for each text feature, with its correlation, on a text the base never read (by
  *   default a stretch of Moby Dick, held out of its pretraining).
- * Run through `npm run bench -- --suite look [--text FILE] [--chars 2000] [--base DIR] [--out FILE]`.
+ * Run through `npm run bench -- --suite look [--text FILE] [--chars 2000] [--at 0.4] [--base DIR] [--out FILE]`.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -55,8 +55,9 @@ assignWeights(
 );
 const vocab = makeVocab(base.meta.vocab);
 const raw = foldTypography(readFileSync(textFile, 'latin1').replace(/\r\n?/g, '\n'));
-// A stretch from the middle of the book (past any front matter), from a line start.
-const start = raw.indexOf('\n', Math.floor(raw.length * 0.4)) + 1;
+// A stretch from the middle of the book by default (past any front matter), from a line start;
+// --at picks another place (Moby Dick's brackets cluster near a quarter of the way in).
+const start = raw.indexOf('\n', Math.floor(raw.length * Number(arg('at', '0.4')))) + 1;
 const CONTEXT = 100;
 const ids = encode(vocab, raw.slice(start - CONTEXT, start + chars));
 const shown = decode(vocab, ids.subarray(CONTEXT));
@@ -184,6 +185,7 @@ writeFileSync(
       base: { dir: baseDir, name: base.meta.name, model: base.meta.model, valBpc: base.meta.valBpc },
       text: textFile,
       probeChars: chars,
+      probeAt: Number(arg('at', '0.4')),
       viewMs: {
         readMs: ms('read'),
         cellsMs: ms('cells'),
