@@ -58,6 +58,7 @@ async function one(start: 'base' | 'scratch', perClass: number | null) {
   if (equalSteps !== null) {
     settings.epochs = Math.max(1, Math.round(equalSteps / Math.ceil(data.split.train.length / settings.batchSize)));
   }
+  const tensors = tf.memory().numTensors; // before the classifier: its own weights are disposed with it
   const classifier = makeClassifier(settings, set.labels.length, base);
   const curve: [number, number, number][] = [];
   let steps = 0;
@@ -78,7 +79,6 @@ async function one(start: 'base' | 'scratch', perClass: number | null) {
         console.log(`    step ${e.step} ${e.seconds.toFixed(0)} s loss ${e.loss.toFixed(3)} ${e.learning}`);
     }
   };
-  const tensors = tf.memory().numTensors;
   const run = new ClassifyRun(classifier, data, settings, emit);
   await run.run();
   disposeClassifier(classifier);
