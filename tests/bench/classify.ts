@@ -2,7 +2,7 @@
  * The classify suite, under Node on tfjs' WASM backend (the app's default backend here, same
  * engine code): base-encoder and scratch-encoder classifiers trained for the same time, with all
  * examples and with 100 per class; validation accuracy and macro-F1 of each.
- * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240 | --steps 300] [--base DIR] [--out FILE]`
+ * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240 | --steps 300 [--patience 100]] [--base DIR] [--out FILE]`
  * (--base: the English base's folder, public/models/base-en by default; base-en-large for the large one).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -53,6 +53,9 @@ async function one(start: 'base' | 'scratch', perClass: number | null) {
     learningRate: Number(arg('lr', String(defaultClassifySettings().learningRate))),
     batchSize: Number(arg('batch', String(defaultClassifySettings().batchSize))),
     lmSeconds: Number(arg('lm', String(defaultClassifySettings().lmSeconds))),
+    // validations without a gain before the run ends (the best is kept either way); equal steps
+    // want it high, since a slow encoder fits fewer validations into each step
+    patience: Number(arg('patience', String(defaultClassifySettings().patience))),
   };
   const { data, truncated } = prepareData(set, settings);
   if (equalSteps !== null) {
