@@ -2,7 +2,8 @@
  * The classify suite, under Node on tfjs' WASM backend (the app's default backend here, same
  * engine code): base-encoder and scratch-encoder classifiers trained for the same time, with all
  * examples and with 100 per class; validation accuracy and macro-F1 of each.
- * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240 | --steps 300 [--patience 100]] [--base DIR] [--out FILE]`
+ * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240 | --steps 300 [--patience 100]]
+ * [--base DIR] [--out FILE]`
  * (--base: the English base's folder, public/models/base-en by default; base-en-large for the large one).
  */
 import * as tf from '@tensorflow/tfjs';

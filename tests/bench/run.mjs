@@ -10,7 +10,8 @@
 //          --suite transfer: scratch vs the English base instead (see transfer-suite.mjs)
 //          --suite classify [--data FILE.csv] [--seconds N | --steps N] [--out FILE] [--no-page]: the ULMFiT classifier
 //          (classify.ts under Node, then classify-page.mjs in the app)
-//          --suite look [--text FILE] [--chars 2000] [--at 0.4] [--base DIR] [--train-seconds 60] [--out FILE] [--no-page]:
+//          --suite look [--text FILE] [--chars 2000] [--at 0.4] [--base DIR] [--train-seconds 60] [--out FILE]
+//          [--no-page]:
 //          Look inside's views, their cost while training, and the base's cells (look.ts under Node,
 //          then look-page.mjs: request to drawn and hover in the app)
 import { execSync } from 'node:child_process';
