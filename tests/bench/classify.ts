@@ -1,6 +1,7 @@
 /**
  * The classify suite, under Node on tfjs' WASM backend (the app's default backend here, same
- * engine code): base-encoder and scratch-encoder classifiers trained for the same time, with all
+ * engine code): base-encoder and scratch-encoder classifiers trained for the same time (or about the same
+ * steps, --steps), with all
  * examples and with 100 per class; validation accuracy and macro-F1 of each.
  * Run through `npm run bench -- --suite classify [--data FILE.csv] [--seconds 240 | --steps 300 [--patience 100]]
  * [--base DIR] [--out FILE]`

@@ -57,7 +57,8 @@ const vocab = makeVocab(base.meta.vocab);
 const raw = foldTypography(readFileSync(textFile, 'latin1').replace(/\r\n?/g, '\n'));
 // A stretch from the middle of the book by default (past any front matter), from a line start;
 // --at picks another place (Moby Dick's brackets cluster near a quarter of the way in).
-const start = raw.indexOf('\n', Math.floor(raw.length * Number(arg('at', '0.4')))) + 1;
+const at = Number(arg('at', '0.4'));
+const start = raw.indexOf('\n', Math.floor(raw.length * at)) + 1;
 const CONTEXT = 100;
 const ids = encode(vocab, raw.slice(start - CONTEXT, start + chars));
 const shown = decode(vocab, ids.subarray(CONTEXT));
@@ -185,7 +186,7 @@ writeFileSync(
       base: { dir: baseDir, name: base.meta.name, model: base.meta.model, valBpc: base.meta.valBpc },
       text: textFile,
       probeChars: chars,
-      probeAt: Number(arg('at', '0.4')),
+      probeAt: at,
       viewMs: {
         readMs: ms('read'),
         cellsMs: ms('cells'),
