@@ -61,7 +61,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
 }
 
 /** The small base's shape and folders: options left at these are not repeated in a stage's command. */
-const defaultShape = { units: 256, layers: 1, embed: 32, out: 'public/models/base-en', work: '.pretrain' };
+const defaultShape = { units: 256, layers: 1, embed: 32, batch: 32, seq: 100, out: 'public/models/base-en', work: '.pretrain' };
 
 export type PretrainBackend = 'wasm' | 'webgpu';
 
@@ -88,7 +88,9 @@ export function commandOf(o: PretrainOptions): string {
   const shape =
     (o.units !== d.units ? ` --units ${o.units}` : '') +
     (o.layers !== d.layers ? ` --layers ${o.layers}` : '') +
-    (o.embed !== d.embed ? ` --embed ${o.embed}` : '');
+    (o.embed !== d.embed ? ` --embed ${o.embed}` : '') +
+    (o.batch !== d.batch ? ` --batch ${o.batch}` : '') +
+    (o.seq !== d.seq ? ` --seq ${o.seq}` : '');
   const place = (o.out !== d.out ? ` --out ${o.out}` : '') + (o.work !== d.work ? ` --work ${o.work}` : '');
   return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${shape}${backend}${from}${place}`;
 }

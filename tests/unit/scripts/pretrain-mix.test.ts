@@ -50,11 +50,13 @@ describe('pretraining mix', () => {
     expect(() => parseOptions(['--mix', 'poems'])).toThrow(/--mix must be one of uniform, books/);
   });
 
-  it('trains on WASM unless told webgpu, and records a webgpu stage in its command', () => {
+  it('trains on WASM unless told webgpu, and records a webgpu stage or a larger batch in its command', () => {
     expect(parseOptions([]).backend).toBe('wasm');
     expect(commandOf(parseOptions(['--hours', '2']))).toBe('npm run pretrain -- --hours 2 --lr 0.01 --mix books');
     const gpu = parseOptions(['--backend', 'webgpu', '--hours', '0.5']);
     expect(commandOf(gpu)).toBe('npm run pretrain -- --hours 0.5 --lr 0.01 --mix books --backend webgpu');
+    const wide = parseOptions(['--hours', '12', '--batch', '64']);
+    expect(commandOf(wide)).toBe('npm run pretrain -- --hours 12 --lr 0.01 --mix books --batch 64');
     expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be wasm or webgpu/);
   });
 });
