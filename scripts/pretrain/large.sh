@@ -14,7 +14,8 @@
 #              CHUNK_MINUTES (one invocation's wall-clock length before it saves, default 60),
 #              LR (the cosine schedule's peak, default 0.01; a lower peak goes on from an annealed base
 #              without raising the rate again), BATCH (rows per step, default 32; a larger batch lowers the
-#              gradient noise that a flat held-out curve at a fixed rate points to).
+#              gradient noise that a flat held-out curve at a fixed rate points to), DROPOUT (between layers while
+#              training, default 0; the written base has none).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PROBE_CPU_MINUTES=${PROBE_CPU_MINUTES:-16}
@@ -22,6 +23,7 @@ HOURS=${HOURS:-20}
 CHUNK_MINUTES=${CHUNK_MINUTES:-60}
 THREADS=${THREADS:-2}
 LR=${LR:-0.01}
+DROPOUT=${DROPOUT:-0}
 BATCH=${BATCH:-32}
 PROBE=.pretrain-large-probe
 WORK=.pretrain-large
@@ -62,7 +64,7 @@ from=()
 [ -f "$OUT/base.json" ] && from=(--from "$OUT") # used only where the work folder holds no checkpoint
 while :; do
   npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
-    --lr "$LR" --batch "$BATCH" --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
+    --lr "$LR" --batch "$BATCH" --dropout "$DROPOUT" --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
     "$WORK/progress.json" "$HOURS" && break
 done

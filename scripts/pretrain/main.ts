@@ -109,6 +109,8 @@ let lastBase = Date.now();
 
 const restored = await restore();
 const state = restored.state;
+// A checkpoint keeps the dropout of the stage that wrote it; this stage trains with its own.
+state.model.config.dropout = opts.dropout;
 let seconds = restored.seconds;
 const stages = restored.stages;
 console.log(`stages: ${stages.join(' && ')}`);

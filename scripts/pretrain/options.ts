@@ -10,6 +10,7 @@ export interface PretrainOptions {
   batch: number; // rows per step
   seq: number; // characters per row
   lr: number; // peak Adam learning rate
+  dropout: number; // between layers, training only (0: none); the written base is an inference model either way
   mix: Mix; // how often each source is drawn (see mix.ts)
   backend: PretrainBackend; // wasm or webgpu (Dawn under Node: a real GPU, see scripts/dawn.ts)
   threads: 1 | 2; // WASM: one thread, or two (the page's split matMul, see wasm-threads.ts)
@@ -45,6 +46,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     batch: arg('batch', 32),
     seq: arg('seq', 100),
     lr: arg('lr', 0.01),
+    dropout: dropoutOf(arg('dropout', 0, 'zero')),
     mix: mixOf(text('mix', 'books')),
     backend: backendOf(text('backend', 'wasm')),
     threads: threadsOf(text('threads', '2')),
@@ -62,6 +64,11 @@ export function parseOptions(argv: string[]): PretrainOptions {
 
 /** The small base's shape and folders: options left at these are not repeated in a stage's command. */
 const defaultShape = { units: 256, layers: 1, embed: 32, batch: 32, seq: 100, out: 'public/models/base-en', work: '.pretrain' };
+
+function dropoutOf(p: number): number {
+  if (p >= 1) throw new Error('--dropout must be below 1');
+  return p;
+}
 
 export type PretrainBackend = 'wasm' | 'webgpu';
 
@@ -90,7 +97,8 @@ export function commandOf(o: PretrainOptions): string {
     (o.layers !== d.layers ? ` --layers ${o.layers}` : '') +
     (o.embed !== d.embed ? ` --embed ${o.embed}` : '') +
     (o.batch !== d.batch ? ` --batch ${o.batch}` : '') +
-    (o.seq !== d.seq ? ` --seq ${o.seq}` : '');
+    (o.seq !== d.seq ? ` --seq ${o.seq}` : '') +
+    (o.dropout > 0 ? ` --dropout ${o.dropout}` : '');
   const place = (o.out !== d.out ? ` --out ${o.out}` : '') + (o.work !== d.work ? ` --work ${o.work}` : '');
   return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${shape}${backend}${from}${place}`;
 }
@@ -98,7 +106,7 @@ export function commandOf(o: PretrainOptions): string {
 /** The settings the base trains with (also what a checkpoint of it records). */
 export function baseSettings(o: PretrainOptions): Settings {
   const s = defaultSettings();
-  s.model = { embedDim: o.embed, units: o.units, layers: o.layers, dropout: 0 };
+  s.model = { embedDim: o.embed, units: o.units, layers: o.layers, dropout: o.dropout };
   Object.assign(s.train, { seqLen: o.seq, batchSize: o.batch, learningRate: o.lr, clipNorm: 5, seed: 2026 });
   return s;
 }

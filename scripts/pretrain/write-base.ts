@@ -37,14 +37,16 @@ export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> 
       values: Float32Array.from(await v.data()),
     })),
   );
-  const { modelJson, weightsBin } = await baseFiles(state.model.config, weights);
+  // Dropout is a stage's training option (its command records it), not part of the model people load.
+  const config = { ...state.model.config, dropout: 0 };
+  const { modelJson, weightsBin } = await baseFiles(config, weights);
   const sourceMb = c.train.reduce((n, s) => n + s.meta.chars, 0) / 1e6;
   const t = state.settings.train;
   const meta: BaseMeta = {
     format: BASE_FORMAT,
     version: 1,
     name: `English base (pretrained on ${sourceMb.toFixed(1)} MB of public-domain books and speeches)`,
-    model: state.model.config,
+    model: config,
     vocab: state.vocab.chars,
     training: {
       seqLen: t.seqLen,

@@ -57,6 +57,9 @@ describe('pretraining mix', () => {
     expect(commandOf(gpu)).toBe('npm run pretrain -- --hours 0.5 --lr 0.01 --mix books --backend webgpu');
     const wide = parseOptions(['--hours', '12', '--batch', '64']);
     expect(commandOf(wide)).toBe('npm run pretrain -- --hours 12 --lr 0.01 --mix books --batch 64');
+    const dropped = parseOptions(['--hours', '12', '--dropout', '0.2']);
+    expect(commandOf(dropped)).toBe('npm run pretrain -- --hours 12 --lr 0.01 --mix books --dropout 0.2');
+    expect(() => parseOptions(['--dropout', '1'])).toThrow(/--dropout must be below 1/);
     expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be wasm or webgpu/);
   });
 });
