@@ -63,7 +63,15 @@ export function parseOptions(argv: string[]): PretrainOptions {
 }
 
 /** The small base's shape and folders: options left at these are not repeated in a stage's command. */
-const defaultShape = { units: 256, layers: 1, embed: 32, batch: 32, seq: 100, out: 'public/models/base-en', work: '.pretrain' };
+const defaultShape = {
+  units: 256,
+  layers: 1,
+  embed: 32,
+  batch: 32,
+  seq: 100,
+  out: 'public/models/base-en',
+  work: '.pretrain',
+};
 
 function dropoutOf(p: number): number {
   if (p >= 1) throw new Error('--dropout must be below 1');
