@@ -62,7 +62,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
   };
 }
 
-/** The small base's shape and folders: options left at these are not repeated in a stage's command. */
+/** The small base's shape, batch and folders: options left at these are not repeated in a stage's command. */
 const defaultShape = {
   units: 256,
   layers: 1,
