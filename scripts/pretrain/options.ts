@@ -62,16 +62,8 @@ export function parseOptions(argv: string[]): PretrainOptions {
   };
 }
 
-/** The small base's shape, batch and folders: options left at these are not repeated in a stage's command. */
-const defaultShape = {
-  units: 256,
-  layers: 1,
-  embed: 32,
-  batch: 32,
-  seq: 100,
-  out: 'public/models/base-en',
-  work: '.pretrain',
-};
+/** Every option at its default (the small base's): options left at these are not repeated in a stage's command. */
+const defaults = parseOptions([]);
 
 function dropoutOf(p: number): number {
   if (p >= 1) throw new Error('--dropout must be below 1');
@@ -99,7 +91,7 @@ function mixOf(name: string): Mix {
 export function commandOf(o: PretrainOptions): string {
   const backend = o.backend === 'wasm' ? '' : ` --backend ${o.backend}`;
   const from = o.from ? ` --from ${o.from}` : '';
-  const d = defaultShape;
+  const d = defaults;
   const shape =
     (o.units !== d.units ? ` --units ${o.units}` : '') +
     (o.layers !== d.layers ? ` --layers ${o.layers}` : '') +
