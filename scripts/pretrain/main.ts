@@ -4,6 +4,7 @@
  * into .pretrain/ as it goes and picks up from there; `--fresh` starts over.
  * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
  *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
+ *          --restart (the cosine spans this stage alone: a warm restart from an annealed base)
  *          --backend wasm (or webgpu: a GPU through Dawn, `npm install --no-save webgpu@0.6.2`)
  *          --threads 2 (WASM: the page's two-thread matMul; 1 for one thread)
  *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
@@ -25,7 +26,7 @@ import { RunState } from '../../src/run/run-state';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/storage/checkpoint';
 import { loadSources } from './sources';
 import { writeBase } from './write-base';
-import { baseSettings, commandOf, learningRateAt, parseOptions } from './options';
+import { baseSettings, commandOf, learningRateAt, parseOptions, scheduleFraction } from './options';
 import { mixedBatch, stretchesOf } from './mix';
 import { assertDeviceHealthy, startBackend } from './backend';
 import { restoreFromBase, type Restored } from './from-base';
@@ -64,8 +65,9 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;
-    const { crc, seconds, stages, curve } = JSON.parse(readFileSync(progressFile, 'utf8'));
+    const { crc, seconds, stages, curve, stageStart } = JSON.parse(readFileSync(progressFile, 'utf8'));
     heldOutCurve.push(...((curve ?? []) as CurvePoint[]));
+    if (typeof stageStart === 'number') resumedStageStart = stageStart;
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
     return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], curve: [], warmFrom: 0 };
@@ -85,12 +87,14 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
 
 /** Held-out estimates against hours of training, kept across invocations and published in base.json. */
 const heldOutCurve: CurvePoint[] = [];
+/** The training seconds the stage in hand began at, kept in progress.json so its later chunks share one cosine. */
+let resumedStageStart: number | null = null;
 
 async function checkpoint(state: RunState, seconds: number): Promise<void> {
   const record = encodeCheckpoint(await state.toCheckpoint(opts.backend));
   writeFileSync(ckptBin, new Uint8Array(record.data));
   writeFileSync(ckptJson, record.json);
-  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages, curve: heldOutCurve }));
+  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages, curve: heldOutCurve, stageStart }));
 }
 
 /**
@@ -112,6 +116,7 @@ const state = restored.state;
 // A checkpoint keeps the dropout of the stage that wrote it; this stage trains with its own.
 state.model.config.dropout = opts.dropout;
 let seconds = restored.seconds;
+const stageStart = resumedStageStart ?? restored.seconds;
 const stages = restored.stages;
 console.log(`stages: ${stages.join(' && ')}`);
 const budget = opts.hours * 3600;
@@ -139,7 +144,8 @@ const cpuSeconds = () => {
 const cpuStopAt = cpuSeconds() + opts.cpuMinutes * 60;
 while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !stopAsked) {
   const started = Date.now();
-  setLearningRate(state.optimizer, learningRateAt(seconds / budget, state.step - restored.warmFrom, opts.lr));
+  const fraction = scheduleFraction(seconds, budget, opts.restart ? stageStart : null);
+  setLearningRate(state.optimizer, learningRateAt(fraction, state.step - restored.warmFrom, opts.lr));
   const loss = trainStep(
     state.model,
     state.optimizer,

@@ -10,6 +10,7 @@ export interface PretrainOptions {
   batch: number; // rows per step
   seq: number; // characters per row
   lr: number; // peak Adam learning rate
+  restart: boolean; // the cosine spans this stage alone (a warm restart from an annealed base), not the whole budget
   dropout: number; // between layers, training only (0: none); the written base is an inference model either way
   mix: Mix; // how often each source is drawn (see mix.ts)
   backend: PretrainBackend; // wasm or webgpu (Dawn under Node: a real GPU, see scripts/dawn.ts)
@@ -46,6 +47,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     batch: arg('batch', 32),
     seq: arg('seq', 100),
     lr: arg('lr', 0.01),
+    restart: argv.includes('--restart'),
     dropout: dropoutOf(arg('dropout', 0, 'zero')),
     mix: mixOf(text('mix', 'books')),
     backend: backendOf(text('backend', 'wasm')),
@@ -100,7 +102,8 @@ export function commandOf(o: PretrainOptions): string {
     (o.seq !== d.seq ? ` --seq ${o.seq}` : '') +
     (o.dropout > 0 ? ` --dropout ${o.dropout}` : '');
   const place = (o.out !== d.out ? ` --out ${o.out}` : '') + (o.work !== d.work ? ` --work ${o.work}` : '');
-  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr} --mix ${o.mix}${shape}${backend}${from}${place}`;
+  const restart = o.restart ? ' --restart' : '';
+  return `npm run pretrain -- --hours ${o.hours} --lr ${o.lr}${restart} --mix ${o.mix}${shape}${backend}${from}${place}`;
 }
 
 /** The settings the base trains with (also what a checkpoint of it records). */
@@ -109,6 +112,16 @@ export function baseSettings(o: PretrainOptions): Settings {
   s.model = { embedDim: o.embed, units: o.units, layers: o.layers, dropout: o.dropout };
   Object.assign(s.train, { seqLen: o.seq, batchSize: o.batch, learningRate: o.lr, clipNorm: 5, seed: 2026 });
   return s;
+}
+
+/**
+ * How far along the cosine a run is: over the whole budget, or with `--restart` over this stage alone,
+ * from `stageStart` (the training seconds it began at) to the budget. A stage from an annealed base
+ * otherwise sits on the cosine's flat tail, where the rate barely falls however long it runs.
+ */
+export function scheduleFraction(seconds: number, budget: number, stageStart: number | null): number {
+  if (stageStart === null) return seconds / budget;
+  return budget > stageStart ? (seconds - stageStart) / (budget - stageStart) : 1;
 }
 
 /** Linear warm-up over the first 200 steps, then cosine decay to a tenth of the peak at the end of the budget. */

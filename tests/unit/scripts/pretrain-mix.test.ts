@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
 import { mixedBatch, stretchesOf } from '../../../scripts/pretrain/mix';
-import { commandOf, parseOptions } from '../../../scripts/pretrain/options';
+import { commandOf, learningRateAt, parseOptions, scheduleFraction } from '../../../scripts/pretrain/options';
 
 const sources = [
   { name: 'austen-emma.txt', chars: 300 },
@@ -59,7 +59,20 @@ describe('pretraining mix', () => {
     expect(commandOf(wide)).toBe('npm run pretrain -- --hours 12 --lr 0.01 --mix books --batch 64');
     const dropped = parseOptions(['--hours', '12', '--dropout', '0.2']);
     expect(commandOf(dropped)).toBe('npm run pretrain -- --hours 12 --lr 0.01 --mix books --dropout 0.2');
+    const restarted = parseOptions(['--hours', '11.5', '--lr', '0.0008', '--restart', '--seq', '200']);
+    expect(commandOf(restarted)).toBe('npm run pretrain -- --hours 11.5 --lr 0.0008 --restart --mix books --seq 200');
     expect(() => parseOptions(['--dropout', '1'])).toThrow(/--dropout must be below 1/);
     expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be wasm or webgpu/);
+  });
+
+  it('with --restart, anneals over the stage alone: the peak at its start, a tenth of it at the budget', () => {
+    const hour = 3600;
+    // A stage from a base of 9.5 hours, budget 11.5: on the whole budget's cosine it would start near its tail.
+    const whole = learningRateAt(scheduleFraction(9.5 * hour, 11.5 * hour, null), 1000, 0.001);
+    expect(whole).toBeLessThan(0.0002);
+    expect(learningRateAt(scheduleFraction(9.5 * hour, 11.5 * hour, 9.5 * hour), 1000, 0.001)).toBeCloseTo(0.001, 9);
+    expect(learningRateAt(scheduleFraction(10.5 * hour, 11.5 * hour, 9.5 * hour), 1000, 0.001)).toBeCloseTo(0.00055, 9);
+    expect(learningRateAt(scheduleFraction(11.5 * hour, 11.5 * hour, 9.5 * hour), 1000, 0.001)).toBeCloseTo(0.0001, 9);
+    expect(scheduleFraction(12 * hour, 11.5 * hour, 12 * hour)).toBe(1); // a stage begun past its budget ends at once
   });
 });
