@@ -15,6 +15,7 @@ import { BASE_FILES, decodeBaseWeights, validateBaseMeta, type CurvePoint } from
 export interface Restored {
   state: RunState;
   seconds: number; // training seconds already spent, which the schedule counts against --hours
+  chars: number; // characters read so far (rows × length × steps, summed over stages, whose rows may differ)
   stages: string[]; // every earlier stage's command
   curve: CurvePoint[]; // the held-out estimates so far, so the published curve goes on where it stopped
 }
@@ -43,5 +44,11 @@ export async function restoreFromBase(
     weights.map((w) => w.values),
   );
   state.step = meta.training.steps;
-  return { state, seconds: meta.training.seconds, stages: meta.command.split(' && '), curve: meta.curve ?? [] };
+  return {
+    state,
+    seconds: meta.training.seconds,
+    chars: meta.training.chars,
+    stages: meta.command.split(' && '),
+    curve: meta.curve ?? [],
+  };
 }

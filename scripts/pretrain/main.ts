@@ -65,12 +65,15 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;
-    const { crc, seconds, stages, curve, stageStart } = JSON.parse(readFileSync(progressFile, 'utf8'));
+    const progress = JSON.parse(readFileSync(progressFile, 'utf8'));
+    const { crc, seconds, stages, curve, stageStart } = progress;
     heldOutCurve.push(...((curve ?? []) as CurvePoint[]));
     if (typeof stageStart === 'number') resumedStageStart = stageStart;
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
-    return { state, seconds, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], curve: [], warmFrom: 0 };
+    // A checkpoint from before `chars` was kept read every row at this stage's length.
+    const chars = typeof progress.chars === 'number' ? progress.chars : state.step * seq * batch;
+    return { state, seconds, chars, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], curve: [], warmFrom: 0 };
   }
   const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };
   if (opts.from) {
@@ -82,7 +85,7 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
     return { ...base, stages: [...base.stages, commandOf(opts)], warmFrom: base.state.step };
   }
   const state = RunState.fresh(corpus, vocab, settings);
-  return { state, seconds: 0, stages: [commandOf(opts)], curve: [], warmFrom: 0 };
+  return { state, seconds: 0, chars: 0, stages: [commandOf(opts)], curve: [], warmFrom: 0 };
 }
 
 /** Held-out estimates against hours of training, kept across invocations and published in base.json. */
@@ -94,7 +97,8 @@ async function checkpoint(state: RunState, seconds: number): Promise<void> {
   const record = encodeCheckpoint(await state.toCheckpoint(opts.backend));
   writeFileSync(ckptBin, new Uint8Array(record.data));
   writeFileSync(ckptJson, record.json);
-  writeFileSync(progressFile, JSON.stringify({ crc: record.crc, seconds, stages, curve: heldOutCurve, stageStart }));
+  const progress = { crc: record.crc, seconds, chars: charsRead, stages, curve: heldOutCurve, stageStart };
+  writeFileSync(progressFile, JSON.stringify(progress));
 }
 
 /**
@@ -106,7 +110,8 @@ async function save(withBase = true): Promise<void> {
   assertDeviceHealthy();
   await checkpoint(state, seconds);
   if (!withBase) return;
-  await writeBase(state, { train, heldOut, heldIds, seconds, opts, command: stages.join(' && '), curve: heldOutCurve });
+  const command = stages.join(' && ');
+  await writeBase(state, { train, heldOut, heldIds, seconds, chars: charsRead, opts, command, curve: heldOutCurve });
   lastBase = Date.now();
 }
 let lastBase = Date.now();
@@ -116,6 +121,7 @@ const state = restored.state;
 // A checkpoint keeps the dropout of the stage that wrote it; this stage trains with its own.
 state.model.config.dropout = opts.dropout;
 let seconds = restored.seconds;
+let charsRead = restored.chars;
 const stageStart = resumedStageStart ?? restored.seconds;
 const stages = restored.stages;
 console.log(`stages: ${stages.join(' && ')}`);
@@ -161,6 +167,7 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !s
   state.history.train.push([state.step, nats / LN2]);
   recent.push(nats / LN2);
   chars += seq * batch;
+  charsRead += seq * batch;
   // A step far slower than usual was paused (kill -STOP while a benchmark runs): count a usual step, so
   // the schedule and the published hours measure training, not the pause.
   const took = (Date.now() - started) / 1000;

@@ -24,6 +24,7 @@ interface Context {
   heldOut: Source;
   heldIds: Int32Array;
   seconds: number;
+  chars: number; // characters read over every stage
   opts: PretrainOptions;
   command: string; // every stage's command line, in order
   curve: CurvePoint[]; // held-out estimates so far
@@ -54,7 +55,7 @@ export async function writeBase(state: RunState, c: Context): Promise<BaseMeta> 
       learningRate: t.learningRate,
       steps: state.step,
       seconds: Math.round(c.seconds),
-      chars: state.step * t.seqLen * t.batchSize,
+      chars: c.chars,
     },
     sources: c.train.map((s) => s.meta),
     heldOut: c.heldOut.meta,

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await useCpu();
   files = await tinyBaseFiles();
   const meta = JSON.parse(new TextDecoder().decode(files[BASE_FILES.meta]));
-  Object.assign(meta.training, { steps: 1234, seconds: 600 });
+  Object.assign(meta.training, { steps: 1234, seconds: 600, chars: 1234 * 64 });
   meta.command = 'npm run pretrain -- --hours 1 && npm run pretrain -- --hours 2';
   meta.curve = [
     [0.5, 600, 3.1],
@@ -41,13 +41,13 @@ beforeAll(async () => {
 describe('pretraining from a written base', () => {
   it("holds the base's weights, step, seconds, earlier stages and held-out curve", async () => {
     const vocab = makeVocab([...BASE_ALPHABET]);
-    const { state, seconds, stages, curve } = await restoreFromBase(dir, corpus, vocab, settingsFor());
+    const { state, seconds, chars, stages, curve } = await restoreFromBase(dir, corpus, vocab, settingsFor());
     const dec = (name: string) => JSON.parse(new TextDecoder().decode(files[name]));
     const meta = validateBaseMeta(dec(BASE_FILES.meta));
     const expected = await decodeBaseWeights(meta, dec(BASE_FILES.model), files[BASE_FILES.weights]);
     const got = namedWeights(state.model).map(([, v]) => v.dataSync());
     expect(got.map((g) => Array.from(g))).toEqual(expected.map((w) => Array.from(w.values)));
-    expect([state.step, seconds]).toEqual([1234, 600]);
+    expect([state.step, seconds, chars]).toEqual([1234, 600, 1234 * 64]);
     expect(stages).toEqual(['npm run pretrain -- --hours 1', 'npm run pretrain -- --hours 2']);
     expect(curve).toEqual([
       [0.5, 600, 3.1],
