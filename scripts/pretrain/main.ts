@@ -60,20 +60,24 @@ mkdirSync(opts.work, { recursive: true });
 /** The first stage's command, for a checkpoint written before stages were recorded. */
 const FIRST_STAGE = 'npm run pretrain -- --hours 1.4 --lr 0.01 --mix uniform';
 
-/** The run to continue; `warmFrom`: the step its optimizer started at (the rate warms up from there). */
-async function restore(): Promise<Restored & { warmFrom: number }> {
+/**
+ * The run to continue; `warmFrom`: the step its optimizer started at (the rate warms up from there);
+ * `stageStart`: the training seconds this stage began at, kept in progress.json so its chunks share one cosine.
+ */
+async function restore(): Promise<Restored & { warmFrom: number; stageStart: number }> {
   if (existsSync(ckptJson) && existsSync(ckptBin) && existsSync(progressFile)) {
     const json = readFileSync(ckptJson, 'utf8');
     const data = new Uint8Array(readFileSync(ckptBin)).buffer;
     const progress = JSON.parse(readFileSync(progressFile, 'utf8'));
-    const { crc, seconds, stages, curve, stageStart } = progress;
+    const { crc, seconds, stages, curve } = progress;
     heldOutCurve.push(...((curve ?? []) as CurvePoint[]));
-    if (typeof stageStart === 'number') resumedStageStart = stageStart;
+    const stageStart = typeof progress.stageStart === 'number' ? progress.stageStart : seconds;
     const state = await RunState.fromCheckpoint(decodeCheckpoint({ json, data, crc }));
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
     // A checkpoint from before `chars` was kept read every row at this stage's length.
     const chars = typeof progress.chars === 'number' ? progress.chars : state.step * seq * batch;
-    return { state, seconds, chars, stages: [...(stages ?? [FIRST_STAGE]), commandOf(opts)], curve: [], warmFrom: 0 };
+    const allStages = [...(stages ?? [FIRST_STAGE]), commandOf(opts)];
+    return { state, seconds, chars, stages: allStages, curve: [], warmFrom: 0, stageStart };
   }
   const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };
   if (opts.from) {
@@ -82,16 +86,14 @@ async function restore(): Promise<Restored & { warmFrom: number }> {
       `starting from the base in ${opts.from}: step ${base.state.step}, ${(base.seconds / 60).toFixed(1)} min done`,
     );
     heldOutCurve.push(...base.curve);
-    return { ...base, stages: [...base.stages, commandOf(opts)], warmFrom: base.state.step };
+    return { ...base, stages: [...base.stages, commandOf(opts)], warmFrom: base.state.step, stageStart: base.seconds };
   }
   const state = RunState.fresh(corpus, vocab, settings);
-  return { state, seconds: 0, chars: 0, stages: [commandOf(opts)], curve: [], warmFrom: 0 };
+  return { state, seconds: 0, chars: 0, stages: [commandOf(opts)], curve: [], warmFrom: 0, stageStart: 0 };
 }
 
 /** Held-out estimates against hours of training, kept across invocations and published in base.json. */
 const heldOutCurve: CurvePoint[] = [];
-/** The training seconds the stage in hand began at, kept in progress.json so its later chunks share one cosine. */
-let resumedStageStart: number | null = null;
 
 async function checkpoint(state: RunState, seconds: number): Promise<void> {
   const record = encodeCheckpoint(await state.toCheckpoint(opts.backend));
@@ -122,7 +124,7 @@ const state = restored.state;
 state.model.config.dropout = opts.dropout;
 let seconds = restored.seconds;
 let charsRead = restored.chars;
-const stageStart = resumedStageStart ?? restored.seconds;
+const stageStart = restored.stageStart;
 const stages = restored.stages;
 console.log(`stages: ${stages.join(' && ')}`);
 const budget = opts.hours * 3600;
@@ -131,7 +133,7 @@ let lastLog = Date.now();
 let lastEval = Date.now();
 let lastSave = Date.now();
 let recent: number[] = [];
-let chars = 0;
+let windowChars = charsRead; // the running total when the log's window began
 let windowStart = Date.now();
 let typical = 0; // a running mean of one step's seconds
 
@@ -166,7 +168,6 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !s
   state.step++;
   state.history.train.push([state.step, nats / LN2]);
   recent.push(nats / LN2);
-  chars += seq * batch;
   charsRead += seq * batch;
   // A step far slower than usual was paused (kill -STOP while a benchmark runs): count a usual step, so
   // the schedule and the published hours measure training, not the pause.
@@ -183,14 +184,14 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !s
     lastEval = now;
   }
   if (now - lastLog > 60_000) {
-    const rate = chars / ((now - windowStart) / 1000);
+    const rate = (charsRead - windowChars) / ((now - windowStart) / 1000);
     const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
     const eta = (budget - seconds) / 60;
     console.log(
       `step ${state.step} · ${(seconds / 60).toFixed(1)}/${(budget / 60).toFixed(0)} min · train ${mean.toFixed(3)} bpc · ` +
         `${Math.round(rate)} chars/s · ETA ${eta.toFixed(1)} min`,
     );
-    [recent, chars, windowStart, lastLog] = [[], 0, now, now];
+    [recent, windowChars, windowStart, lastLog] = [[], charsRead, now, now];
   }
   if (now - lastSave > opts.saveEverySec * 1000) {
     await save(Date.now() - lastBase > opts.baseEverySec * 1000);
