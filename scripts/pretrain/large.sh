@@ -17,7 +17,8 @@
 #              gradient noise that a flat held-out curve at a fixed rate points to), DROPOUT (between layers while
 #              training, default 0; the written base has none), SEQ (characters per row, default 100; longer rows
 #              train the state over the spans that the held-out figure, read with state carried, rewards),
-#              RESTART=1 (the cosine spans this stage alone, from LR down to a tenth of it, rather than the
+#              CARRY (0 by default; N: each row reads on for N characters, its LSTM state carried from step
+#              to step, as the held-out figure carries it), RESTART=1 (the cosine spans this stage alone, from LR down to a tenth of it, rather than the
 #              whole HOURS: a warm restart from an annealed base).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,6 +30,7 @@ LR=${LR:-0.01}
 DROPOUT=${DROPOUT:-0}
 BATCH=${BATCH:-32}
 SEQ=${SEQ:-100}
+CARRY=${CARRY:-0}
 restart=()
 [ "${RESTART:-0}" = 1 ] && restart=(--restart)
 PROBE=.pretrain-large-probe
@@ -70,7 +72,7 @@ from=()
 [ -f "$OUT/base.json" ] && from=(--from "$OUT") # used only where the work folder holds no checkpoint
 while :; do
   npm run --silent pretrain -- --hours "$HOURS" --layers "$layers" --units "$units" --embed "$embed" --threads "$THREADS" \
-    --lr "$LR" "${restart[@]}" --batch "$BATCH" --seq "$SEQ" --dropout "$DROPOUT" --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
+    --lr "$LR" "${restart[@]}" --batch "$BATCH" --seq "$SEQ" --carry "$CARRY" --dropout "$DROPOUT" --work "$WORK" --out "$OUT" "${from[@]}" --minutes "$CHUNK_MINUTES" --eval-every 300 --save-every 600 --base-every 3000
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.exit(p.seconds >= process.argv[2] * 3600 ? 0 : 1)' \
     "$WORK/progress.json" "$HOURS" && break
 done

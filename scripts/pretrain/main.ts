@@ -5,6 +5,7 @@
  * Options: --hours 1.5 (training-time budget) --units 256 --embed 32 --layers 1 --batch 32 --seq 100
  *          --lr 0.01 --mix books (or uniform) --out public/models/base-en --work .pretrain --fresh
  *          --restart (the cosine spans this stage alone: a warm restart from an annealed base)
+ *          --carry N (each row reads on for N characters, its LSTM state carried from step to step)
  *          --backend wasm (or webgpu: a GPU through Dawn, `npm install --no-save webgpu@0.6.2`)
  *          --threads 2 (WASM: the page's two-thread matMul; 1 for one thread)
  *          --from DIR (with no checkpoint: start from the base written in DIR, fresh optimizer)
@@ -21,13 +22,21 @@ import { join } from 'node:path';
 import { BASE_ALPHABET } from '../../src/data/alphabet';
 import { encode, makeVocab } from '../../src/data/vocab';
 import { evalBatches } from '../../src/data/batching';
-import { estimateBpc, LN2, setLearningRate, trainStep } from '../../src/engine/train';
+import {
+  dropCarry,
+  estimateBpc,
+  LN2,
+  resetCarryRows,
+  setLearningRate,
+  trainStep,
+  type Carry,
+} from '../../src/engine/train';
 import { RunState } from '../../src/run/run-state';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/storage/checkpoint';
 import { loadSources } from './sources';
 import { writeBase } from './write-base';
 import { baseSettings, commandOf, learningRateAt, parseOptions, scheduleFraction } from './options';
-import { mixedBatch, stretchesOf } from './mix';
+import { Lanes, mixedBatch, stretchesOf } from './mix';
 import { assertDeviceHealthy, startBackend } from './backend';
 import { restoreFromBase, type Restored } from './from-base';
 import type { CurvePoint } from '../../src/storage/base-model';
@@ -150,17 +159,21 @@ const cpuSeconds = () => {
   return (user + system) / 1e6;
 };
 const cpuStopAt = cpuSeconds() + opts.cpuMinutes * 60;
+// With --carry the rows read on and the state carries between steps; a resumed run starts its lanes afresh.
+const lanes = opts.carry > 0 ? new Lanes(trainIds, stretches, seq, batch, opts.carry) : null;
+const carry: Carry = {};
+/** The next step's rows: read on with their carried state, or drawn afresh. */
+function nextBatch() {
+  if (!lanes) return mixedBatch(trainIds, stretches, seq, batch, state.rng);
+  const { batch: rows, fresh } = lanes.next(state.rng);
+  resetCarryRows(carry, fresh);
+  return rows;
+}
 while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !stopAsked) {
   const started = Date.now();
   const fraction = scheduleFraction(seconds, budget, opts.restart ? stageStart : null);
   setLearningRate(state.optimizer, learningRateAt(fraction, state.step - restored.warmFrom, opts.lr));
-  const loss = trainStep(
-    state.model,
-    state.optimizer,
-    mixedBatch(trainIds, stretches, seq, batch, state.rng),
-    5,
-    state.step,
-  );
+  const loss = trainStep(state.model, state.optimizer, nextBatch(), 5, state.step, lanes ? carry : undefined);
   const nats = (await loss.data())[0];
   loss.dispose();
   // WASM resolves data() in a microtask, so without this the loop never lets a signal's handler run.
@@ -198,6 +211,7 @@ while (seconds < budget && Date.now() < stopAt && cpuSeconds() < cpuStopAt && !s
     lastSave = Date.now();
   }
 }
+dropCarry(carry);
 await save();
 console.log(`done: ${state.step} steps in ${(seconds / 60).toFixed(1)} min`);
 process.exit(0); // the threaded WASM build's pthread pool would keep the process alive

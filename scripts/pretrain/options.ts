@@ -9,6 +9,7 @@ export interface PretrainOptions {
   layers: number; // LSTM layers
   batch: number; // rows per step
   seq: number; // characters per row
+  carry: number; // 0: fresh rows, zero state; N: each row reads on for N characters, its state carried (Lanes)
   lr: number; // peak Adam learning rate
   restart: boolean; // the cosine spans this stage alone (a warm restart from an annealed base), not the whole budget
   dropout: number; // between layers, training only (0: none); the written base is an inference model either way
@@ -46,6 +47,7 @@ export function parseOptions(argv: string[]): PretrainOptions {
     layers: arg('layers', 1),
     batch: arg('batch', 32),
     seq: arg('seq', 100),
+    carry: arg('carry', 0, 'zero'),
     lr: arg('lr', 0.01),
     restart: argv.includes('--restart'),
     dropout: dropoutOf(arg('dropout', 0, 'zero')),
@@ -100,6 +102,7 @@ export function commandOf(o: PretrainOptions): string {
     (o.embed !== d.embed ? ` --embed ${o.embed}` : '') +
     (o.batch !== d.batch ? ` --batch ${o.batch}` : '') +
     (o.seq !== d.seq ? ` --seq ${o.seq}` : '') +
+    (o.carry > 0 ? ` --carry ${o.carry}` : '') +
     (o.dropout > 0 ? ` --dropout ${o.dropout}` : '');
   const place = (o.out !== d.out ? ` --out ${o.out}` : '') + (o.work !== d.work ? ` --work ${o.work}` : '');
   const restart = o.restart ? ' --restart' : '';

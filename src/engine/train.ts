@@ -62,6 +62,27 @@ export function dropCarry(carry: Carry): void {
 }
 
 /**
+ * Zeroes the carried state of the rows marked `fresh` (each row a lane of its own, some starting
+ * afresh) and keeps the others'. Every row fresh: the same as dropCarry.
+ */
+export function resetCarryRows(carry: Carry, fresh: boolean[]): void {
+  const state = carry.state;
+  if (!state || !fresh.some(Boolean)) return;
+  if (fresh.every(Boolean)) return dropCarry(carry);
+  carry.state = tf.tidy(() => {
+    const keep = tf.tensor2d(
+      fresh.map((f) => (f ? 0 : 1)),
+      [fresh.length, 1],
+    );
+    return {
+      h: state.h.map((t) => tf.mul(t, keep) as tf.Tensor2D),
+      c: state.c.map((t) => tf.mul(t, keep) as tf.Tensor2D),
+    };
+  });
+  tf.dispose([...state.h, ...state.c]);
+}
+
+/**
  * One step: forward, backward, clip, update. Returns the loss (nats) before the update. With a
  * carry, starts from its state and replaces it with the final state (the old one is disposed).
  * With `rates` (per weight, namedWeights order; see finetune.ts), weights at 0 get no gradient

@@ -10,6 +10,7 @@ import {
   createOptimizer,
   dropCarry,
   estimateBpc,
+  resetCarryRows,
   trainStep,
   type Carry,
 } from '../../../src/engine/train';
@@ -134,6 +135,44 @@ describe('stateful training (truncated BPTT)', () => {
     dropCarry(carry);
     optimizer.dispose();
     disposeModel(model);
+  });
+});
+
+describe('carried state, row by row', () => {
+  it('zeroes the rows that start afresh, keeps the others, and keeps the tensor count flat', async () => {
+    const state = () => ({
+      h: [tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2])],
+      c: [tf.tensor2d([-1, -2, -3, -4, -5, -6], [3, 2]), tf.tensor2d([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [3, 2])],
+    });
+    const carry: Carry = { state: state() };
+    const rows = async (t: tf.Tensor2D) => (await t.array()).map((r) => r.map((v) => v + 0)); // -0 reads as 0
+    const before = tf.memory().numTensors;
+    resetCarryRows(carry, [false, true, false]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(await rows(carry.state!.h[0])).toEqual([
+      [1, 2],
+      [0, 0],
+      [5, 6],
+    ]);
+    expect(await rows(carry.state!.h[1])).toEqual([
+      [7, 8],
+      [0, 0],
+      [11, 12],
+    ]);
+    expect(await rows(carry.state!.c[0])).toEqual([
+      [-1, -2],
+      [0, 0],
+      [-5, -6],
+    ]);
+    resetCarryRows(carry, [false, false, false]);
+    expect(await rows(carry.state!.c[1])).toEqual([
+      [0.5, 0.5],
+      [0, 0],
+      [0.5, 0.5],
+    ]);
+    resetCarryRows(carry, [true, true, true]);
+    expect(carry.state).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(before - 4);
   });
 });
 

@@ -20,13 +20,23 @@ const config = { vocabSize: 11, embedDim: 5, units: 6, layers: 2, dropout: 0 };
 const ids = Int32Array.from({ length: 600 }, (_, i) => (i * 7 + (i >> 3)) % 11);
 
 /** Loss and every weight's gradient, on one path. */
-function lossAndGrads(path: LstmPath, seed = 3, units = config.units) {
+function lossAndGrads(path: LstmPath, seed = 3, units = config.units, carried = false) {
   useLstmPath(path);
   const model = createModel({ ...config, units }, seed);
   const batch = randomBatch(ids, 9, 4, new Rng(5));
-  const { value, grads } = tf.variableGrads(() => batchLoss(model, batch), modelVariables(model));
+  // A state carried in from an earlier step (stateful training): every layer's h and c nonzero.
+  const layer = (s: number, scale = 1) =>
+    tf.tidy(() => tf.mul(tf.tanh(tf.randomNormal([4, units], 0, 1, 'float32', s)), scale) as tf.Tensor2D);
+  const carry = carried ? { state: { h: [layer(1), layer(2)], c: [layer(3, 2), layer(4)] } } : undefined;
+  const start = carry?.state && [...carry.state.h, ...carry.state.c];
+  const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, undefined, carry), modelVariables(model));
   const out = { loss: value.dataSync()[0], grads: modelVariables(model).map((v) => grads[v.name].dataSync()) };
-  tf.dispose([value, ...Object.values(grads)]);
+  tf.dispose([
+    value,
+    ...Object.values(grads),
+    ...(start ?? []),
+    ...(carry?.state ? [...carry.state.h, ...carry.state.c] : []),
+  ]);
   disposeModel(model);
   return out;
 }
@@ -49,6 +59,14 @@ describe.each(['cpu', 'wasm'])('fused LSTM against the autodiff reference, on %s
       fused.grads.forEach((g, i) => expect(relError(g, reference.grads[i])).toBeLessThan(1e-4));
     },
   );
+
+  it('from a carried state (stateful training), gives the same loss and gradients within 1e-4 relative', () => {
+    const fused = lossAndGrads('fused', 3, 8, true);
+    const reference = lossAndGrads('autodiff', 3, 8, true);
+    expect(Math.abs(fused.loss - lossAndGrads('fused', 3, 8).loss)).toBeGreaterThan(1e-3); // the state counts
+    expect(Math.abs(fused.loss - reference.loss) / reference.loss).toBeLessThan(1e-5);
+    fused.grads.forEach((g, i) => expect(relError(g, reference.grads[i])).toBeLessThan(1e-4));
+  });
 
   it('trains the same: 50 steps of Adam end within 1e-3 of the reference loss', () => {
     const run = (path: LstmPath) => {

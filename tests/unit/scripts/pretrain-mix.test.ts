@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/data/rng';
-import { mixedBatch, stretchesOf } from '../../../scripts/pretrain/mix';
+import { Lanes, mixedBatch, stretchesOf } from '../../../scripts/pretrain/mix';
 import { commandOf, learningRateAt, parseOptions, scheduleFraction } from '../../../scripts/pretrain/options';
 
 const sources = [
@@ -45,6 +45,36 @@ describe('pretraining mix', () => {
     counts.forEach((c, i) => expect(Math.abs(c / total - stretches[i].share)).toBeLessThan(0.02));
   });
 
+  it('with --carry, rows read on from step to step within their source, then start afresh at staggered steps', () => {
+    // Each id is its own position, separators -1: a row that reads on starts one past where it stopped.
+    const ids = joined().map((v, i) => (v < 0 ? -1 : i));
+    const stretches = stretchesOf(sources, 2, 'books');
+    const [seq, rows, laneChars] = [10, 8, 60];
+    const lanes = new Lanes(ids, stretches, seq, rows, laneChars);
+    const rng = new Rng(3);
+    let previous = lanes.next(rng);
+    expect(previous.fresh.every(Boolean)).toBe(true);
+    const run = Array<number>(rows).fill(seq); // characters each row has read since it started afresh
+    const freshPerStep: number[] = [];
+    for (let k = 1; k < 300; k++) {
+      const { batch, fresh } = lanes.next(rng);
+      freshPerStep.push(fresh.filter(Boolean).length);
+      for (let r = 0; r < rows; r++) {
+        const row = batch.inputs.subarray(r * seq, (r + 1) * seq);
+        expect(row.every((v, i) => v >= 0 && v === row[0] + i)).toBe(true); // inside one source, in order
+        const before = previous.batch.inputs[(r + 1) * seq - 1];
+        if (!fresh[r]) expect(row[0]).toBe(before + 1);
+        run[r] = fresh[r] ? seq : run[r] + seq;
+        expect(run[r]).toBeLessThanOrEqual(laneChars);
+      }
+      previous = { batch, fresh };
+    }
+    // Fresh starts come a few at a time, not all rows together.
+    expect(Math.max(...freshPerStep)).toBeLessThan(rows);
+    expect(freshPerStep.filter((n) => n > 0).length).toBeGreaterThan(100);
+    expect(() => new Lanes(ids, stretches, 100, rows, 50)).toThrow(/shorter than a row/);
+  });
+
   it('refuses an unknown mix by name', () => {
     expect(parseOptions(['--mix', 'books']).mix).toBe('books');
     expect(() => parseOptions(['--mix', 'poems'])).toThrow(/--mix must be one of uniform, books/);
@@ -61,6 +91,9 @@ describe('pretraining mix', () => {
     expect(commandOf(dropped)).toBe('npm run pretrain -- --hours 12 --lr 0.01 --mix books --dropout 0.2');
     const restarted = parseOptions(['--hours', '11.5', '--lr', '0.0008', '--restart', '--seq', '200']);
     expect(commandOf(restarted)).toBe('npm run pretrain -- --hours 11.5 --lr 0.0008 --restart --mix books --seq 200');
+    const carried = parseOptions(['--hours', '13.7', '--seq', '200', '--carry', '8000']);
+    expect(commandOf(carried)).toBe('npm run pretrain -- --hours 13.7 --lr 0.01 --mix books --seq 200 --carry 8000');
+    expect(parseOptions([]).carry).toBe(0);
     expect(() => parseOptions(['--dropout', '1'])).toThrow(/--dropout must be below 1/);
     expect(() => parseOptions(['--backend', 'cuda'])).toThrow(/--backend must be wasm or webgpu/);
   });
