@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { useCpu } from '../support/setup-tf';
+import { createModel, disposeModel } from '../../../src/engine/model';
+import { createOptimizer, dropCarry, LN2, resetCarryRows, trainStep, type Carry } from '../../../src/engine/train';
 import { Rng } from '../../../src/data/rng';
 import { Lanes, mixedBatch, stretchesOf } from '../../../scripts/pretrain/mix';
 import { commandOf, learningRateAt, parseOptions, scheduleFraction } from '../../../scripts/pretrain/options';
@@ -52,18 +56,31 @@ describe('pretraining mix', () => {
     const [seq, rows, laneChars] = [10, 8, 60];
     const lanes = new Lanes(ids, stretches, seq, rows, laneChars);
     const rng = new Rng(3);
+    const inOrder = (b: { inputs: Int32Array }, r: number) => {
+      const row = b.inputs.subarray(r * seq, (r + 1) * seq);
+      return row.every((v, i) => v >= 0 && v === row[0] + i); // inside one source, in order
+    };
+    /** Where the text of the source holding id `at` stops (a row's last target may be its separator). */
+    const endOf = (at: number) => stretches.find((s) => at >= s.start && at < s.end)!.end + 1;
     let previous = lanes.next(rng);
     expect(previous.fresh.every(Boolean)).toBe(true);
+    for (let r = 0; r < rows; r++) expect(inOrder(previous.batch, r)).toBe(true);
     const run = Array<number>(rows).fill(seq); // characters each row has read since it started afresh
+    const firstLane = Array<boolean>(rows).fill(true); // the staggered first lanes are cut short at random
     const freshPerStep: number[] = [];
     for (let k = 1; k < 300; k++) {
       const { batch, fresh } = lanes.next(rng);
       freshPerStep.push(fresh.filter(Boolean).length);
       for (let r = 0; r < rows; r++) {
         const row = batch.inputs.subarray(r * seq, (r + 1) * seq);
-        expect(row.every((v, i) => v >= 0 && v === row[0] + i)).toBe(true); // inside one source, in order
-        const before = previous.batch.inputs[(r + 1) * seq - 1];
-        if (!fresh[r]) expect(row[0]).toBe(before + 1);
+        expect(inOrder(batch, r)).toBe(true);
+        const before = previous.batch.inputs[r * seq];
+        if (!fresh[r]) expect(row[0]).toBe(before + seq);
+        else if (!firstLane[r] && before + 2 * seq < endOf(before)) {
+          // A row starts afresh early only where its source ends: otherwise it read its whole lane.
+          expect(run[r]).toBe(Math.floor(laneChars / seq) * seq);
+        }
+        if (fresh[r]) firstLane[r] = false;
         run[r] = fresh[r] ? seq : run[r] + seq;
         expect(run[r]).toBeLessThanOrEqual(laneChars);
       }
@@ -73,6 +90,37 @@ describe('pretraining mix', () => {
     expect(Math.max(...freshPerStep)).toBeLessThan(rows);
     expect(freshPerStep.filter((n) => n > 0).length).toBeGreaterThan(100);
     expect(() => new Lanes(ids, stretches, 100, rows, 50)).toThrow(/shorter than a row/);
+  });
+
+  it('with --carry, trains from the carried state, learns, and keeps the tensor count flat across fresh starts', async () => {
+    await useCpu();
+    // A text the state helps with: each source repeats one short phrase.
+    const text = sources.map((s, i) => 'abcdefghij'.slice(i, i + 5).repeat(s.chars / 5)).join('\n\n');
+    const vocab = [...new Set(text)];
+    const ids = Int32Array.from(text, (ch) => vocab.indexOf(ch));
+    const lanes = new Lanes(ids, stretchesOf(sources, 2, 'books'), 12, 6, 48);
+    const model = createModel({ vocabSize: vocab.length, embedDim: 4, units: 8, layers: 2, dropout: 0 }, 1);
+    const optimizer = createOptimizer('adam', 0.03);
+    const carry: Carry = {};
+    const rng = new Rng(9);
+    const losses: number[] = [];
+    let flat = 0;
+    let resets = 0;
+    for (let k = 0; k < 60; k++) {
+      const { batch, fresh } = lanes.next(rng);
+      if (k > 0 && fresh.some(Boolean)) resets++;
+      resetCarryRows(carry, fresh);
+      const loss = trainStep(model, optimizer, batch, 5, k, carry);
+      losses.push((await loss.data())[0] / LN2);
+      loss.dispose();
+      if (k === 2) flat = tf.memory().numTensors;
+      if (k > 2) expect(tf.memory().numTensors).toBe(flat);
+    }
+    expect(resets).toBeGreaterThan(5); // some steps zeroed some rows
+    expect(losses.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(losses[0] - 1);
+    dropCarry(carry);
+    optimizer.dispose();
+    disposeModel(model);
   });
 
   it('refuses an unknown mix by name', () => {
