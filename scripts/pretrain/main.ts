@@ -35,7 +35,7 @@ import { RunState } from '../../src/run/run-state';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/storage/checkpoint';
 import { loadSources } from './sources';
 import { writeBase } from './write-base';
-import { baseSettings, commandOf, learningRateAt, parseOptions, scheduleFraction } from './options';
+import { baseSettings, commandOf, learningRateAt, parseOptions, resumedStages, scheduleFraction } from './options';
 import { Lanes, mixedBatch, stretchesOf } from './mix';
 import { assertDeviceHealthy, startBackend } from './backend';
 import { restoreFromBase, type Restored } from './from-base';
@@ -85,7 +85,7 @@ async function restore(): Promise<Restored & { warmFrom: number; stageStart: num
     console.log(`resuming at step ${state.step}, ${(seconds / 60).toFixed(1)} min of training done`);
     // A checkpoint from before `chars` was kept read every row at this stage's length.
     const chars = typeof progress.chars === 'number' ? progress.chars : state.step * seq * batch;
-    const allStages = [...(stages ?? [FIRST_STAGE]), commandOf(opts)];
+    const allStages = resumedStages(stages ?? [FIRST_STAGE], commandOf(opts));
     return { state, seconds, chars, stages: allStages, curve: [], warmFrom: 0, stageStart };
   }
   const corpus = { name: 'pretraining text', hash: train.map((s) => s.meta.sha256).join(''), chars: trainIds.length };

@@ -91,6 +91,14 @@ function mixOf(name: string): Mix {
   return name as Mix;
 }
 
+/**
+ * The stages after resuming a checkpoint with `command`: a resumed chunk of the stage in hand
+ * (the same command) continues it, so it is not listed again.
+ */
+export function resumedStages(stages: string[], command: string): string[] {
+  return stages.at(-1) === command ? stages : [...stages, command];
+}
+
 /** The command line that reproduces a stage of pretraining. */
 export function commandOf(o: PretrainOptions): string {
   const backend = o.backend === 'wasm' ? '' : ` --backend ${o.backend}`;

@@ -5,7 +5,13 @@ import { createModel, disposeModel } from '../../../src/engine/model';
 import { createOptimizer, dropCarry, LN2, resetCarryRows, trainStep, type Carry } from '../../../src/engine/train';
 import { Rng } from '../../../src/data/rng';
 import { Lanes, mixedBatch, stretchesOf } from '../../../scripts/pretrain/mix';
-import { commandOf, learningRateAt, parseOptions, scheduleFraction } from '../../../scripts/pretrain/options';
+import {
+  commandOf,
+  learningRateAt,
+  parseOptions,
+  resumedStages,
+  scheduleFraction,
+} from '../../../scripts/pretrain/options';
 
 const sources = [
   { name: 'austen-emma.txt', chars: 300 },
@@ -126,6 +132,14 @@ describe('pretraining mix', () => {
   it('refuses an unknown mix by name', () => {
     expect(parseOptions(['--mix', 'books']).mix).toBe('books');
     expect(() => parseOptions(['--mix', 'poems'])).toThrow(/--mix must be one of uniform, books/);
+  });
+
+  it('lists a stage once however many chunks resume it, and a changed command as a new stage', () => {
+    const a = 'npm run pretrain -- --hours 20 --lr 0.01 --mix books';
+    const b = 'npm run pretrain -- --hours 20 --lr 0.002 --mix books';
+    expect(resumedStages(resumedStages([a], a), a)).toEqual([a]);
+    expect(resumedStages([a], b)).toEqual([a, b]);
+    expect(resumedStages([a, b], a)).toEqual([a, b, a]);
   });
 
   it('trains on WASM unless told webgpu, and records a webgpu stage or a larger batch in its command', () => {
